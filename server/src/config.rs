@@ -1,0 +1,339 @@
+//! Server configuration (§7): a TOML file, overridden by flags and `PRESENCE_*` environment
+//! variables. With nothing at all the server runs on the embedded default.
+
+use crate::origin::OriginPattern;
+use glance_protocol::{GroupId, PresenceLimits};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The API key of the demo group when none is configured. Printed at startup; never use it in
+/// production (configure `[[groups]]`).
+pub const DEMO_API_KEY: &str = "demo-api-key-12345";
+/// The demo group of the embedded default.
+pub const DEMO_GROUP: u32 = 12345;
+
+/// A configuration error: a clear message and no partial start.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML of the expected shape.
+    #[error("invalid configuration {path}: {source}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: toml::de::Error,
+    },
+    /// A value is out of range.
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+/// The whole configuration, as read from TOML. Every field has a default.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// `host[:port]` told to clients as `presenceUrl` / `directserver`; unset: the request's Host.
+    pub public_host: Option<String>,
+    /// Secret for HS256 tokens; unset: random per start (one node only).
+    pub jwt_secret: Option<String>,
+    /// Static pages served at `/`.
+    pub www: Option<PathBuf>,
+    /// The built browser module (`glance-presence.js` and its `.wasm`), served at `/`.
+    pub module_dir: Option<PathBuf>,
+    /// TLS, optional.
+    pub tls: Option<TlsConfig>,
+    /// Time rules.
+    pub timings: Timings,
+    /// Size and rate limits.
+    pub limits: Limits,
+    /// The groups; empty: the demo group.
+    pub groups: Vec<GroupConfig>,
+    /// Cluster backend, optional.
+    pub cluster: Option<ClusterConfig>,
+    /// Log as JSON lines instead of text.
+    pub log_json: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([0, 0, 0, 0], 8080)),
+            public_host: None,
+            jwt_secret: None,
+            www: Some(PathBuf::from("www")),
+            module_dir: Some(PathBuf::from("dist")),
+            tls: None,
+            timings: Timings::default(),
+            limits: Limits::default(),
+            groups: Vec::new(),
+            cluster: None,
+            log_json: false,
+        }
+    }
+}
+
+/// `[tls]`: a certificate and key (PEM), or a generated self-signed one for development.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TlsConfig {
+    /// Certificate chain, PEM.
+    pub cert: Option<PathBuf>,
+    /// Private key, PEM.
+    pub key: Option<PathBuf>,
+    /// Generate a self-signed certificate for localhost at start.
+    pub self_signed: bool,
+}
+
+/// `[timings]`, in seconds (fractions allowed, for tests).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Timings {
+    /// Seconds between client keepalives, told in `connected`.
+    pub keepalive: f64,
+    /// Navigation grace before `visitorconn false`.
+    pub grace: f64,
+    /// How long signals for an absent visitor are held.
+    pub hold: f64,
+    /// Longest a hidden connection stays open.
+    pub hidden_limit: f64,
+    /// Lifetime of a unique visitor id unless extended.
+    pub unique_timeout: f64,
+    /// Added to 2 × keepalive to get the liveness window (10 in the spec; short in tests).
+    pub liveness_slack: f64,
+    /// Time for a new socket to send `connect`.
+    pub connect_timeout: f64,
+    /// Time to wait for clients to leave when draining.
+    pub drain: f64,
+}
+
+impl Default for Timings {
+    fn default() -> Self {
+        Self {
+            keepalive: 25.0,
+            grace: 5.0,
+            hold: 5.0,
+            hidden_limit: 600.0,
+            unique_timeout: 300.0,
+            liveness_slack: 10.0,
+            connect_timeout: 10.0,
+            drain: 10.0,
+        }
+    }
+}
+
+fn secs(s: f64) -> Duration {
+    Duration::from_secs_f64(s.max(0.0))
+}
+
+impl Timings {
+    /// Keepalive interval.
+    pub fn keepalive(&self) -> Duration {
+        secs(self.keepalive)
+    }
+    /// A connection silent for longer is dead: 2 × keepalive + 10 s (the slack).
+    pub fn liveness(&self) -> Duration {
+        secs(self.keepalive * 2.0 + self.liveness_slack)
+    }
+    /// Navigation grace.
+    pub fn grace(&self) -> Duration {
+        secs(self.grace)
+    }
+    /// Signal hold window.
+    pub fn hold(&self) -> Duration {
+        secs(self.hold)
+    }
+    /// Hidden limit.
+    pub fn hidden_limit(&self) -> Duration {
+        secs(self.hidden_limit)
+    }
+    /// Unique id lifetime.
+    pub fn unique_timeout(&self) -> Duration {
+        secs(self.unique_timeout)
+    }
+    /// Time allowed for the `connect` frame.
+    pub fn connect_timeout(&self) -> Duration {
+        secs(self.connect_timeout)
+    }
+    /// Drain deadline.
+    pub fn drain(&self) -> Duration {
+        secs(self.drain)
+    }
+}
+
+/// `[limits]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Largest frame, bytes.
+    pub max_frame: usize,
+    /// Frames per second per connection, sustained.
+    pub rate: f64,
+    /// Frames a connection may send in a burst.
+    pub burst: f64,
+    /// Outbound frames queued per connection before it is cut off as too slow.
+    pub outbound_queue: usize,
+    /// Signals held per absent visitor.
+    pub held_signals: usize,
+    /// Presence properties.
+    pub max_properties: usize,
+    /// Presence property name length.
+    pub max_name: usize,
+    /// Presence value length.
+    pub max_value: usize,
+    /// Presence map length (names + values).
+    pub max_total: usize,
+    /// Agents watching one visitor.
+    pub agents_per_visitor: usize,
+    /// Sockets of one visitor.
+    pub sockets_per_visitor: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        let p = PresenceLimits::default();
+        Self {
+            max_frame: 64 * 1024,
+            rate: 20.0,
+            burst: 40.0,
+            outbound_queue: 256,
+            held_signals: 32,
+            max_properties: p.max_properties,
+            max_name: p.max_name,
+            max_value: p.max_value,
+            max_total: p.max_total,
+            agents_per_visitor: 64,
+            sockets_per_visitor: 16,
+        }
+    }
+}
+
+impl Limits {
+    /// The presence limits.
+    pub fn presence(&self) -> PresenceLimits {
+        PresenceLimits {
+            max_properties: self.max_properties,
+            max_name: self.max_name,
+            max_value: self.max_value,
+            max_total: self.max_total,
+        }
+    }
+}
+
+/// `[[groups]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupConfig {
+    /// The group id.
+    pub id: u32,
+    /// Secret for login keys.
+    pub api_key: String,
+    /// Origins allowed to use the agent API (`https://crm.example.com`, `http://localhost:*`).
+    /// Unset: the server's own origin and localhost.
+    #[serde(default)]
+    pub agent_origins: Option<Vec<String>>,
+    /// Terms URL shown in the terms dialog.
+    #[serde(default)]
+    pub terms_url: Option<String>,
+    /// Presence on for this group.
+    #[serde(default = "yes")]
+    pub presence: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `[cluster]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClusterConfig {
+    /// Redis URL; set: state is shared through Redis.
+    pub redis_url: Option<String>,
+    /// This node's name.
+    pub node_name: Option<String>,
+}
+
+/// A group as the server uses it.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// The id.
+    pub id: GroupId,
+    /// Secret for login keys.
+    pub api_key: String,
+    /// Allowed agent origins; `None`: own origin and localhost.
+    pub agent_origins: Option<Vec<OriginPattern>>,
+    /// Terms URL.
+    pub terms_url: Option<String>,
+    /// Presence on.
+    pub presence: bool,
+}
+
+impl Config {
+    /// Reads a TOML file.
+    pub fn from_file(path: &std::path::Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+        toml::from_str(&text).map_err(|source| ConfigError::Parse { path: path.to_owned(), source })
+    }
+
+    /// The configured groups, or the demo group when there are none.
+    pub fn groups(&self) -> Result<HashMap<GroupId, Group>, ConfigError> {
+        if self.groups.is_empty() {
+            let id = GroupId::new(DEMO_GROUP).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+            let demo = Group { id, api_key: DEMO_API_KEY.into(), agent_origins: None, terms_url: None, presence: true };
+            return Ok(HashMap::from([(id, demo)]));
+        }
+        let mut out = HashMap::new();
+        for g in &self.groups {
+            let id = GroupId::new(g.id).map_err(|e| ConfigError::Invalid(format!("group {}: {e}", g.id)))?;
+            if g.api_key.len() < 8 {
+                return Err(ConfigError::Invalid(format!("group {id}: api_key must be at least 8 characters")));
+            }
+            let agent_origins = match &g.agent_origins {
+                None => None,
+                Some(list) => Some(
+                    list.iter()
+                        .map(|o| OriginPattern::parse(o).map_err(|e| ConfigError::Invalid(format!("group {id}: {e}"))))
+                        .collect::<Result<Vec<_>, _>>()?,
+                ),
+            };
+            let group = Group { id, api_key: g.api_key.clone(), agent_origins, terms_url: g.terms_url.clone(), presence: g.presence };
+            if out.insert(id, group).is_some() {
+                return Err(ConfigError::Invalid(format!("group {id} is configured twice")));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Checks ranges.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let t = &self.timings;
+        for (name, v) in [("keepalive", t.keepalive), ("grace", t.grace), ("hold", t.hold), ("hidden_limit", t.hidden_limit), ("unique_timeout", t.unique_timeout)] {
+            if !(v.is_finite() && v >= 0.0 && v <= 86_400.0) {
+                return Err(ConfigError::Invalid(format!("timings.{name} must be 0..86400 seconds")));
+            }
+        }
+        if t.keepalive < 1.0 {
+            return Err(ConfigError::Invalid("timings.keepalive must be at least 1 second".into()));
+        }
+        let l = &self.limits;
+        if l.outbound_queue == 0 || l.rate <= 0.0 || l.burst < 1.0 || l.max_frame < 1024 {
+            return Err(ConfigError::Invalid("limits: outbound_queue, rate, burst and max_frame must be positive".into()));
+        }
+        self.groups()?;
+        Ok(())
+    }
+}

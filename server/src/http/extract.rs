@@ -1,0 +1,38 @@
+//! Extractors that turn malformed input into the documented `invalidparameter` error.
+
+use super::ApiError;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+/// Query string (`?groupid=G&visitorid=V&&ver=6.33.0` parses).
+pub struct Q<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Q<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or("");
+        serde_urlencoded::from_str(query).map(Q).map_err(|e| ApiError::InvalidParameter(e.to_string()))
+    }
+}
+
+/// JSON body, whatever the content type says (the original clients are not consistent).
+pub struct Body<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::InvalidParameter(e.to_string()))?;
+        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes };
+        serde_json::from_slice(bytes).map(Body).map_err(|e| ApiError::InvalidParameter(e.to_string()))
+    }
+}
+
+/// The request's `Host` header.
+pub fn host(parts: &axum::http::HeaderMap) -> Option<&str> {
+    parts.get(axum::http::header::HOST).and_then(|v| v.to_str().ok())
+}

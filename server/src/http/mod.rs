@@ -1,0 +1,53 @@
+//! The HTTP surface: routes, CORS and static files.
+
+mod agent;
+mod authorize;
+mod cors;
+mod error;
+pub(crate) mod extract;
+mod ops;
+mod visitor;
+
+pub use authorize::unix_now;
+pub use error::ApiError;
+
+use crate::state::SharedState;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{get, post};
+use axum::Router;
+use tower_http::services::ServeDir;
+
+/// Largest request body.
+const MAX_BODY: usize = 64 * 1024;
+
+/// The whole application.
+pub fn app(state: SharedState) -> Router {
+    let visitor_api = Router::new()
+        .route("/services/authorizationservice/GetVisitorSettings3", get(visitor::settings))
+        .route("/presence", post(visitor::presence))
+        .route("/uniquevisitor", get(visitor::unique))
+        .layer(from_fn(cors::visitor));
+    let agent_api = Router::new()
+        .route("/services/AuthorizationService.svc/rest/Authorize", post(authorize::authorize))
+        .route("/lookupvisitor", get(agent::lookup))
+        .route("/findvisitor", get(agent::find))
+        .route("/signalvisitor", post(agent::signal))
+        .route("/query", get(agent::query))
+        .layer(from_fn_with_state(state.clone(), cors::agent));
+    let sockets = Router::new()
+        .route("/visitorws", get(crate::ws::visitor))
+        .route("/agent", get(crate::ws::agent));
+    let ops = Router::new()
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics));
+    let mut router = Router::new().merge(visitor_api).merge(agent_api).merge(sockets).merge(ops);
+    router = match (&state.config.module_dir, &state.config.www) {
+        (Some(module), Some(www)) => router.fallback_service(ServeDir::new(module).fallback(ServeDir::new(www))),
+        (Some(dir), None) | (None, Some(dir)) => router.fallback_service(ServeDir::new(dir)),
+        (None, None) => router,
+    };
+    router.layer(DefaultBodyLimit::max(MAX_BODY)).with_state(state)
+}

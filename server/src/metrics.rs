@@ -1,0 +1,89 @@
+//! Prometheus metrics at `/metrics` (§7).
+
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+use std::time::Duration;
+
+type Label = [(&'static str, &'static str); 1];
+
+/// All metrics of one server.
+pub struct Metrics {
+    registry: Registry,
+    connections: Family<Label, Gauge>,
+    frames_in: Counter,
+    frames_out: Counter,
+    signals: Family<Label, Counter>,
+    auth_failures: Family<Label, Counter>,
+    disconnects: Family<Label, Counter>,
+    relay_latency: Histogram,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    /// Fresh metrics, registered.
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("presence");
+        let connections = Family::<Label, Gauge>::default();
+        let frames_in = Counter::default();
+        let frames_out = Counter::default();
+        let signals = Family::<Label, Counter>::default();
+        let auth_failures = Family::<Label, Counter>::default();
+        let disconnects = Family::<Label, Counter>::default();
+        // 50 µs .. ~1.6 s
+        let relay_latency = Histogram::new(prometheus_client::metrics::histogram::exponential_buckets(0.00005, 2.0, 16));
+        registry.register("connections", "Open WebSocket connections by role", connections.clone());
+        registry.register("frames_in", "Frames received", frames_in.clone());
+        registry.register("frames_out", "Frames sent", frames_out.clone());
+        registry.register("signals", "Signals and invokes by outcome (delivered, held, expired, notpresent)", signals.clone());
+        registry.register("auth_failures", "Refused authorizations by reason", auth_failures.clone());
+        registry.register("disconnects", "Connections closed by the server, by reason", disconnects.clone());
+        registry.register("relay_latency_seconds", "Time from receiving a visitor frame to queueing it for every watching agent", relay_latency.clone());
+        Self { registry, connections, frames_in, frames_out, signals, auth_failures, disconnects, relay_latency }
+    }
+
+    /// A connection of `role` opened (+1) or closed (-1).
+    pub fn connection(&self, role: &'static str, delta: i64) {
+        self.connections.get_or_create(&[("role", role)]).inc_by(delta);
+    }
+    /// A frame was received.
+    pub fn frame_in(&self) {
+        self.frames_in.inc();
+    }
+    /// Frames were sent.
+    pub fn frames_out(&self, n: u64) {
+        self.frames_out.inc_by(n);
+    }
+    /// A signal ended as `outcome`.
+    pub fn signal(&self, outcome: &'static str) {
+        self.signals.get_or_create(&[("outcome", outcome)]).inc();
+    }
+    /// An authorization was refused.
+    pub fn auth_failure(&self, reason: &'static str) {
+        self.auth_failures.get_or_create(&[("reason", reason)]).inc();
+    }
+    /// The server closed a connection.
+    pub fn disconnect(&self, reason: &'static str) {
+        self.disconnects.get_or_create(&[("reason", reason)]).inc();
+    }
+    /// One relay took `d`.
+    pub fn relay(&self, d: Duration) {
+        self.relay_latency.observe(d.as_secs_f64());
+    }
+
+    /// The text exposition.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        // Writing into a String cannot fail.
+        let _ = encode(&mut out, &self.registry);
+        out
+    }
+}

@@ -1,0 +1,107 @@
+//! A connection's bounded outbound queue.
+//!
+//! Producers (the store relaying presence, signals, blur) never wait: [`Outbox::push`] either
+//! queues or, when the queue is full, marks the connection as overflowed and wakes it so its task
+//! disconnects it as a slow consumer (§6). An idle outbox holds no heap buffer.
+
+use axum::extract::ws::Utf8Bytes;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::Notify;
+
+/// Something for a connection's task to do.
+#[derive(Debug, Clone)]
+pub enum Outgoing {
+    /// Send this JSON text frame.
+    Frame(Utf8Bytes),
+    /// A unique visitor was extended: its id now lives until this Unix time (ms).
+    UniqueDeadline(u64),
+}
+
+/// The frame could not be queued: the connection is now marked overflowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("outbound queue full")]
+pub struct Overflow;
+
+struct Inner {
+    queue: Mutex<VecDeque<Outgoing>>,
+    notify: Notify,
+    overflowed: AtomicBool,
+    capacity: usize,
+}
+
+/// Sending half and receiving half in one cheap handle (clone to share with the store).
+#[derive(Clone)]
+pub struct Outbox(Arc<Inner>);
+
+impl Outbox {
+    /// An empty outbox holding at most `capacity` items.
+    pub fn new(capacity: usize) -> Self {
+        Self(Arc::new(Inner {
+            queue: Mutex::new(VecDeque::new()),
+            notify: Notify::new(),
+            overflowed: AtomicBool::new(false),
+            capacity: capacity.max(1),
+        }))
+    }
+
+    /// Queues an item; never waits. On a full queue the connection is marked overflowed.
+    pub fn push(&self, item: Outgoing) -> Result<(), Overflow> {
+        let result = {
+            // A poisoned lock means a panic elsewhere while pushing; the queue itself is intact.
+            let mut q = self.0.queue.lock().unwrap_or_else(|e| e.into_inner());
+            if q.len() >= self.0.capacity {
+                self.0.overflowed.store(true, Ordering::Release);
+                Err(Overflow)
+            } else {
+                q.push_back(item);
+                Ok(())
+            }
+        };
+        self.0.notify.notify_one();
+        result
+    }
+
+    /// Queues a frame.
+    pub fn frame(&self, text: &Utf8Bytes) -> Result<(), Overflow> {
+        self.push(Outgoing::Frame(text.clone()))
+    }
+
+    /// Takes everything queued, in order; frees the queue's buffer when it was large.
+    pub fn take(&self) -> VecDeque<Outgoing> {
+        let mut q = self.0.queue.lock().unwrap_or_else(|e| e.into_inner());
+        std::mem::take(&mut *q)
+    }
+
+    /// Whether a producer found the queue full.
+    pub fn overflowed(&self) -> bool {
+        self.0.overflowed.load(Ordering::Acquire)
+    }
+
+    /// Waits until something was pushed (or an overflow happened).
+    pub async fn ready(&self) {
+        self.0.notify.notified().await
+    }
+
+    /// Whether two handles are the same outbox.
+    pub fn same(&self, other: &Outbox) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounded_and_marks_overflow() {
+        let o = Outbox::new(2);
+        let t: Utf8Bytes = "x".into();
+        assert!(o.frame(&t).is_ok());
+        assert!(o.frame(&t).is_ok());
+        assert_eq!(o.frame(&t), Err(Overflow));
+        assert!(o.overflowed());
+        assert_eq!(o.take().len(), 2);
+    }
+}

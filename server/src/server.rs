@@ -1,0 +1,146 @@
+//! Starting, draining and stopping a server.
+
+use crate::auth::Tokens;
+use crate::config::{Config, ConfigError};
+use crate::http::app;
+use crate::metrics::Metrics;
+use crate::state::{AppState, Phase};
+use crate::store::memory::StoreRules;
+use crate::store::{MemoryStore, Store};
+use crate::tls::{server_config, TlsError};
+use axum_server::tls_rustls::RustlsConfig;
+use axum_server::Handle;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// The server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Bad configuration.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Bad TLS material.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    /// The listener could not bind.
+    #[error("cannot listen on {addr}: {detail}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        detail: String,
+    },
+    /// A cluster backend was configured but is not built in yet.
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+/// A running server.
+pub struct RunningServer {
+    addr: SocketAddr,
+    tls: bool,
+    handle: Handle,
+    phase: watch::Sender<Phase>,
+    state: Arc<AppState>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://addr` or `https://addr`.
+    pub fn http_url(&self) -> String {
+        format!("{}://{}", if self.tls { "https" } else { "http" }, self.addr)
+    }
+
+    /// `ws://addr` or `wss://addr`.
+    pub fn ws_url(&self) -> String {
+        format!("{}://{}", if self.tls { "wss" } else { "ws" }, self.addr)
+    }
+
+    /// The shared state (for tests and the bench tool).
+    pub fn state(&self) -> &Arc<AppState> {
+        &self.state
+    }
+
+    /// Drains (§7): stop accepting, send `scaledown` to every client, wait until they left or the
+    /// drain deadline passed, then close the rest and stop.
+    pub async fn drain(self) {
+        let deadline = self.state.config.timings.drain();
+        tracing::info!(?deadline, "draining");
+        let _ = self.phase.send(Phase::Draining);
+        self.handle.graceful_shutdown(Some(deadline));
+        let until = Instant::now() + deadline;
+        while Instant::now() < until && self.state.store.local_connections() != (0, 0) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let _ = self.phase.send(Phase::Closing);
+        // Give sockets a moment to send their close frames.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let _ = self.task.await;
+        tracing::info!("stopped");
+    }
+
+    /// Stops at once, without `scaledown`.
+    pub async fn shutdown(self) {
+        let _ = self.phase.send(Phase::Closing);
+        self.handle.shutdown();
+        let _ = self.task.await;
+    }
+}
+
+/// Builds the state and starts serving. Returns once the listener is bound.
+pub async fn start(config: Config) -> Result<RunningServer, StartError> {
+    config.validate()?;
+    let groups = config.groups()?;
+    if config.cluster.as_ref().is_some_and(|c| c.redis_url.is_some()) {
+        return Err(StartError::Unsupported("[cluster] redis_url: the Redis store is not built in yet".into()));
+    }
+    let secret = match &config.jwt_secret {
+        Some(s) => s.as_bytes().to_vec(),
+        None => {
+            let bytes: [u8; 32] = rand::random();
+            bytes.to_vec()
+        }
+    };
+    let metrics = Arc::new(Metrics::new());
+    let rules = StoreRules {
+        grace: config.timings.grace(),
+        hold: config.timings.hold(),
+        presence: config.limits.presence(),
+        held_signals: config.limits.held_signals,
+        agents_per_visitor: config.limits.agents_per_visitor,
+        sockets_per_visitor: config.limits.sockets_per_visitor,
+    };
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new(rules, metrics.clone()));
+    let (phase_tx, phase_rx) = watch::channel(Phase::Running);
+    let tls = match &config.tls {
+        Some(t) => Some(server_config(t)?),
+        None => None,
+    };
+    let listen = config.listen;
+    let state = Arc::new(AppState::new(config, groups, store, Tokens::new(&secret), metrics, phase_rx));
+    let router = app(state.clone());
+    let handle = Handle::new();
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    let listener = std::net::TcpListener::bind(listen).map_err(|e| StartError::Bind { addr: listen, detail: e.to_string() })?;
+    listener.set_nonblocking(true).map_err(|e| StartError::Bind { addr: listen, detail: e.to_string() })?;
+    let addr = listener.local_addr().map_err(|e| StartError::Bind { addr: listen, detail: e.to_string() })?;
+    let task = match tls.clone() {
+        Some(cfg) => {
+            let server = axum_server::from_tcp_rustls(listener, RustlsConfig::from_config(cfg)).handle(handle.clone());
+            tokio::spawn(async move { server.serve(service).await })
+        }
+        None => {
+            let server = axum_server::from_tcp(listener).handle(handle.clone());
+            tokio::spawn(async move { server.serve(service).await })
+        }
+    };
+    Ok(RunningServer { addr, tls: tls.is_some(), handle, phase: phase_tx, state, task })
+}

@@ -1,0 +1,94 @@
+//! What every handler shares.
+
+use crate::auth::Tokens;
+use crate::config::{Config, Group};
+use crate::metrics::Metrics;
+use crate::origin::{is_own_origin, OriginPattern};
+use crate::store::Store;
+use glance_protocol::GroupId;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use tokio::sync::watch;
+
+/// Lifecycle of the node, watched by every connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Serving.
+    Running,
+    /// SIGTERM: `scaledown` sent, no new connections, clients leaving.
+    Draining,
+    /// The drain deadline passed: close whatever is left.
+    Closing,
+}
+
+/// Shared server state.
+pub struct AppState {
+    /// The configuration.
+    pub config: Config,
+    /// Groups by id.
+    pub groups: HashMap<GroupId, Group>,
+    /// Presence state.
+    pub store: Arc<dyn Store>,
+    /// Token issuer / verifier.
+    pub tokens: Tokens,
+    /// Metrics.
+    pub metrics: Arc<Metrics>,
+    /// Node lifecycle.
+    pub phase: watch::Receiver<Phase>,
+    localhost: Vec<OriginPattern>,
+    next_conn: AtomicU64,
+}
+
+impl AppState {
+    /// Assembles the state.
+    pub fn new(
+        config: Config,
+        groups: HashMap<GroupId, Group>,
+        store: Arc<dyn Store>,
+        tokens: Tokens,
+        metrics: Arc<Metrics>,
+        phase: watch::Receiver<Phase>,
+    ) -> Self {
+        Self { config, groups, store, tokens, metrics, phase, localhost: OriginPattern::localhost(), next_conn: AtomicU64::new(1) }
+    }
+
+    /// A fresh connection id.
+    pub fn next_conn_id(&self) -> u64 {
+        self.next_conn.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// A group with presence on.
+    pub fn presence_group(&self, id: GroupId) -> Option<&Group> {
+        self.groups.get(&id).filter(|g| g.presence)
+    }
+
+    /// Whether the node is draining or closing.
+    pub fn draining(&self) -> bool {
+        *self.phase.borrow() != Phase::Running
+    }
+
+    /// Whether `origin` may use the agent API of `group`; `host` is the request's `Host`.
+    pub fn agent_origin_allowed(&self, group: &Group, origin: &str, host: Option<&str>) -> bool {
+        match &group.agent_origins {
+            Some(list) => list.iter().any(|p| p.matches(origin)),
+            None => {
+                is_own_origin(origin, host)
+                    || self.config.public_host.as_deref().is_some_and(|h| is_own_origin(origin, Some(h)))
+                    || self.localhost.iter().any(|p| p.matches(origin))
+            }
+        }
+    }
+
+    /// `host[:port]` clients should use: the configured public host, else the request's `Host`.
+    pub fn public_host(&self, host: Option<&str>) -> String {
+        self.config
+            .public_host
+            .clone()
+            .or_else(|| host.map(str::to_owned))
+            .unwrap_or_else(|| self.config.listen.to_string())
+    }
+}
+
+/// The state as handlers hold it.
+pub type SharedState = Arc<AppState>;

@@ -1,0 +1,376 @@
+//! The in-memory store: one node, all state under one lock (the mini-redis habit). Every
+//! operation is short and synchronous inside; nothing awaits while holding the lock.
+
+use super::{now_ms, ConnId, SignalOutcome, Stamped, Store, StoreError, VisitorKey, VisitorUpdate};
+use crate::metrics::Metrics;
+use crate::outbox::{Outbox, Outgoing};
+use async_trait::async_trait;
+use axum::extract::ws::Utf8Bytes;
+use glance_protocol::{GroupId, JsonServerFrame, PresenceLimits, PresenceMap, SockData, ServerFrame, Visibility, VisitorEvent, VisitorId};
+use serde_json::Value;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// Rules the store applies.
+#[derive(Debug, Clone)]
+pub struct StoreRules {
+    /// Navigation grace.
+    pub grace: Duration,
+    /// Signal hold window.
+    pub hold: Duration,
+    /// Presence limits for the merged map.
+    pub presence: PresenceLimits,
+    /// Held signals per visitor.
+    pub held_signals: usize,
+    /// Agents per visitor.
+    pub agents_per_visitor: usize,
+    /// Sockets per visitor.
+    pub sockets_per_visitor: usize,
+}
+
+struct Socket {
+    conn: ConnId,
+    outbox: Outbox,
+    /// Activity sequence number: the highest is the most recently active.
+    active: u64,
+}
+
+#[derive(Default)]
+struct VisitorEntry {
+    sockets: Vec<Socket>,
+    focus: Option<ConnId>,
+    presence: PresenceMap,
+    updated_ms: u64,
+    visibility: Option<Visibility>,
+    /// `visitorconn true` was sent and no `false` since.
+    present: bool,
+    /// When the last socket closed (while there is none).
+    absent_since: Option<Instant>,
+    /// Bumped at every last-socket close, so a stale grace timer does nothing.
+    absence: u64,
+    held: VecDeque<(Instant, Utf8Bytes)>,
+    agents: Vec<(ConnId, Outbox)>,
+}
+
+impl VisitorEntry {
+    fn to_agents(&self, frame: &Utf8Bytes) {
+        for (_, outbox) in &self.agents {
+            // A full outbox marks that agent for disconnection; others are unaffected.
+            let _ = outbox.frame(frame);
+        }
+    }
+
+    fn stamped(&self) -> Stamped<'_> {
+        Stamped { map: &self.presence, timestamp: self.updated_ms }
+    }
+
+    /// Moves focus to `conn`, sending `blur` to the connection that had it.
+    fn focus_on(&mut self, conn: ConnId, seq: u64) {
+        if let Some(prev) = self.focus.filter(|f| *f != conn) {
+            if let Some(s) = self.sockets.iter().find(|s| s.conn == prev) {
+                let _ = s.outbox.frame(&frame(&ServerFrame::Blur));
+            }
+        }
+        self.focus = Some(conn);
+        if let Some(s) = self.sockets.iter_mut().find(|s| s.conn == conn) {
+            s.active = seq;
+        }
+    }
+
+    fn idle(&self) -> bool {
+        self.sockets.is_empty() && !self.present && self.held.is_empty() && self.agents.is_empty()
+    }
+}
+
+/// Serializes a server frame once, to be shared by every receiver.
+pub(crate) fn frame(f: &JsonServerFrame) -> Utf8Bytes {
+    f.to_json().into()
+}
+
+fn presence_frame(e: &VisitorEntry) -> Utf8Bytes {
+    // Serializing a JSON map cannot fail.
+    let text = serde_json::to_string(&ServerFrame::Presence(e.stamped())).unwrap_or_default();
+    text.into()
+}
+
+#[derive(Default)]
+struct State {
+    visitors: HashMap<VisitorKey, VisitorEntry>,
+    seq: u64,
+    next_unique: u64,
+    visitor_sockets: usize,
+    agent_sockets: usize,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    rules: StoreRules,
+    metrics: Arc<Metrics>,
+}
+
+/// The in-memory [`Store`].
+#[derive(Clone)]
+pub struct MemoryStore(Arc<Shared>);
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new(rules: StoreRules, metrics: Arc<Metrics>) -> Self {
+        let first_unique = (now_ms() % 1_000_000) * 1000;
+        let state = State { next_unique: first_unique, ..State::default() };
+        Self(Arc::new(Shared { state: Mutex::new(state), rules, metrics }))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // The state is only mutated by short, panic-free sections; recover it if poisoned.
+        self.0.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// After the grace period: `visitorconn false` unless the visitor came back; after the hold
+    /// window: drop held signals and forget the visitor if nobody watches it.
+    fn schedule_absence(&self, key: VisitorKey, absence: u64) {
+        let store = self.clone();
+        let (grace, hold) = (self.0.rules.grace, self.0.rules.hold);
+        tokio::spawn(async move {
+            tokio::time::sleep(grace.min(hold)).await;
+            store.absence_tick(&key, absence);
+            tokio::time::sleep(grace.max(hold) - grace.min(hold)).await;
+            store.absence_tick(&key, absence);
+        });
+    }
+
+    fn absence_tick(&self, key: &VisitorKey, absence: u64) {
+        let mut st = self.lock();
+        let Some(e) = st.visitors.get_mut(key) else { return };
+        if !e.sockets.is_empty() || e.absence != absence {
+            return;
+        }
+        let since = e.absent_since.map(|t| t.elapsed()).unwrap_or_default();
+        if e.present && since >= self.0.rules.grace {
+            e.present = false;
+            e.presence.clear();
+            e.visibility = None;
+            e.to_agents(&frame(&ServerFrame::VisitorConn(SockData { connected: false })));
+        }
+        if since >= self.0.rules.hold {
+            for _ in e.held.drain(..) {
+                self.0.metrics.signal("expired");
+            }
+        }
+        if e.idle() {
+            st.visitors.remove(key);
+        }
+    }
+}
+
+#[async_trait]
+impl Store for MemoryStore {
+    async fn visitor_open(&self, key: &VisitorKey, conn: ConnId, outbox: Outbox) -> Result<(), StoreError> {
+        let hold = self.0.rules.hold;
+        let mut st = self.lock();
+        st.seq += 1;
+        let seq = st.seq;
+        let e = st.visitors.entry(key.clone()).or_default();
+        if e.sockets.len() >= self.0.rules.sockets_per_visitor {
+            return Err(StoreError::TooMany("sockets"));
+        }
+        let first_socket = e.sockets.is_empty();
+        e.sockets.push(Socket { conn, outbox: outbox.clone(), active: seq });
+        e.focus_on(conn, seq);
+        if first_socket {
+            e.absent_since = None;
+            e.to_agents(&frame(&ServerFrame::VisitorSock(SockData { connected: true })));
+            if !e.present {
+                e.present = true;
+                e.updated_ms = now_ms();
+                e.to_agents(&frame(&ServerFrame::VisitorConn(SockData { connected: true })));
+            }
+        }
+        for (at, signal) in e.held.drain(..) {
+            if at.elapsed() <= hold {
+                let _ = outbox.frame(&signal);
+                self.0.metrics.signal("delivered");
+            } else {
+                self.0.metrics.signal("expired");
+            }
+        }
+        st.visitor_sockets += 1;
+        Ok(())
+    }
+
+    async fn visitor_close(&self, key: &VisitorKey, conn: ConnId) {
+        let mut st = self.lock();
+        let Some(e) = st.visitors.get_mut(key) else { return };
+        let Some(pos) = e.sockets.iter().position(|s| s.conn == conn) else { return };
+        e.sockets.swap_remove(pos);
+        let schedule = if e.sockets.is_empty() {
+            e.focus = None;
+            e.absent_since = Some(Instant::now());
+            e.absence += 1;
+            e.to_agents(&frame(&ServerFrame::VisitorSock(SockData { connected: false })));
+            Some(e.absence)
+        } else {
+            if e.focus == Some(conn) {
+                e.focus = e.sockets.iter().max_by_key(|s| s.active).map(|s| s.conn);
+            }
+            None
+        };
+        st.visitor_sockets = st.visitor_sockets.saturating_sub(1);
+        drop(st);
+        if let Some(absence) = schedule {
+            self.schedule_absence(key.clone(), absence);
+        }
+    }
+
+    async fn visitor_update(&self, key: &VisitorKey, conn: ConnId, update: VisitorUpdate) -> Result<(), StoreError> {
+        let started = Instant::now();
+        let limits = self.0.rules.presence;
+        let mut st = self.lock();
+        st.seq += 1;
+        let seq = st.seq;
+        let Some(e) = st.visitors.get_mut(key) else { return Ok(()) };
+        if !e.sockets.iter().any(|s| s.conn == conn) {
+            return Ok(());
+        }
+        let out = match update {
+            VisitorUpdate::Presence(patch) => {
+                let mut merged = e.presence.clone();
+                for (k, v) in patch {
+                    if v.is_null() {
+                        merged.remove(&k);
+                    } else {
+                        merged.insert(k, v);
+                    }
+                }
+                limits.check_json(&merged)?;
+                e.presence = merged;
+                e.updated_ms = now_ms();
+                presence_frame(e)
+            }
+            VisitorUpdate::Visibility(v) => {
+                e.visibility = Some(v.visibility);
+                frame(&ServerFrame::Visibility(v))
+            }
+            VisitorUpdate::Event(ev) => frame(&relay_event(ev)),
+        };
+        e.focus_on(conn, seq);
+        e.to_agents(&out);
+        drop(st);
+        self.0.metrics.relay(started.elapsed());
+        Ok(())
+    }
+
+    async fn agent_open(&self, key: &VisitorKey, conn: ConnId, outbox: Outbox) -> Result<(), StoreError> {
+        let mut st = self.lock();
+        let e = st.visitors.entry(key.clone()).or_default();
+        if e.agents.len() >= self.0.rules.agents_per_visitor {
+            return Err(StoreError::TooMany("agents"));
+        }
+        if e.present {
+            let _ = outbox.frame(&frame(&ServerFrame::VisitorConn(SockData { connected: true })));
+            let _ = outbox.frame(&frame(&ServerFrame::VisitorSock(SockData { connected: !e.sockets.is_empty() })));
+            let _ = outbox.frame(&presence_frame(e));
+            if let Some(visibility) = e.visibility {
+                let _ = outbox.frame(&frame(&ServerFrame::Visibility(glance_protocol::VisibilityData { visibility })));
+            }
+        }
+        e.agents.push((conn, outbox));
+        st.agent_sockets += 1;
+        Ok(())
+    }
+
+    async fn agent_close(&self, key: &VisitorKey, conn: ConnId) {
+        let mut st = self.lock();
+        let Some(e) = st.visitors.get_mut(key) else { return };
+        let before = e.agents.len();
+        e.agents.retain(|(c, _)| *c != conn);
+        let removed = before - e.agents.len();
+        if e.idle() {
+            st.visitors.remove(key);
+        }
+        st.agent_sockets = st.agent_sockets.saturating_sub(removed);
+    }
+
+    async fn signal(&self, key: &VisitorKey, frame: Utf8Bytes) -> Result<SignalOutcome, StoreError> {
+        let rules = &self.0.rules;
+        let mut st = self.lock();
+        let outcome = match st.visitors.get_mut(key) {
+            Some(e) if !e.sockets.is_empty() => {
+                let target = e.focus.and_then(|f| e.sockets.iter().find(|s| s.conn == f)).or_else(|| e.sockets.last());
+                if let Some(s) = target {
+                    let _ = s.outbox.push(Outgoing::Frame(frame));
+                }
+                SignalOutcome::Delivered
+            }
+            Some(e) if e.absent_since.is_some_and(|t| t.elapsed() <= rules.hold) => {
+                if e.held.len() >= rules.held_signals {
+                    e.held.pop_front();
+                    self.0.metrics.signal("expired");
+                }
+                e.held.push_back((Instant::now(), frame));
+                SignalOutcome::Held
+            }
+            _ => SignalOutcome::NotPresent,
+        };
+        drop(st);
+        self.0.metrics.signal(match outcome {
+            SignalOutcome::Delivered => "delivered",
+            SignalOutcome::Held => "held",
+            SignalOutcome::NotPresent => "notpresent",
+        });
+        Ok(outcome)
+    }
+
+    async fn lookup(&self, key: &VisitorKey) -> Result<Option<PresenceMap>, StoreError> {
+        let st = self.lock();
+        Ok(st.visitors.get(key).filter(|e| e.present).map(|e| e.stamped().to_map()))
+    }
+
+    async fn query(&self, group: GroupId) -> Result<Vec<(VisitorId, PresenceMap)>, StoreError> {
+        let st = self.lock();
+        let mut out: Vec<_> = st
+            .visitors
+            .iter()
+            .filter(|(k, e)| k.group == group && e.present)
+            .map(|(k, e)| (k.visitor.clone(), e.stamped().to_map()))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
+    }
+
+    async fn next_unique_id(&self) -> Result<u64, StoreError> {
+        let mut st = self.lock();
+        st.next_unique += 1;
+        Ok(st.next_unique)
+    }
+
+    async fn extend_unique(&self, key: &VisitorKey, until_ms: u64) -> Result<(), StoreError> {
+        let st = self.lock();
+        if let Some(e) = st.visitors.get(key) {
+            for s in &e.sockets {
+                let _ = s.outbox.push(Outgoing::UniqueDeadline(until_ms));
+            }
+        }
+        Ok(())
+    }
+
+    fn ready(&self) -> bool {
+        true
+    }
+
+    fn local_connections(&self) -> (usize, usize) {
+        let st = self.lock();
+        (st.visitor_sockets, st.agent_sockets)
+    }
+}
+
+/// The frame agents receive for a visitor event.
+pub(crate) fn relay_event(ev: VisitorEvent<Value>) -> JsonServerFrame {
+    match ev {
+        VisitorEvent::Terms(t) => ServerFrame::Terms(t),
+        VisitorEvent::SessionStart(d) => ServerFrame::SessionStart(d),
+        VisitorEvent::SessionEnd(d) => ServerFrame::SessionEnd(d),
+        VisitorEvent::VisitorError(d) => ServerFrame::VisitorError(d),
+        VisitorEvent::Custom { name, data } => ServerFrame::Custom { name, data },
+    }
+}

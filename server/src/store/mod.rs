@@ -1,0 +1,109 @@
+//! The presence state (§3) behind one trait, so a shared Redis implementation can stand beside the
+//! in-memory default.
+//!
+//! The store owns every rule that spans connections: which sockets a visitor has, focus and
+//! `blur`, merged presence, the navigation grace, held signals, and which agents watch whom. It
+//! delivers frames by pushing into connections' [`Outbox`]es, never waiting, so a state change and
+//! the frames it causes happen atomically and in one order for every observer.
+
+pub mod memory;
+mod record;
+
+pub use memory::MemoryStore;
+pub use record::{Stamped, VisitorKey};
+
+use crate::outbox::Outbox;
+use async_trait::async_trait;
+use axum::extract::ws::Utf8Bytes;
+use glance_protocol::{GroupId, PresenceMap, ValidationError, VisibilityData, VisitorEvent, VisitorId};
+
+/// Identifies a connection on this node.
+pub type ConnId = u64;
+
+/// Something a visitor connection reports.
+#[derive(Debug, Clone)]
+pub enum VisitorUpdate {
+    /// A presence patch (validated by the caller against the per-map limits).
+    Presence(PresenceMap),
+    /// A visibility change.
+    Visibility(VisibilityData),
+    /// `terms`, `visitorsession*`, `visitorerror`, `c_*`.
+    Event(VisitorEvent<serde_json::Value>),
+}
+
+/// What happened to a signal or invoke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignalOutcome {
+    /// Queued to the visitor's focused connection.
+    Delivered,
+    /// The visitor is between pages: held for the hold window.
+    Held,
+    /// The visitor was not seen within the hold window.
+    NotPresent,
+}
+
+/// A store operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The update breaks a limit (e.g. merged presence too large).
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    /// Too many sockets or agents for one visitor.
+    #[error("too many {0} for this visitor")]
+    TooMany(&'static str),
+    /// The shared backend cannot be reached.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// The presence state. Every method is atomic with respect to the frames it causes.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// A visitor socket finished its `connect`. Sends `visitorsock`/`visitorconn true` to the
+    /// visitor's agents as needed, `blur` to the connection losing focus, and any held signals to
+    /// this one.
+    async fn visitor_open(&self, key: &VisitorKey, conn: ConnId, outbox: Outbox) -> Result<(), StoreError>;
+
+    /// A visitor socket closed. The last one sends `visitorsock false` now and starts the grace
+    /// period after which `visitorconn false` follows, unless the visitor comes back.
+    async fn visitor_close(&self, key: &VisitorKey, conn: ConnId);
+
+    /// A visitor connection reported something: it takes focus, and the update is relayed.
+    async fn visitor_update(&self, key: &VisitorKey, conn: ConnId, update: VisitorUpdate) -> Result<(), StoreError>;
+
+    /// An agent socket watches `key`. Sends the visitor's current state to it.
+    async fn agent_open(&self, key: &VisitorKey, conn: ConnId, outbox: Outbox) -> Result<(), StoreError>;
+
+    /// An agent socket closed.
+    async fn agent_close(&self, key: &VisitorKey, conn: ConnId);
+
+    /// Routes a `signal` / `invoke` frame (already serialized) to the visitor's focused connection,
+    /// or holds it, or refuses it (§3.4).
+    async fn signal(&self, key: &VisitorKey, frame: Utf8Bytes) -> Result<SignalOutcome, StoreError>;
+
+    /// The merged presence (stamped) of a present visitor.
+    async fn lookup(&self, key: &VisitorKey) -> Result<Option<PresenceMap>, StoreError>;
+
+    /// The present visitors of a group with their stamped presence.
+    async fn query(&self, group: GroupId) -> Result<Vec<(VisitorId, PresenceMap)>, StoreError>;
+
+    /// A fresh number for a unique visitor id.
+    async fn next_unique_id(&self) -> Result<u64, StoreError>;
+
+    /// A unique visitor was extended to `until_ms`: tells its connections.
+    async fn extend_unique(&self, key: &VisitorKey, until_ms: u64) -> Result<(), StoreError>;
+
+    /// Whether the backend is reachable (for `/readyz`).
+    fn ready(&self) -> bool;
+
+    /// Connections registered on this node (visitors, agents).
+    fn local_connections(&self) -> (usize, usize);
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,234 @@
+//! One connection's task: handshake, then a `select!` loop over inbound frames, the outbox, the
+//! connection's deadlines and the node's lifecycle (STYLE habit 10).
+
+use super::handshake::{self, Peer};
+use super::link::{Inbound, Link};
+use super::ratelimit::RateLimit;
+use super::Role;
+use crate::outbox::{Outbox, Outgoing};
+use crate::state::{Phase, SharedState};
+use crate::store::{now_ms, ConnId, StoreError, VisitorKey};
+use glance_protocol::{CloseCode, ConnectedData, ErrorCode, JsonClientFrame, JsonServerFrame, ServerFrame};
+use std::time::{Duration, Instant};
+use tokio::time::sleep_until;
+
+/// What the loop does after handling something.
+pub enum Flow {
+    /// Keep going.
+    Continue,
+    /// Send `last` (if any), close with `code`, count `reason`.
+    Close { last: Option<JsonServerFrame>, code: u16, reason: &'static str },
+}
+
+impl Flow {
+    /// Close with an `error` frame.
+    pub fn error(error: ErrorCode, code: CloseCode, reason: &'static str) -> Self {
+        Flow::Close { last: Some(ServerFrame::error(error, reason)), code: code as u16, reason }
+    }
+}
+
+/// A connection after its handshake.
+pub struct Session {
+    /// Shared state.
+    pub state: SharedState,
+    /// This connection.
+    pub conn: ConnId,
+    /// Role.
+    pub role: Role,
+    /// The visitor (watched, for agents).
+    pub key: VisitorKey,
+    /// Queue of frames for this connection.
+    pub outbox: Outbox,
+    /// Last frame (of any kind) from the peer.
+    pub last_seen: Instant,
+    /// Visitor: since when its last visibility is `hidden`.
+    pub hidden_since: Option<Instant>,
+    /// Unique visitor: id expiry (ms since the epoch).
+    pub unique_until: Option<u64>,
+    /// Draining: when to close regardless.
+    pub close_at: Option<Instant>,
+    limit: RateLimit,
+}
+
+/// Runs one connection to its end.
+pub async fn run(socket: axum::extract::ws::WebSocket, state: SharedState, role: Role, peer: Peer) {
+    let mut link = Link::new(socket);
+    let accepted = match handshake::connect(&mut link, &state, role, &peer).await {
+        Ok(a) => a,
+        Err(refusal) => {
+            state.metrics.disconnect(refusal.reason);
+            if refusal.detail == ErrorCode::Authorization || refusal.detail == ErrorCode::Origin {
+                state.metrics.auth_failure(refusal.reason);
+            }
+            link.close_with(Some(&ServerFrame::connfail(refusal.detail)), refusal.code, refusal.reason).await;
+            return;
+        }
+    };
+    let now = Instant::now();
+    let limits = &state.config.limits;
+    let mut session = Session {
+        conn: state.next_conn_id(),
+        role,
+        key: accepted.key,
+        outbox: Outbox::new(limits.outbound_queue),
+        last_seen: now,
+        hidden_since: None,
+        unique_until: accepted.unique_until,
+        close_at: None,
+        limit: RateLimit::new(limits.rate, limits.burst, now),
+        state: state.clone(),
+    };
+    let connected = ServerFrame::Connected {
+        keepalive: state.config.timings.keepalive.ceil() as u32,
+        data: ConnectedData { groupid: session.key.group, visitorid: session.key.visitor.clone() },
+    };
+    // `connected` goes first: the store may queue frames (held signals, agent snapshot) at once.
+    let _ = session.outbox.push(Outgoing::Frame(connected.to_json().into()));
+    let opened = match role {
+        Role::Visitor => state.store.visitor_open(&session.key, session.conn, session.outbox.clone()).await,
+        Role::Agent => state.store.agent_open(&session.key, session.conn, session.outbox.clone()).await,
+    };
+    if let Err(e) = opened {
+        let (detail, code) = match e {
+            StoreError::TooMany(_) => (ErrorCode::RateLimited, CloseCode::TooMany),
+            _ => (ErrorCode::ServiceUnavailable, CloseCode::Draining),
+        };
+        state.metrics.disconnect("storeopen");
+        link.close_with(Some(&ServerFrame::connfail(detail)), code, "refused").await;
+        return;
+    }
+    state.metrics.connection(role.label(), 1);
+    let end = session.run(&mut link).await;
+    match role {
+        Role::Visitor => state.store.visitor_close(&session.key, session.conn).await,
+        Role::Agent => state.store.agent_close(&session.key, session.conn).await,
+    }
+    state.metrics.connection(role.label(), -1);
+    if let Flow::Close { last, code, reason } = end {
+        state.metrics.disconnect(reason);
+        link.close(last.as_ref(), code, reason).await;
+    }
+}
+
+impl Session {
+    async fn run(&mut self, link: &mut Link) -> Flow {
+        let mut phase = self.state.phase.clone();
+        let deadline = sleep_until(self.next_deadline().into());
+        tokio::pin!(deadline);
+        loop {
+            let flow = tokio::select! {
+                biased;
+                changed = phase.changed() => match changed {
+                    Ok(()) => self.on_phase(*phase.borrow_and_update()),
+                    // The server is gone: close.
+                    Err(_) => Flow::Close { last: None, code: 1001, reason: "shutdown" },
+                },
+                () = self.outbox.ready() => self.flush(link).await,
+                inbound = link.recv() => self.on_inbound(inbound).await,
+                () = &mut deadline => self.on_deadline(),
+            };
+            if let Flow::Close { .. } = flow {
+                return flow;
+            }
+            deadline.as_mut().reset(self.next_deadline().into());
+        }
+    }
+
+    fn on_phase(&mut self, phase: Phase) -> Flow {
+        match phase {
+            Phase::Running => Flow::Continue,
+            Phase::Draining => {
+                self.close_at = Some(Instant::now() + self.state.config.timings.drain());
+                // Clients reconnect at once, through the load balancer, to another node.
+                let _ = self.outbox.push(Outgoing::Frame(ServerFrame::<serde_json::Value>::ScaleDown.to_json().into()));
+                Flow::Continue
+            }
+            Phase::Closing => Flow::Close { last: None, code: 1001, reason: "drained" },
+        }
+    }
+
+    async fn flush(&mut self, link: &mut Link) -> Flow {
+        let mut texts = Vec::new();
+        for item in self.outbox.take() {
+            match item {
+                Outgoing::Frame(t) => texts.push(t),
+                Outgoing::UniqueDeadline(ms) => self.unique_until = Some(ms),
+            }
+        }
+        if !texts.is_empty() {
+            match link.send_texts(texts).await {
+                Ok(n) => self.state.metrics.frames_out(n as u64),
+                Err(_) => return Flow::Close { last: None, code: 1011, reason: "sendfailed" },
+            }
+        }
+        if self.outbox.overflowed() {
+            return Flow::error(ErrorCode::SlowConsumer, CloseCode::TooMany, "slowconsumer");
+        }
+        Flow::Continue
+    }
+
+    async fn on_inbound(&mut self, inbound: Inbound) -> Flow {
+        let now = Instant::now();
+        self.last_seen = now;
+        let bytes = match inbound {
+            Inbound::Data(b) => b,
+            Inbound::Control => return Flow::Continue,
+            Inbound::Closed => return Flow::Close { last: None, code: 1000, reason: "peerclosed" },
+            Inbound::TooLarge => return Flow::error(ErrorCode::FrameTooLarge, CloseCode::TooLarge, "toolarge"),
+        };
+        if !self.limit.allow(now) {
+            return Flow::error(ErrorCode::RateLimited, CloseCode::TooMany, "ratelimited");
+        }
+        self.state.metrics.frame_in();
+        let frame = match JsonClientFrame::parse(&bytes) {
+            Ok(f) => f,
+            // A bad frame is refused and the connection kept (§5, §6).
+            Err(e) => return self.reject(e.code(), e.to_string()),
+        };
+        match self.role {
+            Role::Visitor => self.on_visitor_frame(frame, now).await,
+            Role::Agent => self.on_agent_frame(frame).await,
+        }
+    }
+
+    /// Answers a bad frame with an `error` frame; the connection stays.
+    pub fn reject(&mut self, error: ErrorCode, detail: String) -> Flow {
+        let _ = self.outbox.push(Outgoing::Frame(ServerFrame::<serde_json::Value>::error(error, detail).to_json().into()));
+        Flow::Continue
+    }
+
+    fn on_deadline(&mut self) -> Flow {
+        let now = Instant::now();
+        let timings = &self.state.config.timings;
+        if now >= self.last_seen + timings.liveness() {
+            return Flow::Close { last: None, code: CloseCode::Timeout as u16, reason: "dead" };
+        }
+        if self.hidden_since.is_some_and(|t| now >= t + timings.hidden_limit()) {
+            return Flow::Close { last: Some(ServerFrame::ServerClose), code: 1000, reason: "hiddenlimit" };
+        }
+        if self.unique_until.is_some_and(|ms| now_ms() >= ms) {
+            return Flow::Close { last: Some(ServerFrame::ServerClose), code: 1000, reason: "uniquetimeout" };
+        }
+        if self.close_at.is_some_and(|t| now >= t) {
+            return Flow::Close { last: None, code: 1001, reason: "drained" };
+        }
+        Flow::Continue
+    }
+
+    /// The earliest time a deadline rule may fire.
+    fn next_deadline(&self) -> Instant {
+        let timings = &self.state.config.timings;
+        let mut next = self.last_seen + timings.liveness();
+        if let Some(t) = self.hidden_since {
+            next = next.min(t + timings.hidden_limit());
+        }
+        if let Some(ms) = self.unique_until {
+            let left = Duration::from_millis(ms.saturating_sub(now_ms()));
+            next = next.min(Instant::now() + left);
+        }
+        if let Some(t) = self.close_at {
+            next = next.min(t);
+        }
+        next
+    }
+}
