@@ -6,7 +6,7 @@ use crate::http::app;
 use crate::metrics::Metrics;
 use crate::state::{AppState, Phase};
 use crate::store::memory::StoreRules;
-use crate::store::{MemoryStore, Store};
+use crate::store::{MemoryStore, RedisStore, Store};
 use crate::tls::{server_config, TlsError};
 use axum_server::tls_rustls::RustlsConfig;
 use axum_server::Handle;
@@ -33,9 +33,12 @@ pub enum StartError {
         /// Why.
         detail: String,
     },
-    /// A cluster backend was configured but is not built in yet.
+    /// The cluster configuration is incomplete.
     #[error("{0}")]
-    Unsupported(String),
+    Cluster(String),
+    /// The Redis store could not start.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
 }
 
 /// A running server.
@@ -95,13 +98,26 @@ impl RunningServer {
     }
 }
 
+/// The in-memory store, or the Redis store when `[cluster] redis_url` is set.
+async fn open_store(config: &Config, rules: StoreRules, metrics: Arc<Metrics>) -> Result<Arc<dyn Store>, StartError> {
+    let Some(url) = config.cluster.as_ref().and_then(|c| c.redis_url.as_deref()) else {
+        return Ok(Arc::new(MemoryStore::new(rules, metrics)));
+    };
+    if config.jwt_secret.is_none() {
+        return Err(StartError::Cluster("[cluster] needs jwt_secret: every node must verify the others' tokens".into()));
+    }
+    let node = config.cluster.as_ref().and_then(|c| c.node_name.clone()).unwrap_or_else(|| {
+        let suffix: u32 = rand::random();
+        format!("node-{}-{suffix:08x}", std::process::id())
+    });
+    tracing::info!(node, "cluster mode: state in Redis");
+    Ok(Arc::new(RedisStore::connect(url, node, rules, metrics).await?))
+}
+
 /// Builds the state and starts serving. Returns once the listener is bound.
 pub async fn start(config: Config) -> Result<RunningServer, StartError> {
     config.validate()?;
     let groups = config.groups()?;
-    if config.cluster.as_ref().is_some_and(|c| c.redis_url.is_some()) {
-        return Err(StartError::Unsupported("[cluster] redis_url: the Redis store is not built in yet".into()));
-    }
     let secret = match &config.jwt_secret {
         Some(s) => s.as_bytes().to_vec(),
         None => {
@@ -118,7 +134,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         agents_per_visitor: config.limits.agents_per_visitor,
         sockets_per_visitor: config.limits.sockets_per_visitor,
     };
-    let store: Arc<dyn Store> = Arc::new(MemoryStore::new(rules, metrics.clone()));
+    let store = open_store(&config, rules, metrics.clone()).await?;
     let (phase_tx, phase_rx) = watch::channel(Phase::Running);
     let tls = match &config.tls {
         Some(t) => Some(server_config(t)?),

@@ -8,8 +8,10 @@
 
 pub mod memory;
 mod record;
+mod redis;
 
 pub use memory::MemoryStore;
+pub use redis::RedisStore;
 pub use record::{Stamped, VisitorKey};
 
 use crate::outbox::Outbox;

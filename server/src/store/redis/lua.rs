@@ -1,0 +1,179 @@
+//! The Lua scripts of the Redis store. Each runs atomically in Redis: a state change and the
+//! frames it causes (`SPUBLISH` to the visitor's agent channel) happen in one step, so every node
+//! sees them in one order. Frames are serialized by the caller (protocol types) and passed in.
+//!
+//! Keys of visitor V (tag `{g:v}`): `pv:{tag}:s` hash (present, presence, pver, ts, vis, focus,
+//! absent, seq), `pv:{tag}:k` sorted set of socket refs (`node#conn`) by activity, `pv:{tag}:h`
+//! list of held signals (`expiry_ms|frame`). `pg:G` set of present visitor ids of group G.
+//! `pnode:N:socks` set of `group|visitor|ref` of node N's sockets (to reap a dead node).
+//! Scripts touch keys of several slots: the store targets one Redis primary, not Redis Cluster.
+
+/// Milliseconds from Redis' own clock, so every node agrees on time.
+const NOW: &str = "local function now() local t = redis.call('TIME') return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end\n";
+
+fn with_now(body: &str) -> String {
+    format!("{NOW}{body}")
+}
+
+/// KEYS s k h pg ns; ARGV ref vid member maxsocks socktrue conntrue chan.
+/// Returns {-1} when the visitor has too many sockets, else {0, previous focus or '', held…}.
+pub fn open() -> String {
+    with_now(
+        r#"
+local s, k, h, pg, ns = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local ref, vid, member, chan = ARGV[1], ARGV[2], ARGV[3], ARGV[7]
+local n = redis.call('ZCARD', k)
+local known = redis.call('ZSCORE', k, ref)
+if not known and n >= tonumber(ARGV[4]) then return {-1} end
+local seq = redis.call('HINCRBY', s, 'seq', 1)
+redis.call('ZADD', k, seq, ref)
+redis.call('SADD', ns, member)
+local prev = redis.call('HGET', s, 'focus')
+redis.call('HSET', s, 'focus', ref)
+if n == 0 then
+  redis.call('HDEL', s, 'absent')
+  redis.call('SPUBLISH', chan, ARGV[5])
+  if redis.call('HGET', s, 'present') ~= '1' then
+    redis.call('HSET', s, 'present', '1', 'ts', now())
+    redis.call('SADD', pg, vid)
+    redis.call('SPUBLISH', chan, ARGV[6])
+  end
+end
+local out = {0, prev or ''}
+local t = now()
+for _, v in ipairs(redis.call('LRANGE', h, 0, -1)) do
+  local bar = string.find(v, '|', 1, true)
+  if bar and tonumber(string.sub(v, 1, bar - 1)) >= t then out[#out + 1] = string.sub(v, bar + 1) end
+end
+redis.call('DEL', h)
+return out
+"#,
+    )
+}
+
+/// KEYS s k ns; ARGV ref member sockfalse chan.
+/// Returns {1, absent_ms} when this was the last socket, else {0, 0}.
+pub fn close() -> String {
+    with_now(
+        r#"
+local s, k, ns = KEYS[1], KEYS[2], KEYS[3]
+local ref = ARGV[1]
+redis.call('SREM', ns, ARGV[2])
+if redis.call('ZREM', k, ref) == 0 then return {0, 0} end
+if redis.call('ZCARD', k) == 0 then
+  local t = now()
+  redis.call('HSET', s, 'absent', t)
+  redis.call('HDEL', s, 'focus')
+  redis.call('SPUBLISH', ARGV[4], ARGV[3])
+  return {1, t}
+end
+if redis.call('HGET', s, 'focus') == ref then
+  redis.call('HSET', s, 'focus', redis.call('ZREVRANGE', k, 0, 0)[1])
+end
+return {0, 0}
+"#,
+    )
+}
+
+/// KEYS s k h pg; ARGV absent_ms grace_ms hold_ms connfalse chan vid.
+/// After the grace period: `visitorconn false` if the visitor did not come back; after the hold
+/// window: drop held signals; forget the visitor when nothing is left.
+pub fn absence_tick() -> String {
+    with_now(
+        r#"
+local s, k, h, pg = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+if redis.call('ZCARD', k) > 0 then return 0 end
+if redis.call('HGET', s, 'absent') ~= ARGV[1] then return 0 end
+local since = now() - tonumber(ARGV[1])
+if redis.call('HGET', s, 'present') == '1' and since >= tonumber(ARGV[2]) then
+  redis.call('HSET', s, 'present', '0')
+  redis.call('HDEL', s, 'presence', 'pver', 'vis')
+  redis.call('SREM', pg, ARGV[6])
+  redis.call('SPUBLISH', ARGV[5], ARGV[4])
+end
+if since >= tonumber(ARGV[3]) then redis.call('DEL', h) end
+if redis.call('HGET', s, 'present') ~= '1' and redis.call('EXISTS', h) == 0 then redis.call('DEL', s) end
+return 1
+"#,
+    )
+}
+
+/// Shared tail of the update scripts: activity, focus, relay. Returns {0, previous focus or ''}.
+const TOUCH: &str = r#"
+local seq = redis.call('HINCRBY', s, 'seq', 1)
+redis.call('ZADD', k, seq, ref)
+local prev = redis.call('HGET', s, 'focus')
+redis.call('HSET', s, 'focus', ref)
+redis.call('SPUBLISH', chan, frame)
+if prev == ref then prev = '' end
+return {0, prev or ''}
+"#;
+
+/// KEYS s k; ARGV ref frame chan vis ('' to leave it).
+/// Returns {-2} when the socket is not registered, else the TOUCH result.
+pub fn event() -> String {
+    format!(
+        r#"
+local s, k = KEYS[1], KEYS[2]
+local ref, frame, chan = ARGV[1], ARGV[2], ARGV[3]
+if not redis.call('ZSCORE', k, ref) then return {{-2}} end
+if ARGV[4] ~= '' then redis.call('HSET', s, 'vis', ARGV[4]) end
+{TOUCH}"#
+    )
+}
+
+/// KEYS s k; ARGV ref frame chan expected_pver presence_json ts.
+/// Compare-and-set of the merged presence: {-1} when another writer came first (retry).
+pub fn presence() -> String {
+    format!(
+        r#"
+local s, k = KEYS[1], KEYS[2]
+local ref, frame, chan = ARGV[1], ARGV[2], ARGV[3]
+if not redis.call('ZSCORE', k, ref) then return {{-2}} end
+if (redis.call('HGET', s, 'pver') or '0') ~= ARGV[4] then return {{-1}} end
+redis.call('HSET', s, 'presence', ARGV[5], 'pver', tonumber(ARGV[4]) + 1, 'ts', ARGV[6])
+{TOUCH}"#
+    )
+}
+
+/// KEYS s k h; ARGV frame hold_ms maxheld.
+/// {1, focus ref} deliver; {2} held; {3} not present.
+pub fn signal() -> String {
+    with_now(
+        r#"
+local s, k, h = KEYS[1], KEYS[2], KEYS[3]
+if redis.call('ZCARD', k) > 0 then
+  local f = redis.call('HGET', s, 'focus')
+  if not f then f = redis.call('ZREVRANGE', k, 0, 0)[1] end
+  return {1, f}
+end
+local absent = tonumber(redis.call('HGET', s, 'absent'))
+local hold = tonumber(ARGV[2])
+if absent and now() - absent <= hold then
+  redis.call('RPUSH', h, (absent + hold) .. '|' .. ARGV[1])
+  redis.call('LTRIM', h, -tonumber(ARGV[3]), -1)
+  redis.call('PEXPIRE', h, hold + 1000)
+  return {2}
+end
+return {3}
+"#,
+    )
+}
+
+/// KEYS pg; ARGV group. Returns a flat list: vid, presence json, ts for each present visitor.
+pub fn query() -> String {
+    r#"
+local out = {}
+for _, vid in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local s = 'pv:{' .. ARGV[1] .. ':' .. vid .. '}:s'
+  local r = redis.call('HMGET', s, 'present', 'presence', 'ts')
+  if r[1] == '1' then
+    out[#out + 1] = vid
+    out[#out + 1] = r[2] or '{}'
+    out[#out + 1] = r[3] or '0'
+  end
+end
+return out
+"#
+    .to_string()
+}

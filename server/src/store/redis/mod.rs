@@ -1,0 +1,461 @@
+//! The Redis store: several nodes behind a load balancer share the presence state (§8).
+//!
+//! State lives in Redis and changes through Lua scripts ([`lua`]) that also publish the frames
+//! they cause on the visitor's sharded channel, so every node sees one order. A node subscribes to
+//! the channel of a visitor only while one of its agents watches that visitor, so Redis traffic
+//! follows what is watched. Frames for one connection (signals, `blur`, extensions) go to the
+//! channel of the node holding it ([`local`]). Nodes heartbeat; a node that stops is reaped by
+//! another, which closes its sockets so agents see the visitors leave ([`nodes`]).
+
+mod keys;
+mod local;
+mod lua;
+mod nodes;
+
+use super::memory::StoreRules;
+use super::{now_ms, ConnId, SignalOutcome, Stamped, Store, StoreError, VisitorKey, VisitorUpdate};
+use crate::metrics::Metrics;
+use crate::outbox::{Outbox, Outgoing};
+use async_trait::async_trait;
+use axum::extract::ws::Utf8Bytes;
+use fred::clients::SubscriberClient;
+use fred::prelude::*;
+use fred::types::scripts::Script;
+use glance_protocol::{GroupId, JsonServerFrame, PresenceMap, ServerFrame, SockData, Visibility, VisibilityData, VisitorId};
+use keys::{node_socks, parse_ref, sock_member, sock_ref, VisitorKeys};
+use local::Local;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+/// Attempts of the presence compare-and-set before giving up.
+const PRESENCE_ATTEMPTS: usize = 8;
+
+struct Scripts {
+    open: Script,
+    close: Script,
+    tick: Script,
+    event: Script,
+    presence: Script,
+    signal: Script,
+    query: Script,
+}
+
+pub(crate) struct Inner {
+    client: Client,
+    sub: SubscriberClient,
+    node: String,
+    rules: StoreRules,
+    metrics: Arc<Metrics>,
+    local: Mutex<Local>,
+    /// Serializes (un)subscriptions so the subscribed set follows the local agents.
+    subscribing: tokio::sync::Mutex<()>,
+    scripts: Scripts,
+}
+
+/// The Redis [`Store`].
+#[derive(Clone)]
+pub struct RedisStore(Arc<Inner>);
+
+fn unavailable(e: fred::error::Error) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+fn frame(f: &JsonServerFrame) -> String {
+    f.to_json()
+}
+
+fn sock_frame(kind: fn(SockData) -> JsonServerFrame, connected: bool) -> String {
+    frame(&kind(SockData { connected }))
+}
+
+/// Reads the integer status of a script reply (`{status, ...}`).
+fn status(reply: &[Value]) -> i64 {
+    reply.first().and_then(|v| v.as_i64()).unwrap_or(-99)
+}
+
+fn text(v: Option<&Value>) -> String {
+    v.and_then(|v| v.as_string()).unwrap_or_default()
+}
+
+impl RedisStore {
+    /// Connects to Redis at `url` as node `node` and starts the subscriber, heartbeat and reaper.
+    pub async fn connect(url: &str, node: String, rules: StoreRules, metrics: Arc<Metrics>) -> Result<Self, StoreError> {
+        if node.is_empty() || node.contains(['#', '|', ':']) {
+            return Err(StoreError::Unavailable(format!("node name '{node}' must be non-empty without # | :")));
+        }
+        let config = Config::from_url(url).map_err(unavailable)?;
+        let mut builder = Builder::from_config(config);
+        builder
+            .with_performance_config(|p| {
+                p.broadcast_channel_capacity = 1 << 16;
+                p.default_command_timeout = Duration::from_secs(2);
+            })
+            .with_connection_config(|c| {
+                c.connection_timeout = Duration::from_secs(2);
+                c.max_command_attempts = 2;
+            })
+            .set_policy(ReconnectPolicy::new_exponential(0, 100, 2_000, 2));
+        let client = builder.build().map_err(unavailable)?;
+        let sub = builder.build_subscriber_client().map_err(unavailable)?;
+        client.init().await.map_err(unavailable)?;
+        sub.init().await.map_err(unavailable)?;
+        let scripts = Scripts {
+            open: Script::from_lua(lua::open()),
+            close: Script::from_lua(lua::close()),
+            tick: Script::from_lua(lua::absence_tick()),
+            event: Script::from_lua(lua::event()),
+            presence: Script::from_lua(lua::presence()),
+            signal: Script::from_lua(lua::signal()),
+            query: Script::from_lua(lua::query()),
+        };
+        let inner = Inner {
+            client,
+            sub,
+            node,
+            rules,
+            metrics,
+            local: Mutex::new(Local::default()),
+            subscribing: tokio::sync::Mutex::new(()),
+            scripts,
+        };
+        let store = Self(Arc::new(inner));
+        store.start_background().await?;
+        Ok(store)
+    }
+
+    fn local(&self) -> MutexGuard<'_, Local> {
+        // Short, panic-free critical sections: recover from poisoning.
+        self.0.local.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn client(&self) -> &Client {
+        &self.0.client
+    }
+
+    /// Runs a script, returning its array reply.
+    async fn run(&self, script: &Script, keys: Vec<String>, args: Vec<String>) -> Result<Vec<Value>, StoreError> {
+        let reply: Value = script.evalsha_with_reload(self.client(), keys, args).await.map_err(unavailable)?;
+        Ok(match reply {
+            Value::Array(items) => items,
+            other => vec![other],
+        })
+    }
+
+    /// Sends `payload` to connection `r` (`node#conn`): directly when local, else through its
+    /// node's channel.
+    async fn to_sock(&self, r: &str, payload: Outgoing) {
+        let Some((node, conn)) = parse_ref(r) else { return };
+        if node == self.0.node {
+            self.local().deliver_to_conn(conn, payload);
+            return;
+        }
+        let message = local::encode_node_message(conn, &payload);
+        if let Err(e) = self.client().spublish::<(), _, _>(keys::node_channel(node), message).await {
+            tracing::warn!(error = %e, node, "cannot reach node channel");
+        }
+    }
+
+    async fn blur(&self, previous: &str) {
+        if !previous.is_empty() {
+            let blur = frame(&ServerFrame::Blur);
+            self.to_sock(previous, Outgoing::Frame(blur.into())).await;
+        }
+    }
+
+    /// Schedules the grace / hold checks after a last socket closed at `absent_ms`.
+    fn schedule_absence(&self, key: VisitorKey, absent_ms: i64) {
+        let store = self.clone();
+        let (grace, hold) = (self.0.rules.grace, self.0.rules.hold);
+        tokio::spawn(async move {
+            tokio::time::sleep(grace.min(hold)).await;
+            store.absence_tick(&key, absent_ms).await;
+            tokio::time::sleep(grace.max(hold) - grace.min(hold)).await;
+            store.absence_tick(&key, absent_ms).await;
+        });
+    }
+
+    async fn absence_tick(&self, key: &VisitorKey, absent_ms: i64) {
+        let k = VisitorKeys::of(key);
+        let args = vec![
+            absent_ms.to_string(),
+            self.0.rules.grace.as_millis().to_string(),
+            self.0.rules.hold.as_millis().to_string(),
+            sock_frame(ServerFrame::VisitorConn, false),
+            k.channel.clone(),
+            key.visitor.to_string(),
+        ];
+        // Retried until Redis answers: a missed tick would leave a ghost visitor.
+        for attempt in 0..30u32 {
+            match self.run(&self.0.scripts.tick, vec![k.state.clone(), k.socks.clone(), k.held.clone(), k.group.clone()], args.clone()).await {
+                Ok(_) => return,
+                Err(e) if attempt == 0 => tracing::warn!(error = %e, "absence check failed; retrying"),
+                Err(_) => {}
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+
+    /// Closes socket `r` of `key` in Redis (own or a dead node's), scheduling the grace checks.
+    async fn close_sock(&self, key: &VisitorKey, node: &str, r: &str) -> Result<(), StoreError> {
+        let k = VisitorKeys::of(key);
+        let reply = self
+            .run(
+                &self.0.scripts.close,
+                vec![k.state, k.socks, node_socks(node)],
+                vec![r.to_owned(), sock_member(key, r), sock_frame(ServerFrame::VisitorSock, false), k.channel],
+            )
+            .await?;
+        if status(&reply) == 1 {
+            let absent = reply.get(1).and_then(|v| v.as_i64()).unwrap_or(0);
+            self.schedule_absence(key.clone(), absent);
+        }
+        Ok(())
+    }
+
+    /// Registers a local visitor socket in Redis (also used to re-register after Redis returns).
+    async fn register(&self, key: &VisitorKey, conn: ConnId) -> Result<Vec<Value>, StoreError> {
+        let k = VisitorKeys::of(key);
+        let r = sock_ref(&self.0.node, conn);
+        let args = vec![
+            r.clone(),
+            key.visitor.to_string(),
+            sock_member(key, &r),
+            self.0.rules.sockets_per_visitor.to_string(),
+            sock_frame(ServerFrame::VisitorSock, true),
+            sock_frame(ServerFrame::VisitorConn, true),
+            k.channel,
+        ];
+        self.run(&self.0.scripts.open, vec![k.state, k.socks, k.held, k.group, node_socks(&self.0.node)], args).await
+    }
+
+    /// Subscribes to / unsubscribes from `channel` so that it matches the local agents.
+    async fn sync_subscription(&self, channel: &str) -> Result<(), StoreError> {
+        let _serial = self.0.subscribing.lock().await;
+        let wanted = self.local().has_agents(channel);
+        let tracked = self.0.sub.tracked_shard_channels().iter().any(|c| &**c == channel);
+        match (wanted, tracked) {
+            (true, false) => self.0.sub.ssubscribe(channel.to_owned()).await.map_err(unavailable),
+            (false, true) => self.0.sub.sunsubscribe(channel.to_owned()).await.map_err(unavailable),
+            _ => Ok(()),
+        }
+    }
+
+    /// Reads the parts of a visitor's state hash.
+    async fn state(&self, key: &VisitorKey) -> Result<VisitorState, StoreError> {
+        let k = VisitorKeys::of(key);
+        let fields: Vec<Option<String>> =
+            self.client().hmget(&k.state, vec!["present", "presence", "ts", "vis", "pver"]).await.map_err(unavailable)?;
+        let get = |i: usize| fields.get(i).cloned().flatten();
+        let presence: PresenceMap = get(1).and_then(|p| serde_json::from_str(&p).ok()).unwrap_or_default();
+        Ok(VisitorState {
+            present: get(0).as_deref() == Some("1"),
+            presence,
+            ts: get(2).and_then(|t| t.parse().ok()).unwrap_or(0),
+            visibility: match get(3).as_deref() {
+                Some("hidden") => Some(Visibility::Hidden),
+                Some("visible") => Some(Visibility::Visible),
+                _ => None,
+            },
+            pver: get(4).unwrap_or_else(|| "0".into()),
+        })
+    }
+
+    /// Relays a visitor event (and records visibility); returns the connection that lost focus.
+    async fn relay(&self, key: &VisitorKey, r: String, f: String, vis: &str) -> Result<String, StoreError> {
+        let k = VisitorKeys::of(key);
+        let reply = self.run(&self.0.scripts.event, vec![k.state, k.socks], vec![r, f, k.channel, vis.into()]).await?;
+        Ok(text(reply.get(1)))
+    }
+
+    async fn update_presence(&self, key: &VisitorKey, r: &str, patch: PresenceMap) -> Result<String, StoreError> {
+        let k = VisitorKeys::of(key);
+        for _ in 0..PRESENCE_ATTEMPTS {
+            let state = self.state(key).await?;
+            let mut merged = state.presence;
+            for (name, v) in &patch {
+                if v.is_null() {
+                    merged.remove(name);
+                } else {
+                    merged.insert(name.clone(), v.clone());
+                }
+            }
+            self.0.rules.presence.check_json(&merged)?;
+            let ts = now_ms();
+            let relay = serde_json::to_string(&ServerFrame::Presence(Stamped { map: &merged, timestamp: ts })).unwrap_or_default();
+            let stored = serde_json::to_string(&merged).unwrap_or_default();
+            let args = vec![r.to_owned(), relay, k.channel.clone(), state.pver, stored, ts.to_string()];
+            let reply = self.run(&self.0.scripts.presence, vec![k.state.clone(), k.socks.clone()], args).await?;
+            match status(&reply) {
+                -1 => continue,
+                0 => return Ok(text(reply.get(1))),
+                _ => return Ok(String::new()),
+            }
+        }
+        Err(StoreError::Unavailable("presence kept changing; try again".into()))
+    }
+}
+
+struct VisitorState {
+    present: bool,
+    presence: PresenceMap,
+    ts: u64,
+    visibility: Option<Visibility>,
+    pver: String,
+}
+
+#[async_trait]
+impl Store for RedisStore {
+    async fn visitor_open(&self, key: &VisitorKey, conn: ConnId, outbox: Outbox) -> Result<(), StoreError> {
+        self.local().add_visitor(conn, key.clone(), outbox.clone());
+        let reply = match self.register(key, conn).await {
+            Ok(r) => r,
+            Err(e) => {
+                self.local().remove_visitor(conn);
+                return Err(e);
+            }
+        };
+        if status(&reply) == -1 {
+            self.local().remove_visitor(conn);
+            return Err(StoreError::TooMany("sockets"));
+        }
+        for held in reply.iter().skip(2) {
+            if let Some(f) = held.as_string() {
+                let _ = outbox.push(Outgoing::Frame(f.into()));
+                self.0.metrics.signal("delivered");
+            }
+        }
+        let previous = text(reply.get(1));
+        if previous != sock_ref(&self.0.node, conn) {
+            self.blur(&previous).await;
+        }
+        Ok(())
+    }
+
+    async fn visitor_close(&self, key: &VisitorKey, conn: ConnId) {
+        self.local().remove_visitor(conn);
+        let r = sock_ref(&self.0.node, conn);
+        if let Err(e) = self.close_sock(key, &self.0.node.clone(), &r).await {
+            // The socket stays listed under this node; if this node dies it is reaped, and when
+            // Redis returns the re-registration skips it (it is no longer local).
+            tracing::warn!(error = %e, "cannot unregister a closed socket");
+        }
+    }
+
+    async fn visitor_update(&self, key: &VisitorKey, conn: ConnId, update: VisitorUpdate) -> Result<(), StoreError> {
+        let started = std::time::Instant::now();
+        let r = sock_ref(&self.0.node, conn);
+        let previous = match update {
+            VisitorUpdate::Presence(patch) => self.update_presence(key, &r, patch).await?,
+            VisitorUpdate::Visibility(v) => {
+                let vis = match v.visibility {
+                    Visibility::Hidden => "hidden",
+                    Visibility::Visible => "visible",
+                };
+                self.relay(key, r, frame(&ServerFrame::Visibility(v)), vis).await?
+            }
+            VisitorUpdate::Event(ev) => self.relay(key, r, frame(&super::memory::relay_event(ev)), "").await?,
+        };
+        self.blur(&previous).await;
+        self.0.metrics.relay(started.elapsed());
+        Ok(())
+    }
+
+    async fn agent_open(&self, key: &VisitorKey, conn: ConnId, outbox: Outbox) -> Result<(), StoreError> {
+        let channel = VisitorKeys::of(key).channel;
+        if self.local().agents_of(&channel) >= self.0.rules.agents_per_visitor {
+            return Err(StoreError::TooMany("agents"));
+        }
+        // Subscribe before reading the snapshot: an event in between arrives twice at worst,
+        // never not at all.
+        self.local().add_agent(&channel, conn, outbox.clone());
+        if let Err(e) = self.sync_subscription(&channel).await {
+            self.local().remove_agent(&channel, conn);
+            return Err(e);
+        }
+        let state = self.state(key).await?;
+        if state.present {
+            let socks: u64 = self.client().zcard(VisitorKeys::of(key).socks).await.map_err(unavailable)?;
+            let mut frames = vec![
+                sock_frame(ServerFrame::VisitorConn, true),
+                sock_frame(ServerFrame::VisitorSock, socks > 0),
+                serde_json::to_string(&ServerFrame::Presence(Stamped { map: &state.presence, timestamp: state.ts })).unwrap_or_default(),
+            ];
+            if let Some(visibility) = state.visibility {
+                frames.push(frame(&ServerFrame::Visibility(VisibilityData { visibility })));
+            }
+            for f in frames {
+                let _ = outbox.push(Outgoing::Frame(f.into()));
+            }
+        }
+        Ok(())
+    }
+
+    async fn agent_close(&self, key: &VisitorKey, conn: ConnId) {
+        let channel = VisitorKeys::of(key).channel;
+        self.local().remove_agent(&channel, conn);
+        if let Err(e) = self.sync_subscription(&channel).await {
+            tracing::warn!(error = %e, "cannot unsubscribe");
+        }
+    }
+
+    async fn signal(&self, key: &VisitorKey, frame: Utf8Bytes) -> Result<SignalOutcome, StoreError> {
+        let k = VisitorKeys::of(key);
+        let args = vec![frame.to_string(), self.0.rules.hold.as_millis().to_string(), self.0.rules.held_signals.to_string()];
+        let reply = self.run(&self.0.scripts.signal, vec![k.state, k.socks, k.held], args).await?;
+        let outcome = match status(&reply) {
+            1 => {
+                self.to_sock(&text(reply.get(1)), Outgoing::Frame(frame)).await;
+                SignalOutcome::Delivered
+            }
+            2 => SignalOutcome::Held,
+            _ => SignalOutcome::NotPresent,
+        };
+        self.0.metrics.signal(match outcome {
+            SignalOutcome::Delivered => "delivered",
+            SignalOutcome::Held => "held",
+            SignalOutcome::NotPresent => "notpresent",
+        });
+        Ok(outcome)
+    }
+
+    async fn lookup(&self, key: &VisitorKey) -> Result<Option<PresenceMap>, StoreError> {
+        let state = self.state(key).await?;
+        Ok(state.present.then(|| Stamped { map: &state.presence, timestamp: state.ts }.to_map()))
+    }
+
+    async fn query(&self, group: GroupId) -> Result<Vec<(VisitorId, PresenceMap)>, StoreError> {
+        let reply = self.run(&self.0.scripts.query, vec![format!("pg:{group}")], vec![group.to_string()]).await?;
+        let mut out = Vec::new();
+        for chunk in reply.chunks(3) {
+            let (Some(vid), Some(presence), Some(ts)) = (chunk.first(), chunk.get(1), chunk.get(2)) else { continue };
+            let Ok(visitor) = VisitorId::parse(&vid.as_string().unwrap_or_default()) else { continue };
+            let map: PresenceMap = serde_json::from_str(&presence.as_string().unwrap_or_default()).unwrap_or_default();
+            let ts = ts.as_string().and_then(|t| t.parse().ok()).unwrap_or(0);
+            out.push((visitor, Stamped { map: &map, timestamp: ts }.to_map()));
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
+    }
+
+    async fn next_unique_id(&self) -> Result<u64, StoreError> {
+        let n: u64 = self.client().incr(keys::UNIQUE).await.map_err(unavailable)?;
+        Ok(100_000 + n)
+    }
+
+    async fn extend_unique(&self, key: &VisitorKey, until_ms: u64) -> Result<(), StoreError> {
+        let socks: Vec<String> = self.client().zrange(VisitorKeys::of(key).socks, 0, -1, None, false, None, false).await.map_err(unavailable)?;
+        for r in socks {
+            self.to_sock(&r, Outgoing::UniqueDeadline(until_ms)).await;
+        }
+        Ok(())
+    }
+
+    fn ready(&self) -> bool {
+        self.0.client.is_connected() && self.0.sub.is_connected()
+    }
+
+    fn local_connections(&self) -> (usize, usize) {
+        self.local().counts()
+    }
+}
+

@@ -1,0 +1,117 @@
+//! Background work of a node: dispatching subscribed messages, the heartbeat, reaping dead
+//! nodes, and re-registering local sockets when Redis comes back.
+
+use super::keys::{self, node_alive, node_channel, node_reap, node_socks, parse_member, parse_ref};
+use super::RedisStore;
+use crate::store::StoreError;
+use axum::extract::ws::Utf8Bytes;
+use fred::prelude::*;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+
+/// A node refreshes its liveness key this often ...
+const HEARTBEAT: Duration = Duration::from_millis(1000);
+/// ... and is dead when it has not for this long.
+const ALIVE_TTL: Duration = Duration::from_millis(3000);
+
+impl RedisStore {
+    pub(super) async fn start_background(&self) -> Result<(), StoreError> {
+        let node = self.0.node.clone();
+        let sub = &self.0.sub;
+        sub.manage_subscriptions();
+        sub.ssubscribe(node_channel(&node)).await.map_err(super::unavailable)?;
+        self.heartbeat().await.map_err(super::unavailable)?;
+
+        let store = self.clone();
+        let mut messages = sub.message_rx();
+        tokio::spawn(async move {
+            let own = node_channel(&store.0.node);
+            loop {
+                match messages.recv().await {
+                    Ok(m) => {
+                        let Some(text) = m.value.as_string() else { continue };
+                        let text: String = text;
+                        if *m.channel == *own {
+                            store.local().deliver_node_message(&text);
+                        } else {
+                            store.local().deliver_to_agents(&m.channel, Utf8Bytes::from(text));
+                        }
+                    }
+                    Err(RecvError::Lagged(n)) => {
+                        tracing::error!(lost = n, "subscriber lagged: frames lost");
+                        store.0.metrics.disconnect("subscriberlag");
+                    }
+                    Err(RecvError::Closed) => return,
+                }
+            }
+        });
+
+        let store = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(HEARTBEAT);
+            loop {
+                tick.tick().await;
+                if store.heartbeat().await.is_ok() {
+                    store.reap_dead_nodes().await;
+                }
+            }
+        });
+
+        let store = self.clone();
+        self.0.client.on_reconnect(move |_| {
+            let store = store.clone();
+            async move {
+                store.reregister().await;
+                Ok(())
+            }
+        });
+        Ok(())
+    }
+
+    async fn heartbeat(&self) -> Result<(), fred::error::Error> {
+        let node = &self.0.node;
+        let px = Expiration::PX(ALIVE_TTL.as_millis() as i64);
+        self.0.client.set::<(), _, _>(node_alive(node), "1", Some(px), None, false).await?;
+        self.0.client.sadd::<(), _, _>(keys::NODES, node.as_str()).await
+    }
+
+    /// Closes the sockets of every node whose liveness key expired, once (under a lock).
+    async fn reap_dead_nodes(&self) {
+        let Ok(nodes) = self.0.client.smembers::<Vec<String>, _>(keys::NODES).await else { return };
+        for node in nodes.into_iter().filter(|n| *n != self.0.node) {
+            let alive: bool = self.0.client.exists(node_alive(&node)).await.unwrap_or(true);
+            if alive {
+                continue;
+            }
+            let px = Expiration::PX(10_000);
+            let locked: Option<String> =
+                self.0.client.set(node_reap(&node), self.0.node.as_str(), Some(px), Some(SetOptions::NX), false).await.unwrap_or(None);
+            if locked.is_none() {
+                continue;
+            }
+            tracing::warn!(node, "reaping a dead node");
+            let members: Vec<String> = self.0.client.smembers(node_socks(&node)).await.unwrap_or_default();
+            for m in &members {
+                if let Some((key, r)) = parse_member(m) {
+                    if parse_ref(r).is_some_and(|(n, _)| n == node) {
+                        let _ = self.close_sock(&key, &node, r).await;
+                    }
+                }
+            }
+            let _: Result<(), _> = self.0.client.del(node_socks(&node)).await;
+            let _: Result<(), _> = self.0.client.srem(keys::NODES, node.as_str()).await;
+        }
+    }
+
+    /// After Redis came back (possibly empty): register every local socket again.
+    async fn reregister(&self) {
+        let _ = self.heartbeat().await;
+        let visitors = self.local().visitors();
+        tracing::info!(sockets = visitors.len(), "redis reconnected: re-registering local sockets");
+        for (conn, key) in visitors {
+            if let Err(e) = self.register(&key, conn).await {
+                tracing::warn!(error = %e, "re-registration failed");
+            }
+        }
+    }
+}

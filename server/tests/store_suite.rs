@@ -1,0 +1,309 @@
+//! One behaviour suite for both stores: the in-memory default and Redis (a real `redis-server`
+//! started here on a free port). Each scenario drives the `Store` trait with real outboxes and
+//! reads the frames the connections would send.
+
+use glance_protocol::{GroupId, JsonServerFrame, ServerFrame, VisitorId};
+use presence_server::metrics::Metrics;
+use presence_server::outbox::{Outbox, Outgoing};
+use presence_server::store::memory::StoreRules;
+use presence_server::store::{MemoryStore, RedisStore, SignalOutcome, Store, StoreError, VisitorKey, VisitorUpdate};
+use serde_json::{json, Value};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const GRACE: Duration = Duration::from_millis(400);
+const HOLD: Duration = Duration::from_millis(400);
+
+fn rules() -> StoreRules {
+    StoreRules {
+        grace: GRACE,
+        hold: HOLD,
+        presence: Default::default(),
+        held_signals: 4,
+        agents_per_visitor: 3,
+        sockets_per_visitor: 3,
+    }
+}
+
+fn key(visitor: &str) -> VisitorKey {
+    VisitorKey::new(GroupId::new(12345).unwrap(), VisitorId::parse(visitor).unwrap())
+}
+
+fn map(v: Value) -> glance_protocol::PresenceMap {
+    v.as_object().cloned().unwrap()
+}
+
+/// A connection's outbox, read as frames.
+struct Conn {
+    id: u64,
+    outbox: Outbox,
+    seen: Vec<JsonServerFrame>,
+}
+
+static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+impl Conn {
+    fn new() -> Self {
+        Self { id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed), outbox: Outbox::new(64), seen: Vec::new() }
+    }
+
+    fn drain(&mut self) {
+        for item in self.outbox.take() {
+            if let Outgoing::Frame(t) = item {
+                self.seen.push(JsonServerFrame::parse(t.as_bytes()).expect("server frames parse"));
+            }
+        }
+    }
+
+    /// Waits for a frame of `kind`, consuming frames up to it.
+    async fn expect(&mut self, kind: &str) -> JsonServerFrame {
+        let until = Instant::now() + Duration::from_secs(3);
+        loop {
+            self.drain();
+            if let Some(pos) = self.seen.iter().position(|f| f.kind() == kind) {
+                let f = self.seen.remove(pos);
+                self.seen.drain(..pos);
+                return f;
+            }
+            let left = until.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "no {kind} frame; saw {:?}", self.seen.iter().map(|f| f.kind().to_owned()).collect::<Vec<_>>());
+            let _ = tokio::time::timeout(left.min(Duration::from_millis(50)), self.outbox.ready()).await;
+        }
+    }
+
+    /// Asserts no frame of `kind` arrives for `during`.
+    async fn expect_none(&mut self, kind: &str, during: Duration) {
+        tokio::time::sleep(during).await;
+        self.drain();
+        assert!(!self.seen.iter().any(|f| f.kind() == kind), "unexpected {kind}: {:?}", self.seen);
+    }
+
+    fn clear(&mut self) {
+        self.drain();
+        self.seen.clear();
+    }
+}
+
+fn sock(f: &JsonServerFrame) -> bool {
+    match f {
+        ServerFrame::VisitorSock(d) | ServerFrame::VisitorConn(d) => d.connected,
+        other => panic!("not a sock frame: {other:?}"),
+    }
+}
+
+struct Redis(Child, String);
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn redis_store(node: &str) -> (Arc<dyn Store>, Redis) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("redis-server must be installed (scripts/install.sh)");
+    let url = format!("redis://127.0.0.1:{port}");
+    let redis = Redis(child, url.clone());
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let store = RedisStore::connect(&url, node.into(), rules(), Arc::new(Metrics::new())).await.expect("redis store");
+    (Arc::new(store), redis)
+}
+
+fn memory_store() -> Arc<dyn Store> {
+    Arc::new(MemoryStore::new(rules(), Arc::new(Metrics::new())))
+}
+
+/// Runs `scenario` against both stores.
+macro_rules! both {
+    ($name:ident, $scenario:ident) => {
+        mod $name {
+            use super::*;
+            #[tokio::test]
+            async fn memory() {
+                $scenario(memory_store()).await;
+            }
+            #[tokio::test]
+            async fn redis() {
+                let (store, _redis) = redis_store("n1").await;
+                $scenario(store).await;
+            }
+        }
+    };
+}
+
+async fn navigation_does_not_flap(store: Arc<dyn Store>) {
+    let k = key("nav");
+    let mut agent = Conn::new();
+    store.agent_open(&k, agent.id, agent.outbox.clone()).await.unwrap();
+    let page1 = Conn::new();
+    store.visitor_open(&k, page1.id, page1.outbox.clone()).await.unwrap();
+    assert!(sock(&agent.expect("visitorsock").await));
+    assert!(sock(&agent.expect("visitorconn").await));
+    store.visitor_close(&k, page1.id).await;
+    assert!(!sock(&agent.expect("visitorsock").await));
+    let page2 = Conn::new();
+    store.visitor_open(&k, page2.id, page2.outbox.clone()).await.unwrap();
+    assert!(sock(&agent.expect("visitorsock").await));
+    agent.expect_none("visitorconn", GRACE + Duration::from_millis(200)).await;
+    assert!(store.lookup(&k).await.unwrap().is_some());
+    store.visitor_close(&k, page2.id).await;
+    assert!(!sock(&agent.expect("visitorsock").await));
+    assert!(store.lookup(&k).await.unwrap().is_some(), "present during the grace period");
+    assert!(!sock(&agent.expect("visitorconn").await));
+    assert!(store.lookup(&k).await.unwrap().is_none());
+}
+both!(navigation, navigation_does_not_flap);
+
+async fn presence_merges_and_relays(store: Arc<dyn Store>) {
+    let k = key("merge");
+    let v = Conn::new();
+    store.visitor_open(&k, v.id, v.outbox.clone()).await.unwrap();
+    store.visitor_update(&k, v.id, VisitorUpdate::Presence(map(json!({"url": "/a", "cart": 1})))).await.unwrap();
+    store.visitor_update(&k, v.id, VisitorUpdate::Presence(map(json!({"cart": 2, "name": "Ann"})))).await.unwrap();
+    let mut agent = Conn::new();
+    store.agent_open(&k, agent.id, agent.outbox.clone()).await.unwrap();
+    assert!(sock(&agent.expect("visitorconn").await));
+    let ServerFrame::Presence(p) = agent.expect("presence").await else { unreachable!() };
+    assert_eq!((p["url"].clone(), p["cart"].clone(), p["name"].clone()), (json!("/a"), json!(2), json!("Ann")));
+    assert_eq!(p["visitorpresent"], json!(true));
+    assert!(p["timestamp"].as_u64().unwrap() > 0);
+    store.visitor_update(&k, v.id, VisitorUpdate::Presence(map(json!({"url": "/b"})))).await.unwrap();
+    let ServerFrame::Presence(p) = agent.expect("presence").await else { unreachable!() };
+    assert_eq!((p["url"].clone(), p["cart"].clone()), (json!("/b"), json!(2)));
+    let looked = store.lookup(&k).await.unwrap().unwrap();
+    assert_eq!(looked["url"], json!("/b"));
+    let listed = store.query(k.group).await.unwrap();
+    assert!(listed.iter().any(|(id, p)| id == &k.visitor && p["cart"] == json!(2)));
+    let too_many: Value = (0..21).map(|i| (format!("k{i}"), json!(i))).collect::<serde_json::Map<_, _>>().into();
+    let err = store.visitor_update(&k, v.id, VisitorUpdate::Presence(map(too_many))).await.unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    assert_eq!(store.lookup(&k).await.unwrap().unwrap()["url"], json!("/b"), "a refused update changes nothing");
+}
+both!(presence, presence_merges_and_relays);
+
+async fn focus_and_blur(store: Arc<dyn Store>) {
+    let k = key("focus");
+    let mut tab1 = Conn::new();
+    let mut tab2 = Conn::new();
+    store.visitor_open(&k, tab1.id, tab1.outbox.clone()).await.unwrap();
+    store.visitor_open(&k, tab2.id, tab2.outbox.clone()).await.unwrap();
+    tab1.expect("blur").await;
+    assert_eq!(store.signal(&k, json_signal("to-tab2")).await.unwrap(), SignalOutcome::Delivered);
+    assert_eq!(signal_data(&tab2.expect("signal").await), "to-tab2");
+    store.visitor_update(&k, tab1.id, VisitorUpdate::Presence(map(json!({"url": "/x"})))).await.unwrap();
+    tab2.expect("blur").await;
+    tab1.clear();
+    assert_eq!(store.signal(&k, json_signal("to-tab1")).await.unwrap(), SignalOutcome::Delivered);
+    assert_eq!(signal_data(&tab1.expect("signal").await), "to-tab1");
+    tab2.expect_none("signal", Duration::from_millis(150)).await;
+    // The focused tab closes: the other one gets signals, and no visitorsock false is sent.
+    let mut agent = Conn::new();
+    store.agent_open(&k, agent.id, agent.outbox.clone()).await.unwrap();
+    agent.clear();
+    store.visitor_close(&k, tab1.id).await;
+    agent.expect_none("visitorsock", Duration::from_millis(150)).await;
+    store.signal(&k, json_signal("after")).await.unwrap();
+    assert_eq!(signal_data(&tab2.expect("signal").await), "after");
+}
+both!(focus, focus_and_blur);
+
+fn json_signal(text: &str) -> axum::extract::ws::Utf8Bytes {
+    ServerFrame::Signal(Some(json!({ "text": text }))).to_json().into()
+}
+
+fn signal_data(f: &JsonServerFrame) -> String {
+    match f {
+        ServerFrame::Signal(Some(d)) => d["text"].as_str().unwrap_or_default().to_owned(),
+        other => panic!("not a signal: {other:?}"),
+    }
+}
+
+async fn signals_are_held_between_pages(store: Arc<dyn Store>) {
+    let k = key("held");
+    assert_eq!(store.signal(&k, json_signal("nobody")).await.unwrap(), SignalOutcome::NotPresent);
+    let page1 = Conn::new();
+    store.visitor_open(&k, page1.id, page1.outbox.clone()).await.unwrap();
+    store.visitor_close(&k, page1.id).await;
+    assert_eq!(store.signal(&k, json_signal("one")).await.unwrap(), SignalOutcome::Held);
+    assert_eq!(store.signal(&k, json_signal("two")).await.unwrap(), SignalOutcome::Held);
+    let mut page2 = Conn::new();
+    store.visitor_open(&k, page2.id, page2.outbox.clone()).await.unwrap();
+    assert_eq!(signal_data(&page2.expect("signal").await), "one");
+    assert_eq!(signal_data(&page2.expect("signal").await), "two");
+    store.visitor_close(&k, page2.id).await;
+    tokio::time::sleep(HOLD + Duration::from_millis(150)).await;
+    assert_eq!(store.signal(&k, json_signal("late")).await.unwrap(), SignalOutcome::NotPresent);
+}
+both!(held, signals_are_held_between_pages);
+
+async fn limits_per_visitor(store: Arc<dyn Store>) {
+    let k = key("limits");
+    let conns: Vec<Conn> = (0..4).map(|_| Conn::new()).collect();
+    for c in &conns[..3] {
+        store.visitor_open(&k, c.id, c.outbox.clone()).await.unwrap();
+    }
+    assert_eq!(store.visitor_open(&k, conns[3].id, conns[3].outbox.clone()).await, Err(StoreError::TooMany("sockets")));
+    let agents: Vec<Conn> = (0..4).map(|_| Conn::new()).collect();
+    for a in &agents[..3] {
+        store.agent_open(&k, a.id, a.outbox.clone()).await.unwrap();
+    }
+    assert_eq!(store.agent_open(&k, agents[3].id, agents[3].outbox.clone()).await, Err(StoreError::TooMany("agents")));
+    let a = store.next_unique_id().await.unwrap();
+    let b = store.next_unique_id().await.unwrap();
+    assert_ne!(a, b);
+}
+both!(limits, limits_per_visitor);
+
+async fn unique_extension_reaches_sockets(store: Arc<dyn Store>) {
+    let k = key("UNQ-77");
+    let v = Conn::new();
+    store.visitor_open(&k, v.id, v.outbox.clone()).await.unwrap();
+    store.extend_unique(&k, 123_456).await.unwrap();
+    let until = Instant::now() + Duration::from_secs(3);
+    loop {
+        if v.outbox.take().iter().any(|o| matches!(o, Outgoing::UniqueDeadline(123_456))) {
+            break;
+        }
+        assert!(Instant::now() < until, "no extension arrived");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+both!(unique, unique_extension_reaches_sockets);
+
+/// Two Redis nodes on one Redis: an agent on node B follows a visitor on node A, and a signal
+/// sent through node B reaches the visitor's socket on node A.
+#[tokio::test]
+async fn redis_nodes_share_state() {
+    let (a, redis) = redis_store("na").await;
+    let b: Arc<dyn Store> = Arc::new(
+        RedisStore::connect(&redis.1, "nb".into(), rules(), Arc::new(Metrics::new())).await.unwrap(),
+    );
+    let k = key("cross");
+    let mut agent = Conn::new();
+    b.agent_open(&k, agent.id, agent.outbox.clone()).await.unwrap();
+    let mut visitor = Conn::new();
+    a.visitor_open(&k, visitor.id, visitor.outbox.clone()).await.unwrap();
+    assert!(sock(&agent.expect("visitorconn").await));
+    a.visitor_update(&k, visitor.id, VisitorUpdate::Presence(map(json!({"url": "/cross"})))).await.unwrap();
+    let ServerFrame::Presence(p) = agent.expect("presence").await else { unreachable!() };
+    assert_eq!(p["url"], json!("/cross"));
+    assert_eq!(b.signal(&k, json_signal("hello")).await.unwrap(), SignalOutcome::Delivered);
+    assert_eq!(signal_data(&visitor.expect("signal").await), "hello");
+    assert!(b.lookup(&k).await.unwrap().is_some());
+    // A second tab on node B takes focus: the tab on node A gets blur through its node channel.
+    let tab2 = Conn::new();
+    b.visitor_open(&k, tab2.id, tab2.outbox.clone()).await.unwrap();
+    visitor.expect("blur").await;
+}
+
