@@ -28,7 +28,7 @@ pub use error::{ErrorCode, FrameError, ValidationError};
 pub use json::ParseError;
 pub use ids::{AckId, GroupId, VisitorId, UNIQUE_PREFIX};
 pub use limits::{
-    check_custom_event_name, check_presence_entry, check_presence_totals, PresenceLimits,
+    check_custom_event_name, check_presence_counted, check_presence_entry, check_presence_totals, PresenceLimits,
     PresenceValue,
 };
 pub use loginkey::{LoginKey, LOGIN_KEY_SIG_LEN};

@@ -95,14 +95,25 @@ pub fn check_presence_entry(
     name: &str,
     value: PresenceValue<'_>,
 ) -> Result<usize, ValidationError> {
+    let value_chars = (value != PresenceValue::Other).then(|| value.chars());
+    check_presence_counted(limits, name, value_chars)
+}
+
+/// [`check_presence_entry`] for a value whose characters the caller has already counted
+/// (`None`: an object or array, which is refused). The browser module counts numbers with the
+/// browser's own formatting, so no float formatting code is compiled into it.
+pub fn check_presence_counted(
+    limits: &PresenceLimits,
+    name: &str,
+    value_chars: Option<usize>,
+) -> Result<usize, ValidationError> {
     let name_chars = name.chars().count();
     if name_chars == 0 || name_chars > limits.max_name {
         return Err(ValidationError::PropertyName(limits.max_name));
     }
-    if value == PresenceValue::Other {
+    let Some(value_chars) = value_chars else {
         return Err(ValidationError::ValueType(name.to_owned()));
-    }
-    let value_chars = value.chars();
+    };
     if value_chars > limits.max_value {
         return Err(ValidationError::ValueTooLong { name: name.to_owned(), max: limits.max_value });
     }

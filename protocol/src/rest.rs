@@ -64,6 +64,17 @@ pub struct VisitorSettings {
     pub is_presence_load_balanced: bool,
 }
 
+/// Optional fields of the `GetVisitorSettings3` reply, read by the browser module next to
+/// [`VisitorSettings`]. A separate type so that code building `VisitorSettings` is unaffected; the
+/// server adds it to the reply with `#[serde(flatten)]`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VisitorSettingsExtra {
+    /// The group's terms URL, linked from the visitor's terms dialog.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms_url: Option<String>,
+}
+
 /// Query of `Authorize`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthorizeQuery {

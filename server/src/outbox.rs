@@ -27,6 +27,8 @@ pub struct Overflow;
 struct Inner {
     queue: Mutex<VecDeque<Outgoing>>,
     notify: Notify,
+    /// Woken once, when the queue first overflows.
+    overflow: Notify,
     overflowed: AtomicBool,
     capacity: usize,
 }
@@ -41,6 +43,7 @@ impl Outbox {
         Self(Arc::new(Inner {
             queue: Mutex::new(VecDeque::new()),
             notify: Notify::new(),
+            overflow: Notify::new(),
             overflowed: AtomicBool::new(false),
             capacity: capacity.max(1),
         }))
@@ -52,7 +55,9 @@ impl Outbox {
             // A poisoned lock means a panic elsewhere while pushing; the queue itself is intact.
             let mut q = self.0.queue.lock().unwrap_or_else(|e| e.into_inner());
             if q.len() >= self.0.capacity {
-                self.0.overflowed.store(true, Ordering::Release);
+                if !self.0.overflowed.swap(true, Ordering::AcqRel) {
+                    self.0.overflow.notify_one();
+                }
                 Err(Overflow)
             } else {
                 q.push_back(item);
@@ -84,6 +89,15 @@ impl Outbox {
         self.0.notify.notified().await
     }
 
+    /// Waits until a producer found the queue full (at once if one already has). Lets a task
+    /// that is blocked writing to a peer notice that the peer cannot keep up.
+    pub async fn overflowed_wait(&self) {
+        if !self.overflowed() {
+            // `notify_one` stores a permit when nobody waits yet, so no overflow is missed.
+            self.0.overflow.notified().await;
+        }
+    }
+
     /// Whether two handles are the same outbox.
     pub fn same(&self, other: &Outbox) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
@@ -103,5 +117,20 @@ mod tests {
         assert_eq!(o.frame(&t), Err(Overflow));
         assert!(o.overflowed());
         assert_eq!(o.take().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn overflow_wakes_a_waiter_once_overflowed() {
+        let o = Outbox::new(1);
+        let t: Utf8Bytes = "x".into();
+        let waiter = tokio::spawn({
+            let o = o.clone();
+            async move { o.overflowed_wait().await }
+        });
+        assert!(o.frame(&t).is_ok());
+        assert_eq!(o.frame(&t), Err(Overflow));
+        tokio::time::timeout(std::time::Duration::from_secs(1), waiter).await.expect("woken").expect("joined");
+        // Already overflowed: returns at once.
+        tokio::time::timeout(std::time::Duration::from_secs(1), o.overflowed_wait()).await.expect("at once");
     }
 }

@@ -17,7 +17,10 @@ use axum::middleware::from_fn;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
+use axum::http::{header, HeaderValue};
+use tower::ServiceBuilder;
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Largest request body.
 const MAX_BODY: usize = 64 * 1024;
@@ -44,9 +47,13 @@ pub fn app(state: SharedState) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics));
     let mut router = Router::new().merge(visitor_api).merge(agent_api).merge(sockets).merge(ops);
+    // Customer pages on any origin load the module: its script and `.wasm` (fetched) need CORS.
+    let any_origin = SetResponseHeaderLayer::overriding(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     router = match (&state.config.module_dir, &state.config.www) {
-        (Some(module), Some(www)) => router.fallback_service(ServeDir::new(module).fallback(ServeDir::new(www))),
-        (Some(dir), None) | (None, Some(dir)) => router.fallback_service(ServeDir::new(dir)),
+        (Some(module), Some(www)) => {
+            router.fallback_service(ServiceBuilder::new().layer(any_origin).service(ServeDir::new(module).fallback(ServeDir::new(www))))
+        }
+        (Some(dir), None) | (None, Some(dir)) => router.fallback_service(ServiceBuilder::new().layer(any_origin).service(ServeDir::new(dir))),
         (None, None) => router,
     };
     router.layer(DefaultBodyLimit::max(MAX_BODY)).with_state(state)

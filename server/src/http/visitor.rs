@@ -7,15 +7,23 @@ use crate::store::{now_ms, VisitorKey};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
-use glance_protocol::{PresenceReply, UniqueVisitor, UniqueVisitorQuery, VisitorId, VisitorQuery, VisitorSettings, VisitorSettingsQuery};
+use glance_protocol::{PresenceReply, UniqueVisitor, UniqueVisitorQuery, VisitorId, VisitorQuery, VisitorSettings, VisitorSettingsExtra, VisitorSettingsQuery};
 
 /// `GET /services/authorizationservice/GetVisitorSettings3`.
-pub async fn settings(State(state): State<SharedState>, headers: HeaderMap, Q(q): Q<VisitorSettingsQuery>) -> Json<VisitorSettings> {
-    let presence_url = match state.presence_group(q.groupid) {
-        Some(_) => state.public_host(host(&headers)),
-        None => String::new(),
-    };
-    Json(VisitorSettings { presence_url, is_presence_load_balanced: true })
+pub async fn settings(State(state): State<SharedState>, headers: HeaderMap, Q(q): Q<VisitorSettingsQuery>) -> Json<SettingsReply> {
+    let group = state.presence_group(q.groupid);
+    let presence_url = group.map(|_| state.public_host(host(&headers))).unwrap_or_default();
+    let extra = VisitorSettingsExtra { terms_url: group.and_then(|g| g.terms_url.clone()) };
+    Json(SettingsReply { settings: VisitorSettings { presence_url, is_presence_load_balanced: true }, extra })
+}
+
+/// `GetVisitorSettings3` reply: the documented fields plus our `termsUrl`.
+#[derive(serde::Serialize)]
+pub struct SettingsReply {
+    #[serde(flatten)]
+    settings: VisitorSettings,
+    #[serde(flatten)]
+    extra: VisitorSettingsExtra,
 }
 
 /// `POST /presence`: where to open the visitor socket.

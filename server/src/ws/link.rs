@@ -9,6 +9,8 @@ use std::time::Duration;
 
 /// A peer that does not take a frame within this time is cut off.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest a close takes: sending the last frames and waiting for the peer's Close.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Something that arrived.
 pub enum Inbound {
@@ -78,18 +80,23 @@ impl Link {
         }
     }
 
-    /// Sends one frame.
-    pub async fn send(&mut self, frame: &JsonServerFrame) -> Result<(), SendError> {
-        self.send_texts([Utf8Bytes::from(frame.to_json())]).await.map(|_| ())
-    }
-
-    /// Sends a last frame (if any) and closes with `code`. Best effort: the peer may be gone.
+    /// Sends a last frame (if any), closes with `code` and waits for the peer's Close. Best
+    /// effort and bounded: the peer may be gone or stuck.
     pub async fn close(mut self, last: Option<&JsonServerFrame>, code: u16, reason: &'static str) {
-        if let Some(frame) = last {
-            let _ = self.send(frame).await;
-        }
-        let close = Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from_static(reason) }));
-        let _ = tokio::time::timeout(WRITE_TIMEOUT, self.socket.send(close)).await;
+        let socket = &mut self.socket;
+        let work = async move {
+            if let Some(frame) = last {
+                socket.feed(Message::Text(frame.to_json().into())).await?;
+            }
+            socket.send(Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from_static(reason) }))).await?;
+            // Finish the closing handshake: read and drop what the peer still sends until its
+            // Close. Dropping a socket with unread input makes the kernel answer with a reset,
+            // which can destroy our last frames before the peer reads them (it would see 1006,
+            // not `code`).
+            while let Some(Ok(_)) = socket.next().await {}
+            Ok::<_, axum::Error>(())
+        };
+        let _ = tokio::time::timeout(CLOSE_TIMEOUT, work).await;
     }
 
     /// Closes with one of the protocol's codes.

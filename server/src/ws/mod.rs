@@ -67,6 +67,9 @@ fn accept(State(state): State<SharedState>, headers: HeaderMap, upgrade: WebSock
         .write_buffer_size(WRITE_BUFFER)
         .max_write_buffer_size(MAX_WRITE_BUFFER)
         .max_message_size(max)
-        .max_frame_size(max)
+        // A frame somewhat over the limit is read whole and then refused, so the socket has no
+        // unread input when it closes and the `frametoolarge` error reaches the peer (see
+        // `Link::close`); a frame far over it is refused from its header.
+        .max_frame_size(max.saturating_mul(2))
         .on_upgrade(move |socket| session::run(socket, state, role, handshake::Peer { origin, host }))
 }

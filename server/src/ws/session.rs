@@ -156,7 +156,13 @@ impl Session {
             }
         }
         if !texts.is_empty() {
-            match link.send_texts(texts).await {
+            // A peer that stops reading blocks this write while producers keep queueing. Stop
+            // waiting as soon as the queue overflows: that peer cannot keep up (§6).
+            let sent = tokio::select! {
+                sent = link.send_texts(texts) => sent,
+                () = self.outbox.overflowed_wait() => return Flow::error(ErrorCode::SlowConsumer, CloseCode::TooMany, "slowconsumer"),
+            };
+            match sent {
                 Ok(n) => self.state.metrics.frames_out(n as u64),
                 Err(_) => return Flow::Close { last: None, code: 1011, reason: "sendfailed" },
             }

@@ -48,6 +48,11 @@ impl Local {
         }
     }
 
+    /// Channels of the visitors local agents watch.
+    pub fn agent_channels(&self) -> Vec<String> {
+        self.agents.keys().cloned().collect()
+    }
+
     pub fn has_agents(&self, channel: &str) -> bool {
         self.agents.contains_key(channel)
     }

@@ -18,7 +18,8 @@ impl RedisStore {
     pub(super) async fn start_background(&self) -> Result<(), StoreError> {
         let node = self.0.node.clone();
         let sub = &self.0.sub;
-        sub.manage_subscriptions();
+        // Not `manage_subscriptions`: its resubscription sends an empty PSUBSCRIBE, which Redis
+        // refuses, and then skips the shard channels. We resubscribe ourselves.
         sub.ssubscribe(node_channel(&node)).await.map_err(super::unavailable)?;
         self.heartbeat().await.map_err(super::unavailable)?;
 
@@ -54,6 +55,15 @@ impl RedisStore {
                 if store.heartbeat().await.is_ok() {
                     store.reap_dead_nodes().await;
                 }
+            }
+        });
+
+        let store = self.clone();
+        self.0.sub.on_reconnect(move |_| {
+            let store = store.clone();
+            async move {
+                store.resubscribe().await;
+                Ok(())
             }
         });
 
@@ -100,6 +110,17 @@ impl RedisStore {
             }
             let _: Result<(), _> = self.0.client.del(node_socks(&node)).await;
             let _: Result<(), _> = self.0.client.srem(keys::NODES, node.as_str()).await;
+        }
+    }
+
+    /// After the subscriber reconnected: subscribe again to this node's channel and to the
+    /// channels of every visitor a local agent watches.
+    async fn resubscribe(&self) {
+        let mut channels = self.local().agent_channels();
+        channels.push(node_channel(&self.0.node));
+        tracing::info!(channels = channels.len(), "subscriber reconnected: resubscribing");
+        if let Err(e) = self.0.sub.ssubscribe(channels).await {
+            tracing::error!(error = %e, "resubscription failed");
         }
     }
 

@@ -1,0 +1,146 @@
+//! Command-line interface: one subcommand per scenario, plus the hidden `worker`.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// `presence-bench <scenario> [options]`
+#[derive(Debug, Parser)]
+#[command(name = "presence-bench", version, about = "Load tool for the presence server (speaks the real wire protocol)")]
+pub struct Cli {
+    /// The scenario.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Scenarios.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Hold N idle visitor connections (connect, then keepalives only); server RSS and CPU per connection.
+    Idle(IdleArgs),
+    /// V visitors send presence at a total rate R, A agents watch each: deliveries/s and latency.
+    Relay(RelayArgs),
+    /// K agents signal connected visitors: signal latency and acks.
+    Signal(SignalArgs),
+    /// Visitors navigate (close and reopen their socket): CPU per navigation, no visitorconn flaps.
+    Churn(ChurnArgs),
+    /// Internal: one worker process of a run (reads its plan on stdin).
+    #[command(hide = true)]
+    Worker,
+}
+
+/// Where the server is, and how the tool spreads its sockets.
+#[derive(Debug, Clone, Args)]
+pub struct TargetArgs {
+    /// Target a running server at this URL (http://host:port) instead of starting one.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// With --url: the server's pid, for its memory and CPU figures (/proc/<pid>).
+    #[arg(long, requires = "url")]
+    pub server_pid: Option<u32>,
+    /// With --url: the API key of --group, to mint the agents' token.
+    #[arg(long, default_value = presence_server::config::DEMO_API_KEY)]
+    pub api_key: String,
+    /// The group.
+    #[arg(long, default_value_t = 12345)]
+    pub group: u32,
+    /// The server binary to start (default: presence-server beside this binary).
+    #[arg(long)]
+    pub server_bin: Option<PathBuf>,
+    /// Keepalive interval told to clients, seconds (server the tool starts).
+    #[arg(long, default_value_t = 25.0)]
+    pub keepalive: f64,
+    /// Navigation grace, seconds (server the tool starts).
+    #[arg(long, default_value_t = 5.0)]
+    pub grace: f64,
+    /// Worker processes holding the tool's sockets (default: enough for the open-file cap, at least 2).
+    #[arg(long)]
+    pub workers: Option<usize>,
+    /// Source addresses 127.0.0.x to spread client sockets over (about 28k ports each).
+    #[arg(long, default_value_t = 16)]
+    pub sources: u8,
+    /// WebSocket handshakes in flight per worker.
+    #[arg(long, default_value_t = 64)]
+    pub connect_concurrency: usize,
+    /// Also write the JSON report here.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
+
+/// `idle`.
+#[derive(Debug, Clone, Args)]
+pub struct IdleArgs {
+    /// Visitor connections to open and hold.
+    #[arg(long, short = 'n', default_value_t = 19_000)]
+    pub connections: usize,
+    /// Seconds to hold them once all are open (CPU is measured over this window).
+    #[arg(long, default_value_t = 60.0)]
+    pub hold: f64,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// `relay`.
+#[derive(Debug, Clone, Args)]
+pub struct RelayArgs {
+    /// Visitors sending presence.
+    #[arg(long, default_value_t = 1_000)]
+    pub visitors: usize,
+    /// Agents watching each visitor (K = visitors × this).
+    #[arg(long, default_value_t = 10)]
+    pub agents_per_visitor: usize,
+    /// Presence updates per second, all visitors together (deliveries/s = rate × agents per visitor).
+    #[arg(long, default_value_t = 10_000.0)]
+    pub rate: f64,
+    /// Seconds of sending.
+    #[arg(long, default_value_t = 20.0)]
+    pub duration: f64,
+    /// Seconds at the start left out of the latency histogram.
+    #[arg(long, default_value_t = 2.0)]
+    pub warmup: f64,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// `signal`.
+#[derive(Debug, Clone, Args)]
+pub struct SignalArgs {
+    /// Visitors connected (idle, with keepalives).
+    #[arg(long, default_value_t = 10_000)]
+    pub visitors: usize,
+    /// Agents, each watching and signalling a different visitor.
+    #[arg(long, default_value_t = 100)]
+    pub agents: usize,
+    /// Signals per second, all agents together.
+    #[arg(long, default_value_t = 1_000.0)]
+    pub rate: f64,
+    /// Seconds of signalling.
+    #[arg(long, default_value_t = 20.0)]
+    pub duration: f64,
+    /// Seconds at the start left out of the latency histograms.
+    #[arg(long, default_value_t = 2.0)]
+    pub warmup: f64,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// `churn`.
+#[derive(Debug, Clone, Args)]
+pub struct ChurnArgs {
+    /// Visitors navigating.
+    #[arg(long, default_value_t = 1_000)]
+    pub visitors: usize,
+    /// Agents watching each visitor.
+    #[arg(long, default_value_t = 1)]
+    pub agents_per_visitor: usize,
+    /// Mean seconds between two navigations of one visitor.
+    #[arg(long, default_value_t = 3.0)]
+    pub period: f64,
+    /// Milliseconds between closing the old socket and opening the new one (page load).
+    #[arg(long, default_value_t = 50)]
+    pub gap_ms: u64,
+    /// Seconds of navigating.
+    #[arg(long, default_value_t = 30.0)]
+    pub duration: f64,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}

@@ -1,0 +1,266 @@
+//! The coordinator: starts (or finds) the server, spreads the sockets over worker processes,
+//! steps the workers through connect → start → result → stop, and samples the server's
+//! `/proc` figures at each step.
+
+use crate::cli::TargetArgs;
+use crate::plan::{Ready, ScenarioPlan, WorkerMsg, WorkerPlan, WorkerResult};
+use crate::procstat::{self, ProcDelta, ProcSample};
+use crate::target::Target;
+use serde::Serialize;
+use std::net::Ipv4Addr;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
+use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+
+/// Sockets a process keeps free of its open-file cap for everything else (listener, epoll, logs,
+/// pipes, /proc reads).
+const FD_RESERVE: u64 = 100;
+/// Longest the connect phase may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(900);
+
+/// A run being prepared or under way.
+pub struct Coordinator {
+    /// The server.
+    pub target: Target,
+    /// Worker processes.
+    pub workers: usize,
+    /// The open-file cap of each tool process.
+    pub tool_fd_cap: u64,
+    /// The open-file cap of the server process, when known.
+    pub server_fd_cap: Option<u64>,
+    /// Agent token.
+    pub token: Option<String>,
+    /// Makes visitor ids unique to this run.
+    pub nonce: String,
+    /// Source addresses.
+    pub sources: Vec<Ipv4Addr>,
+    /// Things the reader must know (caps, warnings).
+    pub notes: Vec<String>,
+    connect_concurrency: usize,
+}
+
+/// Visitor index ranges `(first, count)`, one per worker.
+pub struct Shares(pub Vec<(usize, usize)>);
+
+impl Shares {
+    /// `n` visitors split evenly over `workers`.
+    pub fn even(n: usize, workers: usize) -> Self {
+        let w = workers.max(1);
+        Self((0..w).map(|i| (n * i / w, n * (i + 1) / w - n * i / w)).collect())
+    }
+}
+
+/// The server's figures over a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServerFigures {
+    /// Before any socket.
+    pub before: ProcSample,
+    /// All sockets open, settled.
+    pub connected_at: ProcSample,
+    /// End of the timed part.
+    pub after: ProcSample,
+    /// before → connected.
+    pub connected: ProcDelta,
+    /// The connect phase alone (CPU).
+    pub connecting: ProcDelta,
+    /// The timed part (start → start + duration).
+    pub active: ProcDelta,
+}
+
+/// What a run produced.
+pub struct Outcome {
+    /// Each worker's connect phase.
+    pub readies: Vec<Ready>,
+    /// Each worker's result.
+    pub results: Vec<WorkerResult>,
+    /// Server figures (when its pid is known).
+    pub server: Option<ServerFigures>,
+    /// Spawning the workers → all ready.
+    pub connect_wall_secs: f64,
+    workers: Vec<WorkerProc>,
+}
+
+impl Outcome {
+    /// Sockets open.
+    pub fn connected(&self) -> usize {
+        self.readies.iter().map(|r| r.connected).sum()
+    }
+    /// Sockets that failed to open.
+    pub fn failed(&self) -> usize {
+        self.readies.iter().map(|r| r.failed).sum()
+    }
+    /// "N failed, first: …".
+    pub fn failure_detail(&self) -> String {
+        let first = self.readies.iter().find_map(|r| r.first_error.clone());
+        match first {
+            None => format!("{} opened", self.connected()),
+            Some(e) => format!("{} failed; first error: {e}", self.failed()),
+        }
+    }
+    /// Sockets opened per second (all workers in parallel).
+    pub fn connect_rate(&self) -> f64 {
+        let secs = self.readies.iter().map(|r| r.connect_secs).fold(0.0, f64::max);
+        if secs > 0.0 {
+            self.connected() as f64 / secs
+        } else {
+            0.0
+        }
+    }
+}
+
+struct WorkerProc {
+    child: Child,
+    stdin: ChildStdin,
+    lines: Lines<BufReader<ChildStdout>>,
+}
+
+impl WorkerProc {
+    async fn say(&mut self, line: &str) -> Result<(), String> {
+        self.stdin.write_all(format!("{line}\n").as_bytes()).await.map_err(|e| format!("worker stdin: {e}"))
+    }
+
+    async fn hear(&mut self) -> Result<WorkerMsg, String> {
+        match self.lines.next_line().await {
+            Ok(Some(line)) => serde_json::from_str(&line).map_err(|e| format!("worker said {line:?}: {e}")),
+            Ok(None) => Err("a worker exited early (see its stderr above)".into()),
+            Err(e) => Err(format!("worker stdout: {e}")),
+        }
+    }
+}
+
+impl Coordinator {
+    /// Plans the processes for `sockets` client sockets, starts or finds the server, and mints
+    /// an agent token when `agents`.
+    pub async fn prepare(args: &TargetArgs, sockets: usize, agents: bool) -> Result<Self, String> {
+        let tool_fd_cap = procstat::raise_open_file_limit();
+        let per_worker = tool_fd_cap.saturating_sub(FD_RESERVE).max(1) as usize;
+        let needed = sockets.div_ceil(per_worker);
+        let workers = args.workers.unwrap_or(needed.max(2)).max(1);
+        let mut notes = vec![format!(
+            "every process is capped at {tool_fd_cap} open files and cannot raise it: the tool spreads its {sockets} sockets over {workers} worker processes (at most {per_worker} each)"
+        )];
+        if sockets.div_ceil(workers) > per_worker {
+            return Err(format!(
+                "{sockets} sockets over {workers} workers is more than {per_worker} per process (open-file cap {tool_fd_cap}): use --workers {needed} or more"
+            ));
+        }
+        let nonce = format!("{:x}", crate::clock::mono_us() % 0xffff_ffff);
+        let target = Target::new(args, &nonce).await?;
+        let server_fd_cap = target.pid.and_then(procstat::open_file_limit);
+        if let Some(cap) = server_fd_cap {
+            let most = cap.saturating_sub(FD_RESERVE);
+            notes.push(format!("the server process is capped at {cap} open files: one server holds at most about {most} sockets"));
+            if sockets as u64 > most {
+                notes.push(format!(
+                    "WARNING: {sockets} sockets asked for, more than one server process can hold: connections past about {most} will be refused (EMFILE on the server's accept)"
+                ));
+            }
+        }
+        let token = if agents { Some(target.token("bench-agent").await?) } else { None };
+        let sources = (0..args.sources.max(1)).map(|i| Ipv4Addr::new(127, 0, 0, 10u8.saturating_add(i))).collect();
+        Ok(Self { target, workers, tool_fd_cap, server_fd_cap, token, nonce, sources, notes, connect_concurrency: args.connect_concurrency })
+    }
+
+    /// One plan per share.
+    pub fn plans(&self, shares: &Shares, scenario: impl Fn(usize, (usize, usize)) -> ScenarioPlan) -> Vec<WorkerPlan> {
+        shares
+            .0
+            .iter()
+            .enumerate()
+            .map(|(w, &(first, count))| WorkerPlan {
+                server: self.target.addr,
+                group: self.target.group,
+                token: self.token.clone(),
+                nonce: self.nonce.clone(),
+                sources: self.sources.clone(),
+                connect_concurrency: self.connect_concurrency,
+                first,
+                count,
+                scenario: scenario(w, (first, count)),
+            })
+            .collect()
+    }
+
+    /// Runs the plans: connect, settle, start, `duration` seconds, results.
+    pub async fn execute(&mut self, plans: Vec<WorkerPlan>, duration: f64) -> Result<Outcome, String> {
+        let pid = self.target.pid;
+        let sample = move || pid.and_then(procstat::sample);
+        let before = sample();
+        let t0 = Instant::now();
+        let mut workers = Vec::new();
+        for plan in &plans {
+            let mut w = spawn_worker()?;
+            w.say(&serde_json::to_string(plan).map_err(|e| e.to_string())?).await?;
+            workers.push(w);
+        }
+        let mut readies = Vec::new();
+        for w in &mut workers {
+            match tokio::time::timeout(CONNECT_TIMEOUT, w.hear()).await.map_err(|_| "connect phase timed out".to_string())?? {
+                WorkerMsg::Ready(r) => readies.push(r),
+                WorkerMsg::Failed(e) => return Err(format!("worker failed: {e}")),
+                WorkerMsg::Result(_) => return Err("worker answered out of turn".into()),
+            }
+        }
+        let connect_wall_secs = t0.elapsed().as_secs_f64();
+        let connect_end = sample();
+        // Let the server's allocator and the sockets settle before reading its memory.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let connected_at = sample();
+        for w in &mut workers {
+            w.say("start").await?;
+        }
+        let start = sample();
+        tokio::time::sleep(Duration::from_secs_f64(duration)).await;
+        let end = sample();
+        let mut results = Vec::new();
+        for w in &mut workers {
+            match tokio::time::timeout(Duration::from_secs(120), w.hear()).await.map_err(|_| "a worker did not report".to_string())?? {
+                WorkerMsg::Result(r) => results.push(r),
+                WorkerMsg::Failed(e) => return Err(format!("worker failed: {e}")),
+                WorkerMsg::Ready(_) => return Err("worker answered out of turn".into()),
+            }
+        }
+        let server = match (before, connect_end, connected_at, start, end) {
+            (Some(b), Some(ce), Some(c), Some(s), Some(e)) => Some(ServerFigures {
+                before: b,
+                connected_at: c,
+                after: e,
+                connected: ProcDelta::between(&b, &c),
+                connecting: ProcDelta::between(&b, &ce),
+                active: ProcDelta::between(&s, &e),
+            }),
+            _ => None,
+        };
+        Ok(Outcome { readies, results, server, connect_wall_secs, workers })
+    }
+
+    /// Tells the workers to close their sockets, waits for them, stops the server.
+    pub async fn shutdown(self, mut out: Outcome) {
+        for w in &mut out.workers {
+            let _ = w.say("stop").await;
+        }
+        for w in &mut out.workers {
+            if tokio::time::timeout(Duration::from_secs(30), w.child.wait()).await.is_err() {
+                let _ = w.child.kill().await;
+            }
+        }
+        self.target.stop().await;
+    }
+}
+
+fn spawn_worker() -> Result<WorkerProc, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut child = Command::new(exe)
+        .arg("worker")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("cannot start a worker: {e}"))?;
+    let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        return Err("worker pipes missing".into());
+    };
+    Ok(WorkerProc { child, stdin, lines: BufReader::new(stdout).lines() })
+}

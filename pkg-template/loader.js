@@ -1,0 +1,174 @@
+/*! glance-presence: self-hosted GLANCE.Authorization, GLANCE.Presence.Agent, GLANCE.Presence.Visitor */
+// The synchronous facade. scripts/build-module.sh wraps this file and the wasm-bindgen glue into
+// one function and writes the result to glance-presence.js:
+//
+//     (function () { <glue: defines wasm_bindgen> <this file> })();
+//
+// Everything here must work before the wasm has loaded: pages create the script tag dynamically
+// and use the globals in its onload handler. Calls made before the module is ready are queued and
+// replayed in order; handler properties live on the page's own objects, which the module reads at
+// dispatch time. All logic is in Rust: this file only queues, forwards and never throws.
+"use strict";
+var script = document.currentScript;
+var src = (script && script.src) || window.GLANCE_PRESENCE_SRC || "";
+var G = (window.GLANCE = window.GLANCE || {});
+var P = (G.Presence = G.Presence || {});
+var mod = null;
+var failed = false;
+var queue = [];
+
+function report(error) {
+  if (window.console) console.error("glance-presence:", error);
+}
+
+// Runs `work` now if the module is ready, else queues it. `fail` runs instead if loading fails.
+function whenReady(work, fail) {
+  if (mod) {
+    try {
+      return work();
+    } catch (e) {
+      report(e);
+    }
+  } else if (failed) {
+    if (fail) fail();
+  } else {
+    queue.push([work, fail]);
+  }
+}
+
+// The first argument's onfail("connection"), for calls that cannot run at all.
+function failArgs(args) {
+  return function () {
+    var opts = args[0];
+    if (opts && typeof opts.onfail === "function") {
+      try {
+        opts.onfail("connection");
+      } catch (e) {
+        report(e);
+      }
+    }
+  };
+}
+
+// A constructor whose instances forward `methods` to the Rust core class `core`.
+function facade(core, methods, defaults) {
+  function Ctor(params) {
+    if (!(this instanceof Ctor)) return new Ctor(params);
+    var self = this;
+    Object.defineProperty(self, "_p", { value: params || {}, writable: true });
+    Object.defineProperty(self, "_c", { value: null, writable: true });
+    whenReady(function () {
+      self._c = new mod[core](self, self._p);
+    });
+  }
+  methods.forEach(function (name) {
+    Ctor.prototype[name] = function () {
+      var self = this;
+      var args = Array.prototype.slice.call(arguments);
+      if (self._c) {
+        try {
+          return self._c[name].apply(self._c, args);
+        } catch (e) {
+          report(e);
+          return defaults[name];
+        }
+      }
+      whenReady(function () {
+        if (self._c) self._c[name].apply(self._c, args);
+      }, failArgs(args));
+      return defaults[name];
+    };
+  });
+  return Ctor;
+}
+
+// A function forwarding to the static method `name` of the Rust class `core`.
+function forward(core, name, fallback) {
+  return function () {
+    var args = Array.prototype.slice.call(arguments);
+    if (mod) {
+      try {
+        return mod[core][name].apply(null, args);
+      } catch (e) {
+        report(e);
+        return fallback;
+      }
+    }
+    whenReady(function () {
+      mod[core][name].apply(null, args);
+    }, failArgs(args));
+    return fallback;
+  };
+}
+
+if (!P.__glancePresence) {
+  Object.defineProperty(P, "__glancePresence", { value: true });
+
+  G.Authorization = {
+    authorize: forward("Authorization", "authorize"),
+    setToken: forward("Authorization", "setToken"),
+    gettoken: forward("Authorization", "gettoken", undefined),
+    clearToken: forward("Authorization", "clearToken"),
+    authorized: forward("Authorization", "authorized", false),
+  };
+
+  P.Agent = facade(
+    "AgentCore",
+    ["connect", "disconnect", "isconnected", "setVisitorId", "signalVisitor", "invokeVisitor", "lookupVisitor", "query"],
+    { isconnected: false }
+  );
+
+  var Visitor = facade(
+    "VisitorCore",
+    ["presence", "connect", "disconnect", "isconnected", "setVisitorId", "fire", "signalAgent", "signalVisibility",
+      "setDefaultUI", "connectUnique", "extendUnique"],
+    { isconnected: false }
+  );
+  // `new GLANCE.Presence.Visitor()` makes itself the instance the static methods act on.
+  P.Visitor = function (params) {
+    if (!(this instanceof P.Visitor)) return new P.Visitor(params);
+    Visitor.call(this, params);
+    P.Visitor.instance = this;
+  };
+  P.Visitor.prototype = Visitor.prototype;
+  P.Visitor.prototype.constructor = P.Visitor;
+  P.Visitor.setVisitorId = function (id) {
+    if (P.Visitor.instance) P.Visitor.instance.setVisitorId(id);
+  };
+
+  // The default terms flow, only where the page has no cobrowse script of its own.
+  var C = (G.Cobrowse = G.Cobrowse || {});
+  var CV = (C.Visitor = C.Visitor || {});
+  var CU = (C.VisitorUI = C.VisitorUI || {});
+  if (!CV.showTerms) CV.showTerms = forward("Cobrowse", "showTerms");
+  if (!CU.showTerms) CU.showTerms = forward("Cobrowse", "showTerms");
+  if (!CV.startSession) CV.startSession = forward("Cobrowse", "startSession");
+  if (!CV.stopSession) CV.stopSession = forward("Cobrowse", "stopSession");
+
+  var wasmUrl = (src ? src.replace(/[^/?#]*([?#].*)?$/, "") : "") + "glance_presence_bg.wasm";
+  wasm_bindgen({ module_or_path: wasmUrl }).then(
+    function () {
+      mod = wasm_bindgen;
+      mod.install(src || undefined);
+      var pending = queue;
+      queue = [];
+      pending.forEach(function (entry) {
+        try {
+          entry[0]();
+        } catch (e) {
+          report(e);
+        }
+      });
+      mod.autostart(G);
+    },
+    function (error) {
+      failed = true;
+      report(error);
+      var pending = queue;
+      queue = [];
+      pending.forEach(function (entry) {
+        if (entry[1]) entry[1]();
+      });
+    }
+  );
+}

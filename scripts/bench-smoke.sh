@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Smoke run of every benchmark scenario with small N, against a server the tool starts itself.
+# Asserts correctness only (no lost or duplicated deliveries, no visitorconn flaps, every signal
+# acked, every connection opened and kept), never speed: presence-bench exits 1 when a check
+# fails, 2 when a run cannot be made. Reports land in target/bench-smoke/*.json.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+cargo build --release --locked -p presence-server -p presence-bench
+bench=target/release/presence-bench
+out=target/bench-smoke
+mkdir -p "$out"
+
+failed=0
+run() {
+    local name=$1
+    shift
+    printf '\n--- bench smoke: %s ---\n' "$name"
+    if ! "$bench" "$@" --json "$out/$name.json"; then
+        echo "bench smoke: $name FAILED" >&2
+        failed=$((failed + 1))
+    fi
+}
+
+# Short timings keep the run under a minute; --grace 1 makes churn's flap check cheap to wait for.
+run idle   idle   --connections 300 --hold 3
+run relay  relay  --visitors 50 --agents-per-visitor 4 --rate 500 --duration 3 --warmup 0
+run signal signal --visitors 300 --agents 30 --rate 300 --duration 3 --warmup 0
+run churn  churn  --visitors 60 --agents-per-visitor 1 --period 1 --gap-ms 50 --duration 4 --grace 1
+
+if [[ $failed -ne 0 ]]; then
+    echo "bench smoke: $failed scenario(s) failed" >&2
+    exit 1
+fi
+echo "bench-smoke: 4 passed, 0 failed"

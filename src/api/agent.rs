@@ -1,0 +1,176 @@
+//! `GLANCE.Presence.Agent` (§2.2): the core object behind one page agent object.
+
+use crate::api::context::{backoff, config, endpoint, version};
+use crate::api::rest::{agent_get, settle};
+use crate::core::action::SignalMessage;
+use crate::core::agent::AgentMachine;
+use crate::core::invoke::invoke_path;
+use crate::core::{Command, FailCode};
+use crate::web::codec::JsPayload;
+use crate::web::connection::{Connection, Role};
+use crate::web::page::{call_method, get, text, value_text};
+use crate::web::token_store;
+use glance_protocol::{InvokeData, ValidationError, VisitorId};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::spawn_local;
+
+type AgentConnection = Connection;
+
+/// The core of one `GLANCE.Presence.Agent`. Dropping it closes the socket and removes its
+/// timers and listeners.
+#[wasm_bindgen]
+pub struct AgentCore {
+    facade: JsValue,
+    /// `Err` when the configuration has no valid group or service: every call then fails with
+    /// `invalidparameter`.
+    conn: Result<Rc<AgentConnection>, ValidationError>,
+}
+
+#[wasm_bindgen]
+impl AgentCore {
+    /// Binds to the page's object `facade`, configured by `params` (`visitorid` | `uniqueid`,
+    /// `groupid`, `presenceserver`) over the page configuration. Does no I/O.
+    #[wasm_bindgen(constructor)]
+    pub fn new(facade: JsValue, params: JsValue) -> AgentCore {
+        let config = config(&params);
+        let conn = endpoint(&config).map(|endpoint| {
+            let machine = AgentMachine::new(
+                endpoint.groupid,
+                config.visitor().ok(),
+                version(),
+                backoff(),
+            );
+            Connection::new(Role::Agent, endpoint, facade.clone(), Box::new(machine))
+        });
+        AgentCore { facade, conn }
+    }
+
+    /// Opens the agent socket for the visitor's events.
+    pub fn connect(&self) {
+        self.with(|c| c.command(Command::Connect));
+    }
+
+    /// Closes it; no reconnect afterwards.
+    pub fn disconnect(&self) {
+        if let Ok(c) = &self.conn {
+            c.command(Command::Disconnect);
+        }
+    }
+
+    /// Whether the socket is open and answered.
+    pub fn isconnected(&self) -> bool {
+        self.conn
+            .as_ref()
+            .is_ok_and(|c| c.inspect(|m| m.is_connected()))
+    }
+
+    /// Switches visitor; reconnects if connected.
+    #[wasm_bindgen(js_name = setVisitorId)]
+    pub fn set_visitor_id(&self, id: JsValue) {
+        match value_text(&id).map(|id| VisitorId::parse(&id)) {
+            Some(Ok(id)) => self.with(|c| c.command(Command::SetVisitorId(id))),
+            _ => self.invalid(&ValidationError::VisitorId),
+        }
+    }
+
+    /// `signalVisitor({data, onsuccess, onfail})`.
+    #[wasm_bindgen(js_name = signalVisitor)]
+    pub fn signal_visitor(&self, opts: JsValue) {
+        let data = get(&opts, "data");
+        self.send(SignalMessage::Signal(JsPayload(data)), opts);
+    }
+
+    /// `invokeVisitor({func, args, onsuccess, onfail})`.
+    #[wasm_bindgen(js_name = invokeVisitor)]
+    pub fn invoke_visitor(&self, opts: JsValue) {
+        let Some(func) = text(&opts, "func").filter(|f| invoke_path(f).is_ok()) else {
+            return settle(&opts, Err(FailCode::InvalidParameter));
+        };
+        let args = Some(get(&opts, "args"))
+            .filter(|a| !a.is_undefined())
+            .map(JsPayload);
+        self.send(SignalMessage::Invoke(InvokeData { func, args }), opts);
+    }
+
+    /// `lookupVisitor({onsuccess, onfail})`: the visitor's presence, `{}` when absent.
+    #[wasm_bindgen(js_name = lookupVisitor)]
+    pub fn lookup_visitor(&self, opts: JsValue) {
+        let visitor = self
+            .conn
+            .as_ref()
+            .ok()
+            .and_then(|c| c.inspect(|m| m.visitorid().cloned()));
+        match visitor {
+            Some(visitor) => self.rest(opts, "/lookupvisitor", Some(visitor.as_str().to_owned())),
+            None => settle(&opts, Err(FailCode::InvalidParameter)),
+        }
+    }
+
+    /// `query({onsuccess, onfail, visitorid?})`: the group's present visitors.
+    pub fn query(&self, opts: JsValue) {
+        let filter = text(&opts, "visitorid");
+        self.rest(opts, "/query", filter);
+    }
+}
+
+impl AgentCore {
+    fn with(&self, f: impl FnOnce(&AgentConnection)) {
+        match &self.conn {
+            Ok(c) => f(c),
+            Err(e) => self.invalid(e),
+        }
+    }
+
+    fn invalid(&self, e: &ValidationError) {
+        let error = glance_protocol::ErrorData {
+            error: glance_protocol::ErrorCode::InvalidParameter,
+            detail: Some(e.to_string()),
+        };
+        call_method(&self.facade, "onerror", &[crate::web::codec::to_js(&error)]);
+    }
+
+    fn send(&self, message: SignalMessage<JsPayload>, opts: JsValue) {
+        match &self.conn {
+            Ok(c) => c.signal(message, opts),
+            Err(_) => settle(&opts, Err(FailCode::InvalidParameter)),
+        }
+    }
+
+    fn rest(&self, opts: JsValue, path: &'static str, visitor: Option<String>) {
+        let Ok(conn) = &self.conn else {
+            return settle(&opts, Err(FailCode::InvalidParameter));
+        };
+        if conn.inspect(|m| m.unavailable()) {
+            return settle(&opts, Err(FailCode::ServiceUnavailable));
+        }
+        let (conn, endpoint) = (Rc::downgrade(conn), conn.endpoint().clone());
+        spawn_local(async move {
+            let group = endpoint.groupid.to_string();
+            let mut query = vec![("groupid", group.as_str())];
+            if let Some(v) = &visitor {
+                query.push(("visitorid", v.as_str()));
+            }
+            let result = agent_get(&endpoint, path, &query).await;
+            match result {
+                Err(FailCode::ServiceUnavailable) => {
+                    if let Some(c) = conn.upgrade() {
+                        c.command(Command::MarkUnavailable);
+                    }
+                }
+                Err(FailCode::Authorization) => token_store::clear(),
+                _ => {}
+            }
+            settle(
+                &opts,
+                result.map(|body| {
+                    if body.is_undefined() {
+                        crate::web::page::object()
+                    } else {
+                        body
+                    }
+                }),
+            );
+        });
+    }
+}

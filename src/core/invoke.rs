@@ -1,0 +1,69 @@
+//! Which functions an agent's `invoke` may call on the visitor's page (§2.4).
+
+/// Roots an invoke path may start with.
+const ALLOWED_ROOTS: &[&str] = &["GLANCE.", "GLANCE_COBROWSE.Custom."];
+
+/// Why an invoke path is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvokeRefused {
+    /// Outside `GLANCE.` and `GLANCE_COBROWSE.Custom.`.
+    #[error("invoke of '{0}' refused: only GLANCE. and GLANCE_COBROWSE.Custom. functions may be invoked")]
+    NotAllowed(String),
+    /// Empty segments, or segments that reach into object internals.
+    #[error("invoke of '{0}' refused: malformed path")]
+    Malformed(String),
+}
+
+/// Splits an allowed dotted path into its segments (`["GLANCE", "Cobrowse", "Visitor", "showTerms"]`).
+///
+/// Segments like `__proto__`, `prototype` and `constructor` are refused: they would let a path
+/// that starts in an allowed root climb out of it.
+pub fn invoke_path(func: &str) -> Result<Vec<&str>, InvokeRefused> {
+    if !ALLOWED_ROOTS.iter().any(|root| func.starts_with(root)) {
+        return Err(InvokeRefused::NotAllowed(func.to_owned()));
+    }
+    let segments: Vec<&str> = func.split('.').collect();
+    let bad = |s: &&str| s.is_empty() || matches!(*s, "__proto__" | "prototype" | "constructor");
+    if segments.iter().any(bad) {
+        return Err(InvokeRefused::Malformed(func.to_owned()));
+    }
+    Ok(segments)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allowed_roots_only() {
+        assert_eq!(
+            invoke_path("GLANCE.Cobrowse.Visitor.showTerms").unwrap(),
+            ["GLANCE", "Cobrowse", "Visitor", "showTerms"]
+        );
+        assert!(invoke_path("GLANCE_COBROWSE.Custom.openChat").is_ok());
+        assert!(matches!(
+            invoke_path("GLANCE_COBROWSE.other"),
+            Err(InvokeRefused::NotAllowed(_))
+        ));
+        assert!(matches!(
+            invoke_path("window.alert"),
+            Err(InvokeRefused::NotAllowed(_))
+        ));
+        assert!(matches!(
+            invoke_path("GLANCEX.a"),
+            Err(InvokeRefused::NotAllowed(_))
+        ));
+        assert!(matches!(
+            invoke_path("GLANCE."),
+            Err(InvokeRefused::Malformed(_))
+        ));
+        assert!(matches!(
+            invoke_path("GLANCE.constructor.constructor"),
+            Err(InvokeRefused::Malformed(_))
+        ));
+        assert!(matches!(
+            invoke_path("GLANCE.a..b"),
+            Err(InvokeRefused::Malformed(_))
+        ));
+    }
+}

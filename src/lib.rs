@@ -1,0 +1,20 @@
+//! The browser module: installs `GLANCE.Authorization`, `GLANCE.Presence.Agent` and
+//! `GLANCE.Presence.Visitor` on the page (see `../shared/spec/PRESENCE.md` §1–2).
+//!
+//! - [`core`]: plain Rust: configuration, presence data and the connection state machines,
+//!   unit-tested natively.
+//! - [`web`]: the browser shell: owners of sockets, timers and listeners that feed the machines
+//!   and carry out their actions.
+//! - [`api`]: the exported classes behind the JS facade of `pkg-template/glance-presence.js`.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod api;
+pub mod core;
+pub mod web;
+
+pub use api::agent::AgentCore;
+pub use api::authorization::Authorization;
+pub use api::cobrowse::Cobrowse;
+pub use api::visitor::VisitorCore;

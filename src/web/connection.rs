@@ -1,0 +1,385 @@
+//! The shell around one state machine: it owns the socket, timers, listeners and the request in
+//! flight, feeds every browser happening to the machine as an input, and carries out the
+//! machine's actions.
+//!
+//! Inputs are processed one at a time from an inbox. An input that arrives while actions are
+//! being carried out (a page handler calling back into the API, a socket error raised by `send`)
+//! waits in the inbox, so the machine always sees inputs in order and is never borrowed while page
+//! code runs. Dropping the connection drops the owners: the socket closes, timers and listeners
+//! are removed, the request is aborted.
+
+use crate::core::action::{Action, Command, Event, Input, Machine, RequestId, SignalMessage};
+use crate::core::{FailCode, TimerKind};
+use crate::web::codec::{decode, encode, to_json, Decoded, JsPayload};
+use crate::web::discovery::{self, Endpoint};
+use crate::web::http::{AbortOnDrop, Request};
+use crate::web::listener::Listener;
+use crate::web::page::{call_method, dispatch, warn};
+use crate::web::socket::{Socket, SocketEvent};
+use crate::web::timer::Timeout;
+use crate::web::{dom, invoke, terms_dialog, token_store};
+use glance_protocol::{SignalRequest, TermsData, TermsStatus, VisitorEvent, VisitorId};
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::spawn_local;
+
+/// Which socket and which resolve step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// `/presence` then `/visitorws`.
+    Visitor,
+    /// `/findvisitor` then `/agent`.
+    Agent,
+}
+
+impl Role {
+    fn socket_path(self) -> &'static str {
+        match self {
+            Self::Visitor => "/visitorws",
+            Self::Agent => "/agent",
+        }
+    }
+}
+
+/// The browser resources of one connection. Each field releases its resource on drop.
+#[derive(Default)]
+struct Owned {
+    socket: Option<Socket>,
+    timers: Vec<(TimerKind, Timeout)>,
+    listeners: Vec<Listener>,
+    request: Option<AbortOnDrop>,
+}
+
+/// A machine and its browser resources.
+pub struct Connection {
+    role: Role,
+    endpoint: Endpoint,
+    /// The page's object: handlers are read from it at dispatch time.
+    facade: JsValue,
+    machine: RefCell<Box<dyn Machine<JsPayload>>>,
+    owned: RefCell<Owned>,
+    inbox: RefCell<VecDeque<Input<JsPayload>>>,
+    busy: Cell<bool>,
+    /// `{onsuccess, onfail}` of agent signals in flight.
+    requests: RefCell<Vec<(RequestId, JsValue)>>,
+    next_request: Cell<RequestId>,
+    me: Weak<Self>,
+}
+
+impl Connection {
+    /// A connection that has done nothing yet. (The machine is boxed so that one copy of the shell
+    /// serves both roles: the module's size matters more than a virtual call per input.)
+    pub fn new(
+        role: Role,
+        endpoint: Endpoint,
+        facade: JsValue,
+        machine: Box<dyn Machine<JsPayload>>,
+    ) -> Rc<Self> {
+        Rc::new_cyclic(|me| Self {
+            role,
+            endpoint,
+            facade,
+            machine: RefCell::new(machine),
+            owned: RefCell::default(),
+            inbox: RefCell::default(),
+            busy: Cell::new(false),
+            requests: RefCell::default(),
+            next_request: Cell::new(1),
+            me: me.clone(),
+        })
+    }
+
+    /// Where requests go.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// Reads the machine (never while it is handling an input: that never calls out).
+    pub fn inspect<R>(&self, f: impl FnOnce(&dyn Machine<JsPayload>) -> R) -> R {
+        f(&**self.machine.borrow())
+    }
+
+    /// A page command.
+    pub fn command(&self, command: Command<JsPayload>) {
+        self.input(Input::Command(command));
+    }
+
+    /// Agent: sends `message`, calling `callbacks.onsuccess()` / `callbacks.onfail(code)` later.
+    pub fn signal(&self, message: SignalMessage<JsPayload>, callbacks: JsValue) {
+        let request = self.next_request.get();
+        self.next_request.set(request.wrapping_add(1));
+        self.requests.borrow_mut().push((request, callbacks));
+        self.command(Command::Signal { request, message });
+    }
+
+    /// Feeds an input and carries out the resulting actions (see the module docs for ordering).
+    pub fn input(&self, input: Input<JsPayload>) {
+        self.inbox.borrow_mut().push_back(input);
+        if self.busy.replace(true) {
+            return;
+        }
+        loop {
+            let Some(next) = self.inbox.borrow_mut().pop_front() else {
+                break;
+            };
+            let mut actions = Vec::new();
+            self.machine.borrow_mut().handle(next, &mut actions);
+            for action in actions {
+                self.execute(action);
+            }
+        }
+        self.busy.set(false);
+    }
+
+    fn event(&self, event: Event<JsPayload>) {
+        self.input(Input::Event(event));
+    }
+
+    fn execute(&self, action: Action<JsPayload>) {
+        match action {
+            Action::Resolve { attempt, visitorid } => self.resolve(attempt, visitorid),
+            Action::Open { attempt, host } => self.open(attempt, &host),
+            Action::Send(frame) => {
+                let sent = match (encode(&frame), &self.owned.borrow().socket) {
+                    (Some(text), Some(socket)) => socket.send(&text),
+                    _ => false,
+                };
+                if !sent {
+                    warn("frame not sent: the socket is not open");
+                }
+            }
+            Action::Close => {
+                let mut owned = self.owned.borrow_mut();
+                owned.socket = None;
+                owned.request = None;
+            }
+            Action::Timer(kind, Some(ms)) => {
+                let me = self.me.clone();
+                let timer = Timeout::new(ms, move || {
+                    if let Some(conn) = me.upgrade() {
+                        conn.event(Event::Timer(kind));
+                    }
+                });
+                let old = self.take_timer(kind);
+                if let Some(timer) = timer {
+                    self.owned.borrow_mut().timers.push((kind, timer));
+                }
+                drop(old);
+            }
+            Action::Timer(kind, None) => {
+                let old = self.take_timer(kind);
+                drop(old);
+            }
+            Action::Listen(on) => self.listen(on),
+            Action::Dispatch(event) => dispatch(&self.facade, event),
+            Action::Complete { request, result } => {
+                let callbacks = {
+                    let mut requests = self.requests.borrow_mut();
+                    let index = requests.iter().position(|(r, _)| *r == request);
+                    index.map(|i| requests.swap_remove(i).1)
+                };
+                let Some(callbacks) = callbacks else { return };
+                match result {
+                    Ok(()) => call_method(&callbacks, "onsuccess", &[]),
+                    Err(code) => {
+                        call_method(&callbacks, "onfail", &[JsValue::from_str(code.as_str())])
+                    }
+                };
+            }
+            Action::RestSignal {
+                request,
+                visitorid,
+                message,
+            } => self.rest_signal(request, visitorid, message),
+            Action::ClearToken => token_store::clear(),
+            Action::Invoke(call) => invoke::run(call),
+            Action::ShowTermsDialog {
+                sessionkey,
+                termsurl,
+            } => {
+                let me = self.me.clone();
+                let key = sessionkey.clone();
+                terms_dialog::show(termsurl.as_deref(), move |accepted| {
+                    if let Some(conn) = me.upgrade() {
+                        conn.terms_outcome(accepted, &key);
+                    }
+                });
+            }
+            Action::Log(message) => warn(&message),
+        }
+    }
+
+    /// Removes the timer of `kind`; the caller drops it (clearing it) after the borrow ends.
+    fn take_timer(&self, kind: TimerKind) -> Option<Timeout> {
+        let mut owned = self.owned.borrow_mut();
+        let index = owned.timers.iter().position(|(k, _)| *k == kind)?;
+        Some(owned.timers.swap_remove(index).1)
+    }
+
+    fn resolve(&self, attempt: u32, visitor: VisitorId) {
+        let abort = AbortOnDrop::new();
+        let signal = abort.signal();
+        let previous = self.owned.borrow_mut().request.replace(abort);
+        drop(previous);
+        let (me, endpoint, role) = (self.me.clone(), self.endpoint.clone(), self.role);
+        spawn_local(async move {
+            let result = match role {
+                Role::Visitor => {
+                    discovery::resolve_visitor(&endpoint, &visitor, signal.as_ref()).await
+                }
+                Role::Agent => discovery::resolve_agent(&endpoint, &visitor, signal.as_ref()).await,
+            };
+            if let Some(conn) = me.upgrade() {
+                conn.event(Event::Resolved { attempt, result });
+            }
+        });
+    }
+
+    fn open(&self, attempt: u32, host: &str) {
+        let url = self
+            .endpoint
+            .service
+            .with_host(host)
+            .ws_url(self.role.socket_path());
+        let me = self.me.clone();
+        let socket = Socket::open(&url, move |event| {
+            let Some(conn) = me.upgrade() else { return };
+            match event {
+                SocketEvent::Open => conn.event(Event::Opened { attempt }),
+                SocketEvent::Text(text) => match decode(&text) {
+                    Decoded::Frame(frame) => conn.event(Event::Frame(frame)),
+                    Decoded::Other { kind, data } => conn.event(Event::OtherFrame { kind, data }),
+                    Decoded::Invalid => warn("ignored a frame of the wrong shape"),
+                },
+                SocketEvent::Closed(code) => conn.event(Event::Closed { code }),
+            }
+        });
+        let old = match socket {
+            Ok(socket) => self.owned.borrow_mut().socket.replace(socket),
+            Err(_) => {
+                // The URL was refused: report it like a failed connection (retried with backoff).
+                let old = self.owned.borrow_mut().socket.take();
+                self.event(Event::Closed { code: 1006 });
+                old
+            }
+        };
+        drop(old);
+    }
+
+    fn listen(&self, on: bool) {
+        let listeners = if on {
+            self.make_listeners()
+        } else {
+            Vec::new()
+        };
+        let old = std::mem::replace(&mut self.owned.borrow_mut().listeners, listeners);
+        drop(old);
+    }
+
+    fn make_listeners(&self) -> Vec<Listener> {
+        let (Some(window), Some(document)) = (dom::window(), dom::document()) else {
+            return vec![];
+        };
+        let forward = |event: fn() -> Event<JsPayload>| {
+            let me = self.me.clone();
+            move |_: web_sys::Event| {
+                if let Some(conn) = me.upgrade() {
+                    conn.event(event());
+                }
+            }
+        };
+        [
+            Listener::new(&window, "online", forward(|| Event::Online)),
+            Listener::new(&window, "focus", forward(|| Event::WindowFocus)),
+            Listener::new(
+                &document,
+                "visibilitychange",
+                forward(|| Event::VisibilityChanged(dom::visibility())),
+            ),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
+    fn rest_signal(
+        &self,
+        request: RequestId,
+        visitor: VisitorId,
+        message: SignalMessage<JsPayload>,
+    ) {
+        let (me, endpoint) = (self.me.clone(), self.endpoint.clone());
+        spawn_local(async move {
+            let result = rest_signal(&endpoint, &visitor, message).await;
+            if let Some(conn) = me.upgrade() {
+                conn.command(Command::RestSignalDone { request, result });
+            }
+        });
+    }
+
+    /// The built-in terms dialog closed: report it, and start the session on accept.
+    fn terms_outcome(&self, accepted: bool, sessionkey: &str) {
+        let status = if accepted {
+            TermsStatus::Accepted
+        } else {
+            TermsStatus::Declined
+        };
+        self.command(Command::Fire(VisitorEvent::Terms(TermsData { status })));
+        if accepted {
+            let visitor = dom::window()
+                .map(|w| crate::web::page::get(&w, "GLANCE"))
+                .unwrap_or(JsValue::UNDEFINED);
+            let cobrowse =
+                crate::web::page::get(&crate::web::page::get(&visitor, "Cobrowse"), "Visitor");
+            let args = crate::web::page::object();
+            crate::web::page::set(&args, "sessionKey", &JsValue::from_str(sessionkey));
+            if call_method(&cobrowse, "startSession", &[args]).is_none() {
+                warn("GLANCE.Cobrowse.Visitor.startSession is missing");
+            }
+        }
+    }
+}
+
+/// `POST /signalvisitor` with the agent's token.
+async fn rest_signal(
+    endpoint: &Endpoint,
+    visitor: &VisitorId,
+    message: SignalMessage<JsPayload>,
+) -> Result<(), FailCode> {
+    let token = token_store::token().ok_or(FailCode::Authorization)?;
+    let presence = discovery::settings(endpoint, None)
+        .await
+        .map_err(|e| match e {
+            crate::core::ResolveError::Network => FailCode::Connection,
+            crate::core::ResolveError::Authorization => FailCode::Authorization,
+            crate::core::ResolveError::Unavailable => FailCode::ServiceUnavailable,
+            _ => FailCode::Error,
+        })?;
+    let group = endpoint.groupid.to_string();
+    let url = presence.presence.http_url(
+        "/signalvisitor",
+        &[("groupid", &group), ("visitorid", visitor.as_str())],
+    );
+    let kind = message.kind();
+    let data = match message {
+        SignalMessage::Signal(data) => data,
+        SignalMessage::Invoke(call) => JsPayload(crate::web::codec::to_js(&call)),
+    };
+    let body = to_json(&SignalRequest {
+        mtype: kind,
+        data: Some(data),
+    })
+    .ok_or(FailCode::InvalidParameter)?;
+    let reply = Request::post(&url, body)
+        .bearer(Some(&token))
+        .send()
+        .await
+        .map_err(|_| FailCode::Connection)?;
+    if reply.ok() {
+        Ok(())
+    } else {
+        Err(FailCode::from_status(reply.status))
+    }
+}

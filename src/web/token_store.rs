@@ -1,0 +1,71 @@
+//! Where the agent's authorization token lives (§2.1): `data-authtoken`, a token given with
+//! `setToken`, and `localStorage["glanceauth"]` with its expiry.
+
+use crate::core::token::{pick_token, StoredToken};
+use crate::web::codec::to_json;
+use crate::web::dom::{now_ms, window};
+use std::cell::RefCell;
+
+/// The `localStorage` key.
+pub const STORAGE_KEY: &str = "glanceauth";
+
+thread_local! {
+    /// The token given with `setToken`, and the configured `data-authtoken`.
+    static MEMORY: RefCell<(Option<String>, Option<String>)> = const { RefCell::new((None, None)) };
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    // Storage can be disabled (privacy settings): then only the in-memory token works.
+    window()?.local_storage().ok().flatten()
+}
+
+/// The stored token, if readable.
+pub fn stored() -> Option<StoredToken> {
+    let text = storage()?.get_item(STORAGE_KEY).ok().flatten()?;
+    crate::web::codec::from_json(&text)
+}
+
+/// Stores a token.
+pub fn store(token: &StoredToken) {
+    if let (Some(storage), Some(text)) = (storage(), to_json(token)) {
+        let _ = storage.set_item(STORAGE_KEY, &text);
+    }
+}
+
+/// `setToken(t)`.
+pub fn set_token(token: Option<String>) {
+    MEMORY.with(|m| m.borrow_mut().0 = token.filter(|t| !t.is_empty()));
+}
+
+/// Records `data-authtoken`.
+pub fn set_configured(token: Option<String>) {
+    MEMORY.with(|m| m.borrow_mut().1 = token);
+}
+
+/// The token to use now, in the documented order.
+pub fn token() -> Option<String> {
+    let stored = stored();
+    MEMORY.with(|m| {
+        let (set, configured) = &*m.borrow();
+        pick_token(
+            configured.as_deref(),
+            set.as_deref(),
+            stored.as_ref(),
+            now_ms(),
+        )
+        .map(str::to_owned)
+    })
+}
+
+/// Whether a usable stored token exists for `groupid`.
+pub fn has_stored_for(groupid: Option<u32>) -> bool {
+    stored().is_some_and(|t| t.valid_for(now_ms(), groupid))
+}
+
+/// `clearToken()`, and what a 401/403 from the presence service does.
+pub fn clear() {
+    MEMORY.with(|m| m.borrow_mut().0 = None);
+    if let Some(storage) = storage() {
+        let _ = storage.remove_item(STORAGE_KEY);
+    }
+}

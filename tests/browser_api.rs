@@ -1,0 +1,409 @@
+//! The API in real Chromium against a real presence server (started by scripts/test-wasm.sh):
+//! authorization, presence both ways, signals and invokes, focus, limits, reconnects.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use common::*;
+use glance_presence::{AgentCore, Authorization, VisitorCore};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const AGENT_EVENTS: &[&str] = &[
+    "onconnected",
+    "onvisitorconn",
+    "onvisitorsock",
+    "onpresence",
+    "onterms",
+    "onvisitorsessionstart",
+    "onvisibility",
+    "onerror",
+    "onclose",
+    "onc_cart",
+];
+const VISITOR_EVENTS: &[&str] = &[
+    "onconnected",
+    "onsignal",
+    "onerror",
+    "onblur",
+    "onclose",
+    "onuniqueid",
+];
+
+fn credentials(loginkey: &str) -> JsValue {
+    let c = js_sys::Object::new();
+    set(&c, "partnerid", 12345);
+    set(&c, "partneruserid", user());
+    set(&c, "loginkey", loginkey);
+    c.into()
+}
+
+async fn authorize(loginkey: &str) -> Result<JsValue, String> {
+    let cb = Callbacks::new(&[
+        ("credentials", credentials(loginkey)),
+        ("groupid", 12345.into()),
+        ("duration", 30.into()),
+    ]);
+    Authorization::authorize(cb.opts.clone());
+    cb.done(5000).await
+}
+
+/// A signed-in agent page.
+async fn signed_in() {
+    configure_page();
+    if !Authorization::authorized() {
+        authorize(loginkey())
+            .await
+            .expect("authorize with a valid login key");
+    }
+}
+
+fn params(visitorid: &str) -> JsValue {
+    let p = js_sys::Object::new();
+    set(&p, "visitorid", visitorid);
+    p.into()
+}
+
+fn presence_opts(data: &str) -> JsValue {
+    let o = js_sys::Object::new();
+    set(&o, "data", json(data));
+    o.into()
+}
+
+/// A visitor that sent presence, and an agent watching it, both connected.
+async fn pair(id: &str) -> (Recorder, VisitorCore, Recorder, AgentCore) {
+    signed_in().await;
+    let agent_page = Recorder::new(AGENT_EVENTS);
+    let agent = AgentCore::new(agent_page.object.clone(), params(id));
+    agent.connect();
+    agent_page.wait("onconnected", 5000, |_| true).await;
+    let visitor_page = Recorder::new(VISITOR_EVENTS);
+    let visitor = VisitorCore::new(visitor_page.object.clone(), params(id));
+    visitor.presence(presence_opts(r#"{"cart": 3}"#));
+    visitor_page.wait("onconnected", 5000, |_| true).await;
+    agent_page
+        .wait("onvisitorconn", 5000, |e| get(e, "connected") == true)
+        .await;
+    (visitor_page, visitor, agent_page, agent)
+}
+
+#[wasm_bindgen_test]
+async fn authorize_with_valid_and_invalid_login_keys() {
+    configure_page();
+    Authorization::clear_token();
+    assert!(!Authorization::authorized());
+    let mut bad = loginkey().to_owned();
+    bad.pop();
+    bad.push(if loginkey().ends_with('A') { 'B' } else { 'A' });
+    assert_eq!(authorize(&bad).await, Err("authorization".into()));
+    assert!(!Authorization::authorized());
+
+    assert!(authorize(loginkey()).await.is_ok());
+    assert!(Authorization::authorized());
+    assert!(Authorization::gettoken().is_some_and(|t| !t.is_empty()));
+    let stored = window()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .get_item("glanceauth")
+        .unwrap();
+    assert!(stored.is_some_and(|s| s.contains("expires")));
+    // A valid token is reused: success without a request, even with a wrong key.
+    assert!(authorize(&bad).await.is_ok());
+
+    Authorization::clear_token();
+    assert!(!Authorization::authorized());
+    Authorization::set_token("set-by-page".into());
+    assert_eq!(Authorization::gettoken().as_deref(), Some("set-by-page"));
+    Authorization::clear_token();
+}
+
+#[wasm_bindgen_test]
+async fn agent_and_visitor_see_each_other() {
+    let id = unique_id("pair");
+    let (_visitor_page, visitor, agent_page, agent) = pair(&id).await;
+    assert!(agent.isconnected() && visitor.isconnected());
+    let presence = agent_page
+        .wait("onpresence", 5000, |p| get(p, "cart") == 3)
+        .await;
+    assert_eq!(get(&presence, "browser"), "chrome");
+    assert_eq!(get(&presence, "platform"), "linux");
+    assert!(get(&presence, "url")
+        .as_string()
+        .is_some_and(|u| u.starts_with("http://127.0.0.1")));
+
+    let lookup = Callbacks::new(&[]);
+    agent.lookup_visitor(lookup.opts.clone());
+    let info = lookup.done(5000).await.expect("lookupVisitor");
+    assert_eq!(get(&info, "visitorid"), id.as_str());
+    assert_eq!(get(&info, "cart"), 3);
+
+    let query = Callbacks::new(&[]);
+    agent.query(query.opts.clone());
+    let reply = query.done(5000).await.expect("query");
+    let visitors: js_sys::Array = get(&reply, "visitors").into();
+    assert!(visitors.iter().any(|v| get(&v, "visitorid") == id.as_str()));
+
+    // A custom event reaches on<type>.
+    visitor.fire("c_cart".into(), json(r#"{"items": 2}"#));
+    agent_page
+        .wait("onc_cart", 5000, |e| get(e, "items") == 2)
+        .await;
+
+    visitor.disconnect();
+    agent_page
+        .wait("onvisitorconn", 6000, |e| get(e, "connected") == false)
+        .await;
+    let absent = Callbacks::new(&[]);
+    agent.lookup_visitor(absent.opts.clone());
+    let info = absent.done(5000).await.expect("lookupVisitor");
+    assert_eq!(
+        js_sys::Object::keys(info.unchecked_ref::<js_sys::Object>()).length(),
+        0,
+        "{{}} when not present"
+    );
+    agent.disconnect();
+    assert!(!agent.isconnected());
+}
+
+#[wasm_bindgen_test]
+async fn visitorconn_does_not_flap_across_a_quick_reconnect() {
+    let id = unique_id("flap");
+    let (visitor_page, visitor, agent_page, agent) = pair(&id).await;
+    visitor.disconnect();
+    agent_page
+        .wait("onvisitorsock", 5000, |e| get(e, "connected") == false)
+        .await;
+    // A page navigation: a new visitor object with the same id, within the grace period (1.5 s).
+    let next = VisitorCore::new(visitor_page.object.clone(), params(&id));
+    next.presence(presence_opts("{}"));
+    agent_page
+        .wait("onvisitorsock", 5000, |e| get(e, "connected") == true)
+        .await;
+    sleep(2500).await;
+    let conn = agent_page.calls("onvisitorconn");
+    assert!(
+        conn.iter().all(|e| get(e, "connected") == true),
+        "visitorconn false across a quick reconnect"
+    );
+    next.disconnect();
+    agent_page
+        .wait("onvisitorconn", 6000, |e| get(e, "connected") == false)
+        .await;
+    agent.disconnect();
+}
+
+#[wasm_bindgen_test]
+async fn signal_and_invoke_reach_the_visitor() {
+    let id = unique_id("signal");
+    let (visitor_page, visitor, _agent_page, agent) = pair(&id).await;
+
+    // Over the agent socket (acked).
+    let signal = Callbacks::new(&[("data", json(r#"{"hello": 1}"#))]);
+    agent.signal_visitor(signal.opts.clone());
+    assert!(signal.done(5000).await.is_ok());
+    visitor_page
+        .wait("onsignal", 5000, |d| get(d, "hello") == 1)
+        .await;
+
+    // Over REST, from an agent object that is not connected.
+    let rest_agent = AgentCore::new(Recorder::new(&[]).object, params(&id));
+    let signal = Callbacks::new(&[("data", json(r#"{"hello": 2}"#))]);
+    rest_agent.signal_visitor(signal.opts.clone());
+    assert!(signal.done(5000).await.is_ok());
+    visitor_page
+        .wait("onsignal", 5000, |d| get(d, "hello") == 2)
+        .await;
+
+    // Invoke: only GLANCE. / GLANCE_COBROWSE.Custom. paths; args.remote = true.
+    let received = std::rc::Rc::new(std::cell::RefCell::new(Vec::<JsValue>::new()));
+    let seen = received.clone();
+    let ping =
+        Closure::<dyn FnMut(JsValue)>::new(move |args: JsValue| seen.borrow_mut().push(args));
+    let custom = js_sys::Object::new();
+    set(&custom, "ping", ping.as_ref().clone());
+    let config = get(&window().into(), "GLANCE_COBROWSE");
+    set(&config, "Custom", custom);
+    let invoke = Callbacks::new(&[
+        ("func", "GLANCE_COBROWSE.Custom.ping".into()),
+        ("args", json(r#"{"x": 1}"#)),
+    ]);
+    agent.invoke_visitor(invoke.opts.clone());
+    assert!(invoke.done(5000).await.is_ok());
+    until("the invoked function", 5000, || {
+        !received.borrow().is_empty()
+    })
+    .await;
+    let args = received.borrow()[0].clone();
+    assert_eq!(get(&args, "x"), 1);
+    assert_eq!(get(&args, "remote"), true);
+
+    let refused = Callbacks::new(&[("func", "window.alert".into())]);
+    agent.invoke_visitor(refused.opts.clone());
+    assert_eq!(refused.done(1000).await, Err("invalidparameter".into()));
+
+    // Nobody there.
+    let nobody = AgentCore::new(Recorder::new(&[]).object, params(&unique_id("nobody")));
+    let lost = Callbacks::new(&[("data", json("{}"))]);
+    nobody.signal_visitor(lost.opts.clone());
+    assert_eq!(lost.done(5000).await, Err("visitornotpresent".into()));
+
+    visitor.disconnect();
+    agent.disconnect();
+}
+
+#[wasm_bindgen_test]
+async fn blur_moves_between_two_visitor_objects() {
+    let id = unique_id("blur");
+    let (first_page, first, agent_page, agent) = pair(&id).await;
+    let second_page = Recorder::new(VISITOR_EVENTS);
+    let second = VisitorCore::new(second_page.object.clone(), params(&id));
+    second.presence(presence_opts("{}"));
+    second_page.wait("onconnected", 5000, |_| true).await;
+    first_page.wait("onblur", 5000, |_| true).await;
+    assert!(second_page.calls("onblur").is_empty());
+
+    let signal = Callbacks::new(&[("data", json(r#"{"to": "focused"}"#))]);
+    agent.signal_visitor(signal.opts.clone());
+    assert!(signal.done(5000).await.is_ok());
+    second_page
+        .wait("onsignal", 5000, |d| get(d, "to") == "focused")
+        .await;
+
+    // Activity takes focus back.
+    first.presence(presence_opts(r#"{"back": 1}"#));
+    second_page.wait("onblur", 5000, |_| true).await;
+    let signal = Callbacks::new(&[("data", json(r#"{"to": "first"}"#))]);
+    agent.signal_visitor(signal.opts.clone());
+    assert!(signal.done(5000).await.is_ok());
+    first_page
+        .wait("onsignal", 5000, |d| get(d, "to") == "first")
+        .await;
+    sleep(300).await;
+    assert!(
+        first_page
+            .calls("onsignal")
+            .iter()
+            .all(|d| get(d, "to") != "focused"),
+        "signals go to the focused connection only"
+    );
+    assert!(second_page
+        .calls("onsignal")
+        .iter()
+        .all(|d| get(d, "to") != "first"));
+    let _ = agent_page;
+    first.disconnect();
+    second.disconnect();
+    agent.disconnect();
+}
+
+#[wasm_bindgen_test]
+async fn presence_limits_are_checked_before_sending() {
+    configure_page();
+    let page = Recorder::new(VISITOR_EVENTS);
+    let visitor = VisitorCore::new(page.object.clone(), params(&unique_id("limits")));
+    let many: Vec<String> = (0..21).map(|i| format!(r#""k{i}": {i}"#)).collect();
+    visitor.presence(presence_opts(&format!("{{{}}}", many.join(","))));
+    let error = page.wait("onerror", 1000, |_| true).await;
+    assert_eq!(get(&error, "error"), "invalidparameter");
+    visitor.presence(presence_opts(r#"{"nested": {"a": 1}}"#));
+    visitor.presence(presence_opts(&format!(
+        r#"{{"long": "{}"}}"#,
+        "x".repeat(2001)
+    )));
+    until("three refusals", 1000, || page.calls("onerror").len() == 3).await;
+    sleep(500).await;
+    assert!(
+        !visitor.isconnected(),
+        "nothing was sent, so no socket was opened"
+    );
+    assert!(page.calls("onconnected").is_empty());
+    visitor.fire("cart".into(), JsValue::UNDEFINED);
+    visitor.signal_agent("visitorsessionstart".into(), JsValue::UNDEFINED);
+    until("bad event names refused", 1000, || {
+        page.calls("onerror").len() == 5
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn reconnects_after_the_server_drops_the_socket() {
+    let id = unique_id("drop");
+    let (visitor_page, visitor, agent_page, agent) = pair(&id).await;
+    // A frame over the server's 64 KiB limit: the server closes the socket.
+    let big = js_sys::Object::new();
+    set(&big, "blob", "x".repeat(70 * 1024));
+    visitor.fire("c_big".into(), big.into());
+    agent_page
+        .wait("onvisitorsock", 5000, |e| get(e, "connected") == false)
+        .await;
+    until("a second connected", 5000, || {
+        visitor_page.calls("onconnected").len() >= 2
+    })
+    .await;
+    agent_page
+        .wait("onvisitorsock", 5000, |e| get(e, "connected") == true)
+        .await;
+    assert!(visitor.isconnected());
+    // The presence is sent again after the reconnect.
+    until("presence again", 5000, || {
+        agent_page.calls("onpresence").len() >= 2
+    })
+    .await;
+    assert!(agent_page
+        .calls("onvisitorconn")
+        .iter()
+        .all(|e| get(e, "connected") == true));
+    visitor.disconnect();
+    agent.disconnect();
+}
+
+#[wasm_bindgen_test]
+async fn unique_visitor_gets_its_id_and_is_watched() {
+    signed_in().await;
+    let page = Recorder::new(VISITOR_EVENTS);
+    let visitor = VisitorCore::new(page.object.clone(), JsValue::UNDEFINED);
+    visitor.connect_unique(presence_opts(r#"{"u": 1}"#));
+    until("onuniqueid", 5000, || !page.calls2("onuniqueid").is_empty()).await;
+    let (uniqueid, timeout) = page.calls2("onuniqueid")[0].clone();
+    let uniqueid = uniqueid.as_string().expect("a string id");
+    assert!(uniqueid.bytes().all(|b| b.is_ascii_digit()));
+    assert!(timeout.as_f64().is_some_and(|t| t > 0.0));
+    page.wait("onconnected", 5000, |_| true).await;
+
+    let agent_page = Recorder::new(AGENT_EVENTS);
+    let p = js_sys::Object::new();
+    set(&p, "uniqueid", uniqueid.as_str());
+    let agent = AgentCore::new(agent_page.object.clone(), p.into());
+    agent.connect();
+    agent_page
+        .wait("onpresence", 5000, |p| get(p, "u") == 1)
+        .await;
+    visitor.extend_unique();
+    until("onuniqueid again", 5000, || {
+        page.calls2("onuniqueid").len() == 2
+    })
+    .await;
+    visitor.disconnect();
+    agent.disconnect();
+}
+
+#[wasm_bindgen_test]
+async fn an_invalid_token_reports_connfail_and_is_cleared() {
+    configure_page();
+    Authorization::clear_token();
+    Authorization::set_token("not-a-token".into());
+    let page = Recorder::new(AGENT_EVENTS);
+    let agent = AgentCore::new(page.object.clone(), params(&unique_id("badtoken")));
+    agent.connect();
+    let error = page.wait("onerror", 5000, |_| true).await;
+    assert_eq!(get(&error, "error"), "connfail");
+    assert_eq!(get(&error, "detail"), "authorization");
+    assert!(!Authorization::authorized(), "a 401 clears the token");
+    sleep(1500).await;
+    assert_eq!(page.calls("onerror").len(), 1, "no retry after a refusal");
+    agent.disconnect();
+}

@@ -1,0 +1,179 @@
+//! The served script (`dist/glance-presence.js` from the presence server) in pages of its own
+//! (iframes): the meta-tag and script-tag configurations, `data-presence="on"`, and the API used
+//! in the script's onload handler before the wasm is ready. An agent in the test page watches.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use common::*;
+use glance_presence::{AgentCore, Authorization};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Records the frame's console errors and uncaught errors in `window.errors`.
+const CAPTURE: &str = r#"<script>
+window.errors = [];
+var original = console.error;
+console.error = function () { errors.push(Array.prototype.join.call(arguments, " ")); original.apply(console, arguments); };
+console.warn = function () { errors.push("warn: " + Array.prototype.join.call(arguments, " ")); };
+window.addEventListener("error", function (e) { errors.push("uncaught: " + e.message); });
+window.addEventListener("unhandledrejection", function (e) { errors.push("rejection: " + e.reason); });
+</script>"#;
+
+/// Loads `html` into a new iframe; returns it (remove it to end the page).
+fn frame(html: &str) -> web_sys::HtmlIFrameElement {
+    let document = window().document().unwrap();
+    let iframe: web_sys::HtmlIFrameElement =
+        document.create_element("iframe").unwrap().unchecked_into();
+    iframe.set_srcdoc(&format!("{CAPTURE}{html}"));
+    document.body().unwrap().append_child(&iframe).unwrap();
+    iframe
+}
+
+/// Waits for the agent's `handler` like [`Recorder::wait`]; on timeout, fails with what went wrong
+/// inside the frame (a module that did not load says why in its console).
+async fn wait_frame(
+    page: &Recorder,
+    iframe: &web_sys::HtmlIFrameElement,
+    handler: &str,
+    matches: impl Fn(&JsValue) -> bool,
+) -> JsValue {
+    for _ in 0..400 {
+        if let Some(found) = page.calls(handler).into_iter().find(|a| matches(a)) {
+            return found;
+        }
+        sleep(25).await;
+    }
+    let errors = iframe
+        .content_window()
+        .map(|w| get(&w.into(), "errors"))
+        .unwrap_or(JsValue::UNDEFINED);
+    panic!(
+        "no {handler} from the frame; its console: {}",
+        js_sys::JSON::stringify(&errors)
+            .map(String::from)
+            .unwrap_or_default()
+    );
+}
+
+async fn watching(id: &str) -> (Recorder, AgentCore) {
+    configure_page();
+    if !Authorization::authorized() {
+        let creds = js_sys::Object::new();
+        set(&creds, "partnerid", 12345);
+        set(&creds, "partneruserid", user());
+        set(&creds, "loginkey", loginkey());
+        let cb = Callbacks::new(&[("credentials", creds.into())]);
+        Authorization::authorize(cb.opts.clone());
+        cb.done(5000).await.expect("authorize");
+    }
+    let params = js_sys::Object::new();
+    set(&params, "visitorid", id);
+    let page = Recorder::new(&["onconnected", "onpresence", "onvisitorconn"]);
+    let agent = AgentCore::new(page.object.clone(), params.into());
+    agent.connect();
+    page.wait("onconnected", 5000, |_| true).await;
+    (page, agent)
+}
+
+#[wasm_bindgen_test]
+async fn meta_tag_configuration_with_presence_on() {
+    let id = unique_id("meta");
+    let (page, agent) = watching(&id).await;
+    let iframe = frame(&format!(
+        r#"<meta id="glance-cobrowse" data-groupid="12345" data-visitorid="{id}" data-presence="on" data-user-name="Ann"{ws}>
+<script src="{origin}/glance-presence.js"></script>"#,
+        origin = module_origin(),
+        ws = ws_attribute()
+    ));
+    let presence = wait_frame(&page, &iframe, "onpresence", |p| get(p, "name") == "Ann").await;
+    assert_eq!(get(&presence, "browser"), "chrome");
+    page.wait("onvisitorconn", 5000, |e| get(e, "connected") == true)
+        .await;
+    iframe.remove();
+    page.wait("onvisitorconn", 6000, |e| get(e, "connected") == false)
+        .await;
+    agent.disconnect();
+}
+
+#[wasm_bindgen_test]
+async fn script_tag_configuration_with_presence_on() {
+    let id = unique_id("script");
+    let (page, agent) = watching(&id).await;
+    let iframe = frame(&format!(
+        r#"<script id="glance-cobrowse" data-groupid="12345" data-visitorid="{id}" data-presence="on" data-user-email="a@example.com"{ws}
+ src="{origin}/glance-presence.js"></script>"#,
+        origin = module_origin(),
+        ws = ws_attribute()
+    ));
+    wait_frame(&page, &iframe, "onpresence", |p| {
+        get(p, "email") == "a@example.com"
+    })
+    .await;
+    iframe.remove();
+    agent.disconnect();
+}
+
+#[wasm_bindgen_test]
+async fn api_in_onload_before_the_module_is_ready() {
+    let id = unique_id("onload");
+    let (page, agent) = watching(&id).await;
+    // Like real agent and visitor pages: a script tag created by code, the API used in onload.
+    let iframe = frame(&format!(
+        r#"<script>
+window.log = [];
+var s = document.createElement("script");
+s.id = "glance-cobrowse";
+s.setAttribute("data-groupid", "12345");
+if ("{ws}") s.setAttribute("data-ws", "{ws}");
+s.src = "{origin}/glance-presence.js";
+s.onload = function () {{
+  log.push("globals:" + typeof GLANCE.Presence.Visitor + typeof GLANCE.Presence.Agent + typeof GLANCE.Authorization.authorize
+    + typeof GLANCE.Cobrowse.Visitor.showTerms);
+  var v = new GLANCE.Presence.Visitor({{ visitorid: "{id}" }});
+  log.push("instance:" + (GLANCE.Presence.Visitor.instance === v));
+  log.push("connected-now:" + v.isconnected());
+  v.presence({{ data: {{ early: 1 }} }});
+  v.onconnected = function () {{ log.push("onconnected"); }};
+  v.onsignal = function (d) {{ log.push("signal:" + d.n); throw new Error("page handlers may throw"); }};
+}};
+document.head.appendChild(s);
+</script>"#,
+        origin = module_origin(),
+        ws = if module_origin() == origin() {
+            String::new()
+        } else {
+            origin()
+        }
+    ));
+    wait_frame(&page, &iframe, "onpresence", |p| get(p, "early") == 1).await;
+    let log = || -> Vec<String> {
+        let frame_window: JsValue = iframe.content_window().unwrap().into();
+        let log: js_sys::Array = get(&frame_window, "log").unchecked_into();
+        log.iter().filter_map(|v| v.as_string()).collect()
+    };
+    until("onconnected in the frame", 5000, || {
+        log().contains(&"onconnected".to_string())
+    })
+    .await;
+    let lines = log();
+    assert_eq!(lines[0], "globals:functionfunctionfunctionfunction");
+    assert_eq!(lines[1], "instance:true");
+    assert_eq!(lines[2], "connected-now:false");
+
+    // Handlers set in onload are honoured; a handler that throws does not break the module.
+    for n in 1..=2 {
+        let signal = Callbacks::new(&[("data", json(&format!(r#"{{"n": {n}}}"#)))]);
+        agent.signal_visitor(signal.opts.clone());
+        assert!(signal.done(5000).await.is_ok());
+        until("the signal in the frame", 5000, || {
+            log().contains(&format!("signal:{n}"))
+        })
+        .await;
+    }
+    iframe.remove();
+    agent.disconnect();
+}
