@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine (idempotently) and runs every test of the project:
-#   1. native tests of the whole workspace (protocol golden tests, server integration tests over
-#      real sockets, the browser module's state machine, the Redis store suite)
-#   2. the browser module built with wasm-pack and tested in headless Chromium against a server
+#   1. native tests of the whole workspace: protocol golden tests, server integration tests over
+#      real sockets, the browser module's state machine, one behaviour suite for the in-memory and
+#      the Redis store, and the cluster suite (real redis-server, real nginx, three server nodes)
+#   2. the browser module built with wasm-pack (failing over its size budget) and tested in
+#      headless Chromium against a real server
 #   3. end-to-end tests of the demo (agent console + visitor site) with Playwright + Chromium
-#   4. the cluster suite: redis-server, nginx and three server nodes
-#   5. a smoke run of every benchmark scenario (correctness only, small N)
+#   4. a smoke run of every benchmark scenario (correctness only, small N)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -25,12 +26,8 @@ step "browser module tests (headless Chromium)"
 scripts/test-wasm.sh
 
 step "end-to-end tests (demo console + visitor site)"
-scripts/test-e2e.sh
-
-if [[ -x scripts/test-cluster.sh ]]; then
-    step "cluster tests (redis + nginx + 3 nodes)"
-    scripts/test-cluster.sh
-fi
+cargo build --locked -p presence-server
+E2E_SKIP_BUILD=1 scripts/test-e2e.sh
 
 step "benchmark smoke run"
 scripts/bench-smoke.sh
