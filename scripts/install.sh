@@ -7,6 +7,7 @@
 #   apt:    chromium chromium-driver binaryen redis-server nginx
 #   rustup: the wasm32-unknown-unknown target
 #   cargo:  wasm-pack, and wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock
+#           (today 0.2.130, pinned with `=0.2.130` in Cargo.toml; read from the lock below)
 #           (the CLI and the library must match or wasm-bindgen refuses the module)
 #   npm:    tests/e2e's packages, if that folder has a package.json (browsers come from apt, so
 #           Playwright's own browser download is skipped)

@@ -7,12 +7,16 @@
 //!   and carry out their actions.
 //! - [`api`]: the exported classes behind the JS facade of `pkg-template/glance-presence.js`.
 
-#![forbid(unsafe_code)]
+#![cfg_attr(not(feature = "std"), no_std)]
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
+
+extern crate alloc;
 
 pub mod api;
 pub mod core;
 pub mod web;
+mod prelude;
 
 pub use api::agent::AgentCore;
 pub use api::authorization::Authorization;

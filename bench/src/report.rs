@@ -228,7 +228,7 @@ impl Report {
 }
 
 fn fmt_num(v: f64) -> String {
-    if v.abs() >= 100.0 || v == 0.0 {
+    if v.abs() >= 100.0 || v == v.trunc() {
         format!("{v:.0}")
     } else if v.abs() >= 0.01 {
         format!("{v:.3}")

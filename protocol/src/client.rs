@@ -1,5 +1,7 @@
 //! Frames a client (visitor or agent) sends to the server.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::wire::{Envelope, Payload};
 use crate::{check_custom_event_name, AckId, FrameError, GroupId, TermsData, ValidationError, VisibilityData, VisitorId};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -90,6 +92,21 @@ pub enum ClientFrame<D> {
         /// What to call.
         data: InvokeData<D>,
     },
+}
+
+impl<D> ClientFrame<D> {
+    /// The wire type.
+    pub fn kind(&self) -> &str {
+        match self {
+            Self::Connect(_) => "connect",
+            Self::Keepalive => "k",
+            Self::Presence(_) => "presence",
+            Self::Visibility(_) => "visibility",
+            Self::Event(e) => e.kind(),
+            Self::Signal { .. } => "signal",
+            Self::Invoke { .. } => "invoke",
+        }
+    }
 }
 
 fn invalid(ty: &str, reason: ValidationError) -> FrameError {

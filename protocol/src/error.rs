@@ -1,5 +1,7 @@
 //! Errors of the protocol layer and the documented error codes clients see.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// The error codes of the spec, as they appear in `err` (REST), `error`/`detail` (frames) and
@@ -60,31 +62,50 @@ impl ErrorCode {
             Self::Error => "error",
         }
     }
+
+    /// The code of a wire spelling.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+
+    /// Every code.
+    pub const ALL: [Self; 15] = [
+        Self::Authorization,
+        Self::Origin,
+        Self::InvalidParameter,
+        Self::VisitorNotPresent,
+        Self::UnknownGroup,
+        Self::ServiceUnavailable,
+        Self::RateLimited,
+        Self::SlowConsumer,
+        Self::FrameTooLarge,
+        Self::InvalidJson,
+        Self::UnknownType,
+        Self::ExpectedConnect,
+        Self::Timeout,
+        Self::Connfail,
+        Self::Error,
+    ];
 }
 
-impl std::fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 /// A value broke a validation rule. The message is meant for the `msg` / `detail` a client sees.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ValidationError {
     /// Visitor id outside 1..100 of `A-Z a-z 0-9 - _ ~`.
-    #[error("visitorid must be 1..100 characters of A-Z a-z 0-9 - _ ~")]
     VisitorId,
     /// Group id not a positive integer.
-    #[error("groupid must be a positive integer")]
     GroupId,
     /// Too many presence properties.
-    #[error("presence has more than {0} properties")]
     TooManyProperties(usize),
     /// A presence property name too long or empty.
-    #[error("presence property name must be 1..{0} characters")]
     PropertyName(usize),
     /// A presence value too long.
-    #[error("presence value of '{name}' is longer than {max} characters")]
     ValueTooLong {
         /// The property.
         name: String,
@@ -92,21 +113,49 @@ pub enum ValidationError {
         max: usize,
     },
     /// A presence value that is not a string, number, boolean or null.
-    #[error("presence value of '{0}' must be a string or a number")]
     ValueType(String),
     /// The whole presence map too large.
-    #[error("presence data is longer than {0} characters")]
     PresenceTooLarge(usize),
     /// A custom event name not of the `c_` form.
-    #[error("custom event names start with c_ and have 1..62 more characters of A-Z a-z 0-9 _ -")]
     CustomEventName,
     /// A login key not of the `$1$<expires>$<sig>` form.
-    #[error("loginkey must be $1$<expires>$<43 base64 characters>")]
     LoginKey,
     /// A field of the wrong shape.
-    #[error("{0}")]
     Shape(&'static str),
 }
+
+impl ValidationError {
+    /// The message. Built by concatenation rather than `format!`: the browser module shows it
+    /// too, and leaves the formatting machinery out.
+    pub fn message(&self) -> String {
+        let n = |n: &usize| crate::object::decimal(*n as u64);
+        match self {
+            Self::VisitorId => "visitorid must be 1..100 characters of A-Z a-z 0-9 - _ ~".into(),
+            Self::GroupId => "groupid must be a positive integer".into(),
+            Self::TooManyProperties(max) => ["presence has more than ", &n(max), " properties"].concat(),
+            Self::PropertyName(max) => ["presence property name must be 1..", &n(max), " characters"].concat(),
+            Self::ValueTooLong { name, max } => {
+                ["presence value of '", name, "' is longer than ", &n(max), " characters"].concat()
+            }
+            Self::ValueType(name) => ["presence value of '", name, "' must be a string or a number"].concat(),
+            Self::PresenceTooLarge(max) => ["presence data is longer than ", &n(max), " characters"].concat(),
+            Self::CustomEventName => {
+                "custom event names start with c_ and have 1..62 more characters of A-Z a-z 0-9 _ -".into()
+            }
+            Self::LoginKey => "loginkey must be $1$<expires>$<43 base64 characters>".into(),
+            Self::Shape(what) => (*what).into(),
+        }
+    }
+}
+
+impl core::fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for ValidationError {}
 
 /// A frame could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

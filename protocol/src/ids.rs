@@ -1,8 +1,10 @@
 //! Identities: group ids, visitor ids and ack ids (§3.1).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::ValidationError;
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
-use std::fmt;
+use core::fmt;
 
 /// Prefix of the visitor id of a unique visitor (`UNQ-<digits>`).
 pub const UNIQUE_PREFIX: &str = "UNQ-";
@@ -69,7 +71,7 @@ impl<'de> Deserialize<'de> for GroupId {
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<GroupId, E> {
                 // Browsers hand numbers over as doubles.
-                if v.fract() == 0.0 && v >= 1.0 && v <= u32::MAX as f64 {
+                if crate::object::is_whole(v) && v >= 1.0 && v <= u32::MAX as f64 {
                     self.visit_u64(v as u64)
                 } else {
                     Err(E::custom(ValidationError::GroupId))
@@ -144,7 +146,7 @@ impl<'de> Deserialize<'de> for VisitorId {
                 VisitorId::parse(&v.to_string()).map_err(E::custom)
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<VisitorId, E> {
-                if v.fract() == 0.0 && v >= 0.0 && v < 1e15 {
+                if crate::object::is_whole(v) && v >= 0.0 && v < 1e15 {
                     Ok(VisitorId((v as u64).to_string()))
                 } else {
                     Err(E::custom(ValidationError::VisitorId))

@@ -8,8 +8,19 @@
 //! server uses `serde_json::Value` (feature `json`, aliases [`JsonClientFrame`] and
 //! [`JsonServerFrame`]); the browser module plugs in a wrapper around a JS value.
 
+#![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+extern crate alloc;
+
+/// What the std prelude would bring (the crate is `no_std` without its `std` feature).
+mod prelude {
+    pub(crate) use alloc::borrow::ToOwned;
+    pub(crate) use alloc::string::{String, ToString};
+    pub(crate) use alloc::vec::Vec;
+    pub(crate) use alloc::format;
+}
 
 mod client;
 mod error;
@@ -18,6 +29,7 @@ mod ids;
 mod json;
 mod limits;
 mod loginkey;
+mod object;
 mod rest;
 mod server;
 mod wire;
@@ -31,6 +43,7 @@ pub use limits::{
     check_custom_event_name, check_presence_counted, check_presence_entry, check_presence_totals, PresenceLimits,
     PresenceValue,
 };
+pub use object::{decimal, FromWire, ToWire, WireValue};
 pub use loginkey::{LoginKey, LOGIN_KEY_SIG_LEN};
 pub use rest::*;
 pub use server::{AckData, ErrorData, RedirectData, ServerFrame};

@@ -1,5 +1,7 @@
 //! Presence limits and event names (§6).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::ValidationError;
 
 /// One presence value, as far as the limits care.
@@ -31,7 +33,7 @@ impl PresenceValue<'_> {
 }
 
 fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
+    if crate::object::is_whole(n) && n.abs() < 1e15 {
         format!("{}", n as i64)
     } else {
         format!("{n}")

@@ -1,5 +1,7 @@
 //! Request and response bodies of the HTTP API (§4).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::{ErrorCode, GroupId, VisitorId};
 use serde::{de, Deserialize, Deserializer, Serialize};
 
@@ -8,7 +10,7 @@ fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error>
     struct V;
     impl de::Visitor<'_> for V {
         type Value = String;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        fn expecting(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
             f.write_str("a string or a number")
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
@@ -21,7 +23,7 @@ fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error>
             Ok(v.to_string())
         }
         fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
-            if v.fract() == 0.0 && v.abs() < 1e15 {
+            if crate::object::is_whole(v) && v.abs() < 1e15 {
                 Ok((v as i64).to_string())
             } else {
                 Ok(v.to_string())

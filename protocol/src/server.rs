@@ -1,5 +1,7 @@
 //! Frames the server sends to clients.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::client::{EnvData, InvokeData};
 use crate::wire::{Envelope, Payload};
 use crate::{AckId, ConnectedData, ErrorCode, FrameError, SockData, TermsData, ValidationError, VisibilityData};

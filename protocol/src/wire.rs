@@ -5,6 +5,8 @@
 //! an optional `id` (agent signals), `keepalive` (server `connected`), the `connect` fields at the
 //! top level, and `data`.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::{AckId, GroupId, VisitorId};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -84,6 +86,21 @@ pub enum Visibility {
     Hidden,
 }
 
+impl Visibility {
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Visible => "visible",
+            Self::Hidden => "hidden",
+        }
+    }
+
+    /// The value of a wire spelling.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Visible, Self::Hidden].into_iter().find(|v| v.as_str() == text)
+    }
+}
+
 /// `visibility` payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VisibilityData {
@@ -101,6 +118,22 @@ pub enum TermsStatus {
     Accepted,
     /// The visitor declined.
     Declined,
+}
+
+impl TermsStatus {
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Displayed => "displayed",
+            Self::Accepted => "accepted",
+            Self::Declined => "declined",
+        }
+    }
+
+    /// The value of a wire spelling.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Displayed, Self::Accepted, Self::Declined].into_iter().find(|s| s.as_str() == text)
+    }
 }
 
 /// `terms` payload.

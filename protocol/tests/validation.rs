@@ -263,3 +263,29 @@ fn login_key_bad_signature() {
 fn login_key_signed_message() {
     assert_eq!(LoginKey::signed_message("12345", "agent1", "1700000000"), "12345agent111700000000");
 }
+
+#[test]
+fn validation_messages() {
+    let cases = [
+        (ValidationError::VisitorId, "visitorid must be 1..100 characters of A-Z a-z 0-9 - _ ~"),
+        (ValidationError::GroupId, "groupid must be a positive integer"),
+        (ValidationError::TooManyProperties(20), "presence has more than 20 properties"),
+        (ValidationError::PropertyName(64), "presence property name must be 1..64 characters"),
+        (
+            ValidationError::ValueTooLong { name: "v".into(), max: 2000 },
+            "presence value of 'v' is longer than 2000 characters",
+        ),
+        (ValidationError::ValueType("o".into()), "presence value of 'o' must be a string or a number"),
+        (ValidationError::PresenceTooLarge(10_000), "presence data is longer than 10000 characters"),
+        (
+            ValidationError::CustomEventName,
+            "custom event names start with c_ and have 1..62 more characters of A-Z a-z 0-9 _ -",
+        ),
+        (ValidationError::LoginKey, "loginkey must be $1$<expires>$<43 base64 characters>"),
+        (ValidationError::Shape("x must be y"), "x must be y"),
+    ];
+    for (error, text) in cases {
+        assert_eq!(error.to_string(), text);
+        assert_eq!(error.message(), text);
+    }
+}

@@ -1,5 +1,7 @@
 //! `GLANCE.Presence.Agent` (§2.2): the core object behind one page agent object.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::api::context::{backoff, config, endpoint, version};
 use crate::api::rest::{agent_get, settle};
 use crate::core::action::SignalMessage;
@@ -11,9 +13,9 @@ use crate::web::connection::{Connection, Role};
 use crate::web::page::{call_method, get, text, value_text};
 use crate::web::token_store;
 use glance_protocol::{InvokeData, ValidationError, VisitorId};
-use std::rc::Rc;
+use alloc::rc::Rc;
+use crate::web::http::later;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::spawn_local;
 
 type AgentConnection = Connection;
 
@@ -125,7 +127,7 @@ impl AgentCore {
     fn invalid(&self, e: &ValidationError) {
         let error = glance_protocol::ErrorData {
             error: glance_protocol::ErrorCode::InvalidParameter,
-            detail: Some(e.to_string()),
+            detail: Some(e.message()),
         };
         call_method(&self.facade, "onerror", &[crate::web::codec::to_js(&error)]);
     }
@@ -145,32 +147,34 @@ impl AgentCore {
             return settle(&opts, Err(FailCode::ServiceUnavailable));
         }
         let (conn, endpoint) = (Rc::downgrade(conn), conn.endpoint().clone());
-        spawn_local(async move {
-            let group = endpoint.groupid.to_string();
-            let mut query = vec![("groupid", group.as_str())];
-            if let Some(v) = &visitor {
-                query.push(("visitorid", v.as_str()));
-            }
-            let result = agent_get(&endpoint, path, &query).await;
-            match result {
-                Err(FailCode::ServiceUnavailable) => {
-                    if let Some(c) = conn.upgrade() {
-                        c.command(Command::MarkUnavailable);
+        later(Box::new(move || {
+            let query: Vec<(&str, &str)> = visitor.iter().map(|v| ("visitorid", v.as_str())).collect();
+            agent_get(
+                &endpoint,
+                path,
+                &query,
+                Box::new(move |result| {
+                    match result {
+                        Err(FailCode::ServiceUnavailable) => {
+                            if let Some(c) = conn.upgrade() {
+                                c.command(Command::MarkUnavailable);
+                            }
+                        }
+                        Err(FailCode::Authorization) => token_store::clear(),
+                        _ => {}
                     }
-                }
-                Err(FailCode::Authorization) => token_store::clear(),
-                _ => {}
-            }
-            settle(
-                &opts,
-                result.map(|body| {
-                    if body.is_undefined() {
-                        crate::web::page::object()
-                    } else {
-                        body
-                    }
+                    settle(
+                        &opts,
+                        result.map(|body| {
+                            if body.is_undefined() {
+                                crate::web::page::object()
+                            } else {
+                                body
+                            }
+                        }),
+                    );
                 }),
-            );
-        });
+            )
+        }));
     }
 }

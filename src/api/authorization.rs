@@ -1,16 +1,17 @@
 //! `GLANCE.Authorization` (§2.1): getting, holding and dropping the agent's token.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::api::context::{config, endpoint};
 use crate::core::token::{clamp_duration, StoredToken};
 use crate::core::FailCode;
-use crate::web::codec::to_json;
+use crate::web::codec::{stringify, to_js};
 use crate::web::dom::now_ms;
 use crate::web::http::Request;
 use crate::web::page::{call_method, get, text, value_text};
 use crate::web::token_store;
-use glance_protocol::AuthorizeRequest;
+use glance_protocol::{decimal, AuthorizeRequest};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::spawn_local;
 
 /// The core of `GLANCE.Authorization` (static methods only).
 #[wasm_bindgen]
@@ -38,7 +39,7 @@ impl Authorization {
         }
         let credentials = get(&opts, "credentials");
         let request = AuthorizeRequest {
-            partnerid: text(&credentials, "partnerid").unwrap_or_else(|| groupid.to_string()),
+            partnerid: text(&credentials, "partnerid").unwrap_or_else(|| decimal(u64::from(groupid))),
             partneruserid: text(&credentials, "partneruserid").unwrap_or_default(),
             loginkey: text(&credentials, "loginkey").unwrap_or_default(),
         };
@@ -49,7 +50,7 @@ impl Authorization {
                 .or_else(|| Some(js_sys::parse_float(&duration.as_string()?))),
         );
         let service = text(&opts, "service").unwrap_or_else(|| "presence".into());
-        let (group, minutes) = (groupid.to_string(), duration.to_string());
+        let (group, minutes) = (decimal(u64::from(groupid)), decimal(u64::from(duration)));
         let query = [
             ("groupid", group.as_str()),
             ("service", service.as_str()),
@@ -59,11 +60,11 @@ impl Authorization {
         let url = endpoint
             .service
             .http_url("/services/AuthorizationService.svc/rest/Authorize", &query);
-        let Some(body) = to_json(&request) else {
+        let Some(body) = stringify(&to_js(&request)) else {
             return fail(FailCode::Error);
         };
-        spawn_local(async move {
-            let outcome = match Request::post(&url, body).send().await {
+        Request::post(url, body).send(Box::new(move |reply| {
+            let outcome = match reply {
                 Err(_) => Err(FailCode::Connection),
                 Ok(reply) if reply.ok() => reply
                     .body
@@ -84,7 +85,7 @@ impl Authorization {
                     call_method(&opts, "onfail", &[JsValue::from_str(code.as_str())]);
                 }
             }
-        });
+        }));
     }
 
     /// `setToken(t)`: use this token (after `data-authtoken`, before storage).

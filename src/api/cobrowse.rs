@@ -2,24 +2,21 @@
 //! `GLANCE.Cobrowse.VisitorUI.showTerms`, `startSession`, `stopSession`, installed by the
 //! facade only where the page has no cobrowse script of its own.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::api::visitor::active;
 use crate::core::visitor::{visitor_event, EventRule};
 use crate::core::Command;
-use crate::web::codec::{to_js, JsPayload};
+use crate::web::codec::JsPayload;
 use crate::web::dom::dispatch_window_event;
-use crate::web::page::{text, warn};
-use serde::Serialize;
-use std::cell::RefCell;
+use crate::web::page::{session_arg, text, warn};
+use crate::web::global::page_global;
+use core::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
-thread_local! {
+page_global! {
     /// The key of the session started last, reported again by `stopSession`.
     static SESSION: RefCell<Option<String>> = const { RefCell::new(None) };
-}
-
-#[derive(Serialize)]
-struct SessionData<'a> {
-    sessionkey: &'a str,
 }
 
 /// The core of the default cobrowse functions (static methods only).
@@ -33,7 +30,7 @@ fn session_key(args: &JsValue) -> Option<String> {
 }
 
 fn fire(kind: &str, key: &str) {
-    let data = JsPayload(to_js(&SessionData { sessionkey: key }));
+    let data = JsPayload(session_arg(key));
     match (active(), visitor_event(kind, Some(data), EventRule::Fire)) {
         (Some(visitor), Ok(event)) => visitor.command(Command::Fire(event)),
         _ => warn("no GLANCE.Presence.Visitor to report the session to"),
@@ -68,7 +65,7 @@ impl Cobrowse {
         fire("visitorsessionstart", &key);
         dispatch_window_event(
             "glance:startsession",
-            &to_js(&SessionData { sessionkey: &key }),
+            &session_arg(&key),
         );
     }
 
@@ -82,7 +79,7 @@ impl Cobrowse {
         fire("visitorsessionend", &key);
         dispatch_window_event(
             "glance:stopsession",
-            &to_js(&SessionData { sessionkey: &key }),
+            &session_arg(&key),
         );
     }
 }

@@ -1,13 +1,16 @@
 //! What the whole page shares: where the script came from, and the configuration sources of §1.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::core::backoff::{Backoff, Jitter};
 use crate::core::config::Config;
 use crate::web::discovery::Endpoint;
 use crate::web::{dom, token_store};
 use glance_protocol::ValidationError;
-use std::cell::RefCell;
+use crate::web::global::page_global;
+use core::cell::RefCell;
 
-thread_local! {
+page_global! {
     /// `src` of the script that loaded the module: the default `ws` origin.
     static SCRIPT_URL: RefCell<Option<String>> = const { RefCell::new(None) };
 }

@@ -1,5 +1,7 @@
 //! Start-up: what the facade calls once the module is ready.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::api::context::{config, set_script_url};
 use crate::core::config::PresenceMode;
 use crate::web::dom::document;

@@ -1,9 +1,11 @@
 //! The agent's one-shot REST calls (`/lookupvisitor`, `/query`) and how their outcome reaches
 //! `onsuccess` / `onfail`.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::core::{FailCode, ResolveError};
-use crate::web::discovery::{settings, Endpoint};
-use crate::web::http::Request;
+use crate::web::discovery::{presence_request, Endpoint};
+use crate::web::http::Done;
 use crate::web::page::call_method;
 use crate::web::token_store;
 use wasm_bindgen::JsValue;
@@ -20,27 +22,30 @@ pub fn fail_code(e: &ResolveError) -> FailCode {
 }
 
 /// `GET <presence>/<path>?<query>` with the agent's token; the JSON body on 2xx.
-pub async fn agent_get(
+pub fn agent_get(
     endpoint: &Endpoint,
-    path: &str,
+    path: &'static str,
     query: &[(&str, &str)],
-) -> Result<JsValue, FailCode> {
-    let token = token_store::token().ok_or(FailCode::Authorization)?;
-    let presence = settings(endpoint, None)
-        .await
-        .map_err(|e| fail_code(&e))?
-        .presence;
-    let url = presence.http_url(path, query);
-    let reply = Request::get(&url)
-        .bearer(Some(&token))
-        .send()
-        .await
-        .map_err(|_| FailCode::Connection)?;
-    if reply.ok() {
-        Ok(reply.body)
-    } else {
-        Err(FailCode::from_status(reply.status))
-    }
+    done: Done<Result<JsValue, FailCode>>,
+) {
+    let Some(token) = token_store::token() else {
+        return done(Err(FailCode::Authorization));
+    };
+    presence_request(
+        endpoint,
+        path,
+        query,
+        None,
+        Some(token),
+        None,
+        Box::new(move |reply| {
+            done(match reply {
+                Ok(reply) if reply.ok() => Ok(reply.body),
+                Ok(reply) => Err(FailCode::from_status(reply.status)),
+                Err(e) => Err(fail_code(&e)),
+            })
+        }),
+    );
 }
 
 /// Calls `opts.onsuccess(value)` or `opts.onfail(code)`.

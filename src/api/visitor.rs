@@ -1,28 +1,30 @@
 //! `GLANCE.Presence.Visitor` (§2.3): the core object behind one page visitor object.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::api::context::{backoff, config, endpoint, version};
 use crate::core::presence::{PresenceMap, Scalar};
 use crate::core::visitor::{visitor_event, EventRule, VisitorMachine, VisitorSetup};
 use crate::core::Command;
 use crate::web::codec::{to_js, JsPayload};
 use crate::web::connection::{Connection, Role};
-use crate::web::discovery::expect;
+use crate::web::discovery::{expect, presence_request};
 use crate::web::dom;
-use crate::web::http::Request;
+use crate::web::http::later;
 use crate::web::page::{call_method, get, value_text};
 use glance_protocol::{
     ErrorCode, ErrorData, UniqueVisitor, ValidationError, Visibility, VisitorId,
 };
-use std::cell::RefCell;
-use std::rc::{Rc, Weak};
+use crate::web::global::page_global;
+use core::cell::RefCell;
+use alloc::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::spawn_local;
 
 /// A visitor's connection.
 pub type VisitorConnection = Connection;
 
-thread_local! {
+page_global! {
     /// The core of `GLANCE.Presence.Visitor.instance` (the last visitor created): the default
     /// terms flow reports through it.
     static ACTIVE: RefCell<Weak<VisitorConnection>> = const { RefCell::new(Weak::new()) };
@@ -105,7 +107,7 @@ impl VisitorCore {
             Some(Ok(id)) => self.with(|c| c.command(Command::SetVisitorId(id))),
             _ => self.error(
                 ErrorCode::InvalidParameter,
-                &ValidationError::VisitorId.to_string(),
+                &ValidationError::VisitorId.message(),
             ),
         }
     }
@@ -169,7 +171,7 @@ impl VisitorCore {
     fn with(&self, f: impl FnOnce(&VisitorConnection)) {
         match &self.conn {
             Ok(c) => f(c),
-            Err(e) => self.error(ErrorCode::InvalidParameter, &e.to_string()),
+            Err(e) => self.error(ErrorCode::InvalidParameter, &e.message()),
         }
     }
 
@@ -189,7 +191,7 @@ impl VisitorCore {
         let data = (!data.is_undefined() && !data.is_null()).then_some(JsPayload(data));
         match visitor_event(&kind, data, rule) {
             Ok(event) => self.with(|c| c.command(Command::Fire(event))),
-            Err(e) => self.error(ErrorCode::InvalidParameter, &e.to_string()),
+            Err(e) => self.error(ErrorCode::InvalidParameter, &e.message()),
         }
     }
 
@@ -203,46 +205,41 @@ impl VisitorCore {
             conn.endpoint().clone(),
             self.facade.clone(),
         );
-        spawn_local(async move {
-            let group = endpoint.groupid.to_string();
-            let mut query = vec![("groupid", group.clone())];
-            if let Some((id, token)) = current {
-                query.push(("visitorid", id.as_str().to_owned()));
-                query.push(("guesttoken", token));
-            }
-            let query: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let result = async {
-                let presence_host = crate::web::discovery::settings(&endpoint, None)
-                    .await?
-                    .presence;
-                let url = presence_host.http_url("/uniquevisitor", &query);
-                let reply = Request::get(&url)
-                    .send()
-                    .await
-                    .map_err(|_| crate::core::ResolveError::Network)?;
-                expect::<UniqueVisitor>(&reply)
-            }
-            .await;
-            let Some(conn) = weak.upgrade() else { return };
-            match result {
-                Ok(reply) => {
-                    conn.command(Command::Unique(reply));
-                    if let Some(data) = presence {
-                        conn.command(Command::Presence {
-                            data,
-                            page: dom::page_facts(),
-                        });
+        later(Box::new(move || {
+            let query: Vec<(&str, &str)> = match &current {
+                Some((id, token)) => vec![("visitorid", id.as_str()), ("guesttoken", token.as_str())],
+                None => vec![],
+            };
+            presence_request(
+                &endpoint,
+                "/uniquevisitor",
+                &query,
+                None,
+                None,
+                None,
+                Box::new(move |reply| {
+                    let Some(conn) = weak.upgrade() else { return };
+                    match reply.and_then(|reply| expect::<UniqueVisitor>(&reply)) {
+                        Ok(reply) => {
+                            conn.command(Command::Unique(reply));
+                            if let Some(data) = presence {
+                                conn.command(Command::Presence {
+                                    data,
+                                    page: dom::page_facts(),
+                                });
+                            }
+                        }
+                        Err(e) => {
+                            let error = ErrorData {
+                                error: ErrorCode::Connfail,
+                                detail: Some(e.detail().to_owned()),
+                            };
+                            call_method(&facade, "onerror", &[to_js(&error)]);
+                        }
                     }
-                }
-                Err(e) => {
-                    let error = ErrorData {
-                        error: ErrorCode::Connfail,
-                        detail: Some(e.detail().to_owned()),
-                    };
-                    call_method(&facade, "onerror", &[to_js(&error)]);
-                }
-            }
-        });
+                }),
+            )
+        }));
     }
 }
 

@@ -4,13 +4,14 @@
 //! `P` is the free-form payload type: a JS value in the browser, anything `Clone` in native tests.
 //! The machines never look inside a `P`; they only route it.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::core::presence::{PageFacts, PresenceMap};
 use crate::core::FailCode;
 use glance_protocol::{
     ClientFrame, ConnectedData, ErrorData, InvokeData, ServerFrame, SignalKind, TermsStatus,
-    UniqueVisitor, Visibility, VisitorEvent, VisitorId,
+    UniqueVisitor, Visibility, VisitorEvent, VisitorId, WireValue,
 };
-use serde::{Serialize, Serializer};
 
 /// `data` of an outgoing frame: a presence map the core built and validated, or a page value.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,13 +22,19 @@ pub enum Data<P> {
     Value(P),
 }
 
-impl<P: Serialize> Serialize for Data<P> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl<P: WireValue + Clone> Data<P> {
+    /// The value sent as `data`: a presence map as a plain object, a page value as it is.
+    pub fn to_wire(&self) -> P {
         match self {
-            Self::Presence(map) => map.serialize(s),
-            Self::Value(v) => v.serialize(s),
+            Self::Presence(map) => map.to_wire(),
+            Self::Value(v) => v.clone(),
         }
     }
+}
+
+/// The value of an outgoing frame (what the shell hands to `JSON.stringify`).
+pub fn frame_to_wire<P: WireValue + Clone>(frame: &Frame<P>) -> P {
+    frame.to_wire_with(Data::to_wire)
 }
 
 /// A frame the client sends.
@@ -189,7 +196,7 @@ pub enum Handler {
 impl Handler {
     /// `on` + the frame type.
     pub fn for_type(kind: &str) -> Self {
-        Self::Other(format!("on{kind}"))
+        Self::Other(["on", kind].concat())
     }
 
     /// The property name.

@@ -1,6 +1,8 @@
 //! The agent's connection (§2.2): one visitor watched, its events relayed to the page, signals
 //! sent over the socket with an ack id when it is open and over REST otherwise.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::core::action::{
     Action, Command, Data, Event, EventArg, Handler, Input, Machine, PageEvent, RequestId,
     SignalMessage, TimerKind,
@@ -65,7 +67,7 @@ impl<P: Clone> AgentMachine<P> {
 
     /// Fails every signal waiting for an ack (the socket that carried them is gone).
     fn fail_pending(&mut self, out: &mut Vec<Action<P>>) {
-        for request in std::mem::take(&mut self.pending) {
+        for request in core::mem::take(&mut self.pending) {
             out.push(Action::Timer(TimerKind::Ack(request), None));
             out.push(Action::Complete {
                 request,
@@ -289,7 +291,7 @@ fn connfail<P>(detail: &str, out: &mut Vec<Action<P>>) {
 fn invalid<P>(e: ValidationError, out: &mut Vec<Action<P>>) {
     let error = ErrorData {
         error: ErrorCode::InvalidParameter,
-        detail: Some(e.to_string()),
+        detail: Some(e.message()),
     };
     out.push(Action::Dispatch(PageEvent::named(
         "onerror",

@@ -4,6 +4,8 @@
 //! The shell turns each source into `(key, value)` text pairs (`data-user-name` becomes
 //! `user-name`); this module only merges and interprets them, so the rules are testable natively.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::core::origin::{origin_of_url, ServiceOrigin};
 use crate::core::presence::{PresenceMap, Scalar};
 use glance_protocol::{GroupId, ValidationError, VisitorId, UNIQUE_PREFIX};
@@ -68,7 +70,7 @@ impl Config {
         match key.as_str() {
             "groupid" => self.groupid = text(),
             "visitorid" => self.visitorid = text(),
-            "uniqueid" => self.visitorid = text().map(|u| format!("{UNIQUE_PREFIX}{u}")),
+            "uniqueid" => self.visitorid = text().map(|u| [UNIQUE_PREFIX, &u].concat()),
             "ws" => self.ws = text(),
             "site" => self.site = text(),
             "presence" => {

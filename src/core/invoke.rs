@@ -1,18 +1,42 @@
 //! Which functions an agent's `invoke` may call on the visitor's page (§2.4).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 /// Roots an invoke path may start with.
 const ALLOWED_ROOTS: &[&str] = &["GLANCE.", "GLANCE_COBROWSE.Custom."];
 
 /// Why an invoke path is refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InvokeRefused {
     /// Outside `GLANCE.` and `GLANCE_COBROWSE.Custom.`.
-    #[error("invoke of '{0}' refused: only GLANCE. and GLANCE_COBROWSE.Custom. functions may be invoked")]
     NotAllowed(String),
     /// Empty segments, or segments that reach into object internals.
-    #[error("invoke of '{0}' refused: malformed path")]
     Malformed(String),
 }
+
+impl InvokeRefused {
+    /// The console message (built without `format!`: no formatting code in the module).
+    pub fn message(&self) -> String {
+        match self {
+            Self::NotAllowed(path) => [
+                "invoke of '",
+                path,
+                "' refused: only GLANCE. and GLANCE_COBROWSE.Custom. functions may be invoked",
+            ]
+            .concat(),
+            Self::Malformed(path) => ["invoke of '", path, "' refused: malformed path"].concat(),
+        }
+    }
+}
+
+impl core::fmt::Display for InvokeRefused {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for InvokeRefused {}
 
 /// Splits an allowed dotted path into its segments (`["GLANCE", "Cobrowse", "Visitor", "showTerms"]`).
 ///

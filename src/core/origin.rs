@@ -5,6 +5,8 @@
 //! as `host[:port]` from the server and use the scheme of the `ws` origin: `http` gives `ws://`,
 //! `https` gives `wss://` (a self-hosted server on plain http stays on plain http).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 /// A scheme + host of one of the services.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceOrigin {
@@ -53,13 +55,13 @@ impl ServiceOrigin {
     /// `http(s)://host` + `path` + `?query`.
     pub fn http_url(&self, path: &str, query: &[(&str, &str)]) -> String {
         let scheme = if self.secure { "https" } else { "http" };
-        with_query(format!("{scheme}://{}{path}", self.host), query)
+        with_query([scheme, "://", &self.host, path].concat(), query)
     }
 
     /// `ws(s)://host` + `path`.
     pub fn ws_url(&self, path: &str) -> String {
         let scheme = if self.secure { "wss" } else { "ws" };
-        format!("{scheme}://{}{path}", self.host)
+        [scheme, "://", &self.host, path].concat()
     }
 }
 

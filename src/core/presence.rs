@@ -1,12 +1,12 @@
 //! The presence map a visitor sends (§2.3): `user-*` configuration, page facts, the caller's data on
 //! top, checked against the limits of §6 before anything is sent.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::core::useragent::{detect, Detected};
 use glance_protocol::{
-    check_presence_counted, check_presence_totals, PresenceLimits, ValidationError,
+    check_presence_counted, check_presence_totals, PresenceLimits, ValidationError, WireValue,
 };
-use serde::ser::SerializeMap;
-use serde::{Serialize, Serializer};
 
 /// One presence value. Objects and arrays are kept as [`Scalar::Other`] so that the limit check
 /// can refuse them with a clear message.
@@ -39,13 +39,14 @@ impl Scalar {
     }
 }
 
-impl Serialize for Scalar {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl Scalar {
+    /// The value as sent.
+    pub fn to_wire<V: WireValue>(&self) -> V {
         match self {
-            Self::Str(v) => s.serialize_str(v),
-            Self::Num(v) => s.serialize_f64(*v),
-            Self::Bool(v) => s.serialize_bool(*v),
-            Self::Null | Self::Other => s.serialize_unit(),
+            Self::Str(v) => V::string(v),
+            Self::Num(v) => V::number(*v),
+            Self::Bool(v) => V::boolean(*v),
+            Self::Null | Self::Other => V::null(),
         }
     }
 }
@@ -114,13 +115,14 @@ impl FromIterator<(String, Scalar)> for PresenceMap {
     }
 }
 
-impl Serialize for PresenceMap {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(self.0.len()))?;
+impl PresenceMap {
+    /// The map as a plain object, in its order.
+    pub fn to_wire<V: WireValue>(&self) -> V {
+        let mut object = V::object();
         for (k, v) in &self.0 {
-            m.serialize_entry(k, v)?;
+            object.set(k, v.to_wire());
         }
-        m.end()
+        object
     }
 }
 

@@ -5,7 +5,9 @@
 //! queue is full the oldest frame is dropped: a page that fires events in a loop while offline must
 //! not grow memory without bound, and the newest events are the most relevant.
 
-use std::collections::VecDeque;
+#[allow(unused_imports)]
+use crate::prelude::*;
+use alloc::collections::VecDeque;
 
 /// How many frames wait at most.
 pub const QUEUE_CAPACITY: usize = 64;

@@ -1,19 +1,18 @@
 //! The authorization token an agent holds (§2.1): where it comes from and when it expires.
 
-use serde::{Deserialize, Serialize};
-
+#[allow(unused_imports)]
+use crate::prelude::*;
 /// Shortest and longest token lifetime a page may ask for, in minutes.
 pub const DURATION_RANGE: (u32, u32) = (1, 120);
 
-/// What `localStorage["glanceauth"]` holds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// What `localStorage["glanceauth"]` holds: `{token, expires, groupid?}` (the shell writes it).
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoredToken {
     /// The token, as the Authorize reply gave it.
     pub token: String,
     /// Expiry, milliseconds since the epoch.
     pub expires: f64,
     /// The group it was issued for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groupid: Option<u32>,
 }
 
@@ -41,7 +40,9 @@ impl StoredToken {
 pub fn clamp_duration(requested: Option<f64>) -> u32 {
     let (lo, hi) = DURATION_RANGE;
     match requested {
-        Some(m) if m.is_finite() => (m.round().max(f64::from(lo)).min(f64::from(hi))) as u32,
+        // Clamped, then rounded half away from zero (`f64::round` is not in `core`; the value is
+        // positive here, so adding a half and truncating rounds the same way).
+        Some(m) if m.is_finite() => (m.max(f64::from(lo)).min(f64::from(hi)) + 0.5) as u32,
         _ => hi,
     }
 }

@@ -4,6 +4,8 @@
 //! Order matters: most browsers carry the tokens of the engines they descend from (Edge says
 //! `Chrome/` and `Safari/`), so the most specific token is looked for first.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 /// The platform values of §2.3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Platform {

@@ -1,5 +1,7 @@
 //! The visitor's connection (§2.3): presence, visibility and focus on top of the shared [`Link`].
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::core::action::{
     Action, Command, Data, Event, EventArg, Input, Machine, PageEvent, TimerKind,
 };
@@ -10,9 +12,9 @@ use crate::core::presence::{build_presence, PresenceMap};
 use crate::core::queue::Slot;
 use crate::core::relay::relay;
 use glance_protocol::{
-    check_custom_event_name, ClientFrame, ConnectFrame, ErrorCode, ErrorData, GroupId, Payload,
+    check_custom_event_name, ClientFrame, ConnectFrame, ErrorCode, ErrorData, FromWire, GroupId,
     PresenceLimits, ServerFrame, TermsData, TermsStatus, ValidationError, Visibility,
-    VisibilityData, VisitorEvent, VisitorId,
+    VisibilityData, VisitorEvent, VisitorId, WireValue,
 };
 
 /// How long a hidden page keeps its socket (§2.3).
@@ -279,7 +281,7 @@ impl<P: Clone> VisitorMachine<P> {
             }
             ServerFrame::Invoke(call) => match invoke_path(&call.func) {
                 Ok(_) => out.push(Action::Invoke(call)),
-                Err(refused) => out.push(Action::Log(refused.to_string())),
+                Err(refused) => out.push(Action::Log(refused.message())),
             },
             ServerFrame::Blur => {
                 self.focused = false;
@@ -332,7 +334,7 @@ impl<P: Clone> Machine<P> for VisitorMachine<P> {
 fn invalid<P>(e: ValidationError, out: &mut Vec<Action<P>>) {
     let error = ErrorData {
         error: ErrorCode::InvalidParameter,
-        detail: Some(e.to_string()),
+        detail: Some(e.message()),
     };
     out.push(Action::Dispatch(PageEvent::named(
         "onerror",
@@ -364,7 +366,7 @@ pub enum EventRule {
 }
 
 /// Checks an event the page wants to send and gives it its typed form.
-pub fn visitor_event<P: Payload>(
+pub fn visitor_event<P: WireValue>(
     kind: &str,
     data: Option<P>,
     rule: EventRule,
@@ -373,9 +375,9 @@ pub fn visitor_event<P: Payload>(
     Ok(match kind {
         "terms" => {
             let terms = data.ok_or(ValidationError::Shape("terms needs {status}"))?;
-            VisitorEvent::Terms(terms.decode().map_err(|_| {
-                ValidationError::Shape("terms status must be displayed, accepted or declined")
-            })?)
+            VisitorEvent::Terms(TermsData::from_wire(&terms).ok_or(ValidationError::Shape(
+                "terms status must be displayed, accepted or declined",
+            ))?)
         }
         "visitorsessionstart" if standard => VisitorEvent::SessionStart(data),
         "visitorsessionend" if standard => VisitorEvent::SessionEnd(data),

@@ -1,42 +1,82 @@
-//! Frames to and from JSON text with the browser's own JSON (`JSON.parse` / `JSON.stringify`)
-//! and the small serde bridge of [`crate::web::de`] / [`crate::web::ser`], so no JSON library is
-//! compiled into the module.
+//! Frames and bodies to and from JS values with the protocol crate's object codec
+//! ([`glance_protocol::WireValue`], implemented here over `Reflect`), and to and from text with
+//! the browser's own `JSON.parse` / `JSON.stringify`. No JSON library and no serde code is compiled
+//! into the module.
 
-use crate::core::action::Frame;
-pub use crate::web::de::JsPayload;
-use crate::web::de::{from_js, JsDe};
-use crate::web::ser::JsSer;
-use glance_protocol::{FrameError, Payload, ServerFrame};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+#[allow(unused_imports)]
+use crate::prelude::*;
+use crate::core::action::{frame_to_wire, Frame};
+use glance_protocol::{FrameError, ServerFrame, ToWire, WireValue};
+use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
 
-impl Payload for JsPayload {
-    fn decode<T: DeserializeOwned>(self) -> Result<T, String> {
-        from_js(self.0).map_err(|_| String::new())
+/// A page or network value carried through the machines untouched; also the value the codec
+/// builds and reads.
+#[derive(Debug, Clone)]
+pub struct JsPayload(pub JsValue);
+
+impl PartialEq for JsPayload {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
     }
 }
 
-/// A value as a JS value: maps and structs become plain objects.
-pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    value.serialize(JsSer).unwrap_or(JsValue::UNDEFINED)
+impl WireValue for JsPayload {
+    fn object() -> Self {
+        Self(Object::new().into())
+    }
+    fn string(text: &str) -> Self {
+        Self(JsValue::from_str(text))
+    }
+    fn number(n: f64) -> Self {
+        Self(JsValue::from_f64(n))
+    }
+    fn boolean(b: bool) -> Self {
+        Self(JsValue::from_bool(b))
+    }
+    fn null() -> Self {
+        Self(JsValue::NULL)
+    }
+    fn set(&mut self, key: &str, value: Self) {
+        // Setting a property on a plain object the codec created cannot fail.
+        let _ = Reflect::set(&self.0, &JsValue::from_str(key), &value.0);
+    }
+    fn field(&self, key: &str) -> Option<Self> {
+        if !self.0.is_object() {
+            return None;
+        }
+        let value = Reflect::get(&self.0, &JsValue::from_str(key)).ok()?;
+        (!value.is_null() && !value.is_undefined()).then_some(Self(value))
+    }
+    fn as_str(&self) -> Option<String> {
+        self.0.as_string()
+    }
+    fn as_f64(&self) -> Option<f64> {
+        self.0.as_f64()
+    }
+    fn as_bool(&self) -> Option<bool> {
+        self.0.as_bool()
+    }
 }
 
-/// A value as JSON text.
-pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Option<String> {
-    js_sys::JSON::stringify(&to_js(value))
-        .ok()
-        .and_then(|s| s.as_string())
+/// A protocol value as a JS value.
+pub fn to_js<T: ToWire>(value: &T) -> JsValue {
+    value.to_wire::<JsPayload>().0
 }
 
-/// JSON text as a `T`.
-pub fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
-    from_js(js_sys::JSON::parse(text).ok()?).ok()
+/// A JS value as JSON text.
+pub fn stringify(value: &JsValue) -> Option<String> {
+    js_sys::JSON::stringify(value).ok()?.as_string()
+}
+
+/// JSON text as a JS value.
+pub fn parse(text: &str) -> Option<JsValue> {
+    js_sys::JSON::parse(text).ok()
 }
 
 /// The text of an outgoing frame.
 pub fn encode(frame: &Frame<JsPayload>) -> Option<String> {
-    to_json(frame)
+    stringify(&frame_to_wire(frame).0)
 }
 
 /// What an incoming text frame turned out to be.
@@ -56,13 +96,15 @@ pub enum Decoded {
 
 /// Reads an incoming text frame.
 pub fn decode(text: &str) -> Decoded {
-    let Ok(value) = js_sys::JSON::parse(text) else {
+    let Some(value) = parse(text) else {
         return Decoded::Invalid;
     };
-    match ServerFrame::<JsPayload>::read(JsDe(value.clone())) {
-        Ok(Ok(frame)) => Decoded::Frame(frame),
-        Ok(Err(FrameError::UnknownType(kind))) => {
-            let data = js_sys::Reflect::get(&value, &JsValue::from_str("data"))
+    let value = JsPayload(value);
+    match ServerFrame::from_wire(&value) {
+        Ok(frame) => Decoded::Frame(frame),
+        Err(FrameError::UnknownType(kind)) => {
+            // `data: null` reaches the handler as null, as the page sent it.
+            let data = Reflect::get(&value.0, &JsValue::from_str("data"))
                 .ok()
                 .filter(|d| !d.is_undefined());
             Decoded::Other {
@@ -70,6 +112,6 @@ pub fn decode(text: &str) -> Decoded {
                 data: data.map(JsPayload),
             }
         }
-        _ => Decoded::Invalid,
+        Err(_) => Decoded::Invalid,
     }
 }

@@ -8,22 +8,23 @@
 //! code runs. Dropping the connection drops the owners: the socket closes, timers and listeners
 //! are removed, the request is aborted.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::core::action::{Action, Command, Event, Input, Machine, RequestId, SignalMessage};
-use crate::core::{FailCode, TimerKind};
-use crate::web::codec::{decode, encode, to_json, Decoded, JsPayload};
+use crate::core::{FailCode, ResolveError, TimerKind};
+use crate::web::codec::{decode, encode, stringify, Decoded, JsPayload};
 use crate::web::discovery::{self, Endpoint};
-use crate::web::http::{AbortOnDrop, Request};
+use crate::web::http::{later, AbortOnDrop, Done};
 use crate::web::listener::Listener;
 use crate::web::page::{call_method, dispatch, warn};
 use crate::web::socket::{Socket, SocketEvent};
 use crate::web::timer::Timeout;
 use crate::web::{dom, invoke, terms_dialog, token_store};
 use glance_protocol::{SignalRequest, TermsData, TermsStatus, VisitorEvent, VisitorId};
-use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
-use std::rc::{Rc, Weak};
+use core::cell::{Cell, RefCell};
+use alloc::collections::VecDeque;
+use alloc::rc::{Rc, Weak};
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::spawn_local;
 
 /// Which socket and which resolve step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -223,18 +224,20 @@ impl Connection {
         let signal = abort.signal();
         let previous = self.owned.borrow_mut().request.replace(abort);
         drop(previous);
-        let (me, endpoint, role) = (self.me.clone(), self.endpoint.clone(), self.role);
-        spawn_local(async move {
-            let result = match role {
-                Role::Visitor => {
-                    discovery::resolve_visitor(&endpoint, &visitor, signal.as_ref()).await
+        let me = self.me.clone();
+        later(Box::new(move || {
+            let Some(conn) = me.upgrade() else { return };
+            let me = conn.me.clone();
+            let done: Done<_> = Box::new(move |result| {
+                if let Some(conn) = me.upgrade() {
+                    conn.event(Event::Resolved { attempt, result });
                 }
-                Role::Agent => discovery::resolve_agent(&endpoint, &visitor, signal.as_ref()).await,
-            };
-            if let Some(conn) = me.upgrade() {
-                conn.event(Event::Resolved { attempt, result });
+            });
+            match conn.role {
+                Role::Visitor => discovery::resolve_visitor(&conn.endpoint, &visitor, signal, done),
+                Role::Agent => discovery::resolve_agent(&conn.endpoint, &visitor, signal, done),
             }
-        });
+        }));
     }
 
     fn open(&self, attempt: u32, host: &str) {
@@ -274,7 +277,7 @@ impl Connection {
         } else {
             Vec::new()
         };
-        let old = std::mem::replace(&mut self.owned.borrow_mut().listeners, listeners);
+        let old = core::mem::replace(&mut self.owned.borrow_mut().listeners, listeners);
         drop(old);
     }
 
@@ -311,12 +314,18 @@ impl Connection {
         message: SignalMessage<JsPayload>,
     ) {
         let (me, endpoint) = (self.me.clone(), self.endpoint.clone());
-        spawn_local(async move {
-            let result = rest_signal(&endpoint, &visitor, message).await;
-            if let Some(conn) = me.upgrade() {
-                conn.command(Command::RestSignalDone { request, result });
-            }
-        });
+        later(Box::new(move || {
+            rest_signal(
+                &endpoint,
+                &visitor,
+                message,
+                Box::new(move |result| {
+                    if let Some(conn) = me.upgrade() {
+                        conn.command(Command::RestSignalDone { request, result });
+                    }
+                }),
+            )
+        }));
     }
 
     /// The built-in terms dialog closed: report it, and start the session on accept.
@@ -343,43 +352,44 @@ impl Connection {
 }
 
 /// `POST /signalvisitor` with the agent's token.
-async fn rest_signal(
+fn rest_signal(
     endpoint: &Endpoint,
     visitor: &VisitorId,
     message: SignalMessage<JsPayload>,
-) -> Result<(), FailCode> {
-    let token = token_store::token().ok_or(FailCode::Authorization)?;
-    let presence = discovery::settings(endpoint, None)
-        .await
-        .map_err(|e| match e {
-            crate::core::ResolveError::Network => FailCode::Connection,
-            crate::core::ResolveError::Authorization => FailCode::Authorization,
-            crate::core::ResolveError::Unavailable => FailCode::ServiceUnavailable,
-            _ => FailCode::Error,
-        })?;
-    let group = endpoint.groupid.to_string();
-    let url = presence.presence.http_url(
-        "/signalvisitor",
-        &[("groupid", &group), ("visitorid", visitor.as_str())],
-    );
+    done: Done<Result<(), FailCode>>,
+) {
+    let Some(token) = token_store::token() else {
+        return done(Err(FailCode::Authorization));
+    };
     let kind = message.kind();
     let data = match message {
         SignalMessage::Signal(data) => data,
-        SignalMessage::Invoke(call) => JsPayload(crate::web::codec::to_js(&call)),
+        SignalMessage::Invoke(call) => call.to_wire_with(JsPayload::clone),
     };
-    let body = to_json(&SignalRequest {
+    let request = SignalRequest {
         mtype: kind,
         data: Some(data),
-    })
-    .ok_or(FailCode::InvalidParameter)?;
-    let reply = Request::post(&url, body)
-        .bearer(Some(&token))
-        .send()
-        .await
-        .map_err(|_| FailCode::Connection)?;
-    if reply.ok() {
-        Ok(())
-    } else {
-        Err(FailCode::from_status(reply.status))
-    }
+    };
+    let Some(body) = stringify(&request.to_wire_with(JsPayload::clone).0) else {
+        return done(Err(FailCode::InvalidParameter));
+    };
+    let query = [("visitorid", visitor.as_str())];
+    discovery::presence_request(
+        endpoint,
+        "/signalvisitor",
+        &query,
+        Some(body),
+        Some(token),
+        None,
+        Box::new(move |reply| {
+            done(match reply {
+                Ok(reply) if reply.ok() => Ok(()),
+                Ok(reply) => Err(FailCode::from_status(reply.status)),
+                Err(ResolveError::Network) => Err(FailCode::Connection),
+                Err(ResolveError::Authorization) => Err(FailCode::Authorization),
+                Err(ResolveError::Unavailable) => Err(FailCode::ServiceUnavailable),
+                Err(_) => Err(FailCode::Error),
+            })
+        }),
+    );
 }

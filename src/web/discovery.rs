@@ -1,15 +1,19 @@
 //! Finding the servers (§4.1, §4.3, §4.4): the presence host from the visitor-settings service,
 //! then the socket host from `/presence` (visitor) or `/findvisitor` (agent).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::core::action::Resolved;
 use crate::core::origin::ServiceOrigin;
 use crate::core::ResolveError;
-use crate::web::http::{Reply, Request};
+use crate::web::http::{Done, Reply, Request};
 use crate::web::token_store;
 use glance_protocol::{
-    FindReply, GroupId, PresenceReply, VisitorId, VisitorSettings, VisitorSettingsExtra,
+    decimal, FindReply, FromWire, GroupId, PresenceReply, VisitorId, VisitorSettings,
+    VisitorSettingsExtra,
 };
-use std::cell::RefCell;
+use crate::web::global::page_global;
+use core::cell::RefCell;
 use web_sys::AbortSignal;
 
 /// Where one object's requests go.
@@ -25,6 +29,13 @@ pub struct Endpoint {
     pub presenceserver: Option<String>,
 }
 
+impl Endpoint {
+    /// The group id as query text.
+    pub fn group(&self) -> String {
+        decimal(u64::from(self.groupid.get()))
+    }
+}
+
 /// What the settings service told about a group.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupSettings {
@@ -34,52 +45,62 @@ pub struct GroupSettings {
     pub terms_url: Option<String>,
 }
 
-thread_local! {
+page_global! {
     /// Settings per (service host, group): asked once per page.
     static SETTINGS: RefCell<Vec<((String, u32), GroupSettings)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The settings of the endpoint's group, from the cache or the service.
-pub async fn settings(
+pub fn settings(
     endpoint: &Endpoint,
-    signal: Option<&AbortSignal>,
-) -> Result<GroupSettings, ResolveError> {
+    signal: Option<AbortSignal>,
+    done: Done<Result<GroupSettings, ResolveError>>,
+) {
     let key = (endpoint.service.host.clone(), endpoint.groupid.get());
-    let cached = SETTINGS.with(|s| lookup(&s.borrow(), &key));
-    let mut settings = match cached {
-        Some(s) => s,
-        None => {
-            let group = endpoint.groupid.to_string();
-            let query = [
-                ("groupid", group.as_str()),
-                ("site", endpoint.site.as_str()),
-                ("service", "presence"),
-            ];
-            let url = endpoint
-                .service
-                .http_url("/services/authorizationservice/GetVisitorSettings3", &query);
-            let reply = Request::get(&url)
-                .signal(signal)
-                .send()
-                .await
-                .map_err(|_| ResolveError::Network)?;
-            let body: VisitorSettings = expect(&reply)?;
-            let extra: VisitorSettingsExtra = reply.decode().unwrap_or_default();
-            if body.presence_url.trim().is_empty() {
-                return Err(ResolveError::PresenceOff);
+    let presenceserver = endpoint
+        .presenceserver
+        .as_ref()
+        .map(|host| endpoint.service.with_host(host));
+    let finish = move |result: Result<GroupSettings, ResolveError>| {
+        done(result.map(|mut settings| {
+            if let Some(presence) = presenceserver {
+                settings.presence = presence;
             }
-            let fetched = GroupSettings {
-                presence: endpoint.service.with_host(&body.presence_url),
-                terms_url: extra.terms_url,
-            };
-            SETTINGS.with(|s| s.borrow_mut().push((key, fetched.clone())));
-            fetched
-        }
+            settings
+        }))
     };
-    if let Some(host) = &endpoint.presenceserver {
-        settings.presence = endpoint.service.with_host(host);
+    if let Some(cached) = SETTINGS.with(|s| lookup(&s.borrow(), &key)) {
+        return finish(Ok(cached));
     }
-    Ok(settings)
+    let group = endpoint.group();
+    let query = [
+        ("groupid", group.as_str()),
+        ("site", endpoint.site.as_str()),
+        ("service", "presence"),
+    ];
+    let url = endpoint
+        .service
+        .http_url("/services/authorizationservice/GetVisitorSettings3", &query);
+    let service = endpoint.service.clone();
+    Request::get(url).signal(signal).send(Box::new(move |reply| {
+        let fetched = reply
+            .map_err(|_| ResolveError::Network)
+            .and_then(|reply| {
+                let body: VisitorSettings = expect(&reply)?;
+                let extra: VisitorSettingsExtra = reply.decode().unwrap_or_default();
+                if body.presence_url.trim().is_empty() {
+                    return Err(ResolveError::PresenceOff);
+                }
+                Ok(GroupSettings {
+                    presence: service.with_host(&body.presence_url),
+                    terms_url: extra.terms_url,
+                })
+            });
+        if let Ok(fetched) = &fetched {
+            SETTINGS.with(|s| s.borrow_mut().push((key, fetched.clone())));
+        }
+        finish(fetched)
+    }));
 }
 
 /// The terms URL of a group already looked up (no request).
@@ -93,59 +114,96 @@ fn lookup(cache: &[((String, u32), GroupSettings)], key: &(String, u32)) -> Opti
 }
 
 /// A 2xx reply's body as `T`; other statuses as their error.
-pub fn expect<T: serde::de::DeserializeOwned>(reply: &Reply) -> Result<T, ResolveError> {
+pub fn expect<T: FromWire>(reply: &Reply) -> Result<T, ResolveError> {
     if !reply.ok() {
         return Err(ResolveError::from_status(reply.status));
     }
     reply.decode().ok_or(ResolveError::Unexpected(reply.status))
 }
 
+/// A request to the presence service of the endpoint's group: `GET` (no `body`) or `POST` of
+/// `path?groupid=…&<query>`, with the agent's `bearer` token. A failed settings lookup or no HTTP
+/// answer comes back as the [`ResolveError`]; any HTTP answer as the reply.
+pub fn presence_request(
+    endpoint: &Endpoint,
+    path: &'static str,
+    query: &[(&str, &str)],
+    body: Option<String>,
+    bearer: Option<String>,
+    signal: Option<AbortSignal>,
+    done: Done<Result<Reply, ResolveError>>,
+) {
+    let group = endpoint.group();
+    let query: Vec<(String, String)> = [("groupid", group.as_str())]
+        .iter()
+        .chain(query)
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let request_signal = signal.clone();
+    settings(
+        endpoint,
+        signal,
+        Box::new(move |settings| {
+            let presence = match settings {
+                Ok(settings) => settings.presence,
+                Err(e) => return done(Err(e)),
+            };
+            let query: Vec<(&str, &str)> =
+                query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let url = presence.http_url(path, &query);
+            let request = match body {
+                Some(body) => Request::post(url, body),
+                None => Request::get(url),
+            };
+            request
+                .bearer(bearer)
+                .signal(request_signal)
+                .send(Box::new(move |reply| {
+                    done(reply.map_err(|_| ResolveError::Network))
+                }));
+        }),
+    );
+}
+
 /// Visitor: `POST /presence` → the host of its socket.
-pub async fn resolve_visitor(
+pub fn resolve_visitor(
     endpoint: &Endpoint,
     visitor: &VisitorId,
-    signal: Option<&AbortSignal>,
-) -> Result<Resolved, ResolveError> {
-    let presence = settings(endpoint, signal).await?.presence;
-    let group = endpoint.groupid.to_string();
-    let url = presence.http_url(
-        "/presence",
-        &[("groupid", &group), ("visitorid", visitor.as_str())],
-    );
-    let reply = Request::post(&url, "{}".into())
-        .signal(signal)
-        .send()
-        .await
-        .map_err(|_| ResolveError::Network)?;
-    let body: PresenceReply = expect(&reply)?;
-    Ok(Resolved {
-        host: body.directserver,
-        token: None,
-    })
+    signal: Option<AbortSignal>,
+    done: Done<Result<Resolved, ResolveError>>,
+) {
+    let query = [("visitorid", visitor.as_str())];
+    let body = Some("{}".to_owned());
+    presence_request(endpoint, "/presence", &query, body, None, signal, Box::new(move |reply| {
+        done(reply.and_then(|reply| {
+            let body: PresenceReply = expect(&reply)?;
+            Ok(Resolved {
+                host: body.directserver,
+                token: None,
+            })
+        }))
+    }));
 }
 
 /// Agent: `GET /findvisitor` with the token → the host of its socket, and the token used.
-pub async fn resolve_agent(
+pub fn resolve_agent(
     endpoint: &Endpoint,
     visitor: &VisitorId,
-    signal: Option<&AbortSignal>,
-) -> Result<Resolved, ResolveError> {
-    let token = token_store::token().ok_or(ResolveError::Authorization)?;
-    let presence = settings(endpoint, signal).await?.presence;
-    let group = endpoint.groupid.to_string();
-    let url = presence.http_url(
-        "/findvisitor",
-        &[("groupid", &group), ("visitorid", visitor.as_str())],
-    );
-    let reply = Request::get(&url)
-        .bearer(Some(&token))
-        .signal(signal)
-        .send()
-        .await
-        .map_err(|_| ResolveError::Network)?;
-    let body: FindReply = expect(&reply)?;
-    Ok(Resolved {
-        host: body.directserver,
-        token: Some(token),
-    })
+    signal: Option<AbortSignal>,
+    done: Done<Result<Resolved, ResolveError>>,
+) {
+    let Some(token) = token_store::token() else {
+        return done(Err(ResolveError::Authorization));
+    };
+    let query = [("visitorid", visitor.as_str())];
+    let bearer = Some(token.clone());
+    presence_request(endpoint, "/findvisitor", &query, None, bearer, signal, Box::new(move |reply| {
+        done(reply.and_then(|reply| {
+            let body: FindReply = expect(&reply)?;
+            Ok(Resolved {
+                host: body.directserver,
+                token: Some(token),
+            })
+        }))
+    }));
 }

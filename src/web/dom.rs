@@ -1,5 +1,7 @@
 //! Reading the page: configuration sources, visibility, location and user agent.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::core::config::data_attribute_key;
 use crate::core::presence::PageFacts;
 use crate::web::page::{get, value_text};
@@ -77,7 +79,7 @@ pub fn object_entries(obj: &JsValue) -> Vec<(String, String)> {
         let value = get_index(&entry, 1);
         if key == "user" && value.is_object() {
             for (k, v) in object_entries(&value) {
-                out.push((format!("user-{k}"), v));
+                out.push((["user-", &k].concat(), v));
             }
         } else if let Some(text) = value_text(&value) {
             out.push((key, text));

@@ -1,5 +1,7 @@
 //! Running an agent's `invoke` on the visitor's page (§2.4).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::core::invoke::invoke_path;
 use crate::web::codec::JsPayload;
 use crate::web::page::{call, get, object, set, warn};
@@ -12,7 +14,7 @@ use wasm_bindgen::{JsCast, JsValue};
 pub fn run(invoke: InvokeData<JsPayload>) {
     let path = match invoke_path(&invoke.func) {
         Ok(path) => path,
-        Err(refused) => return warn(&refused.to_string()),
+        Err(refused) => return warn(&refused.message()),
     };
     let Some(window) = web_sys::window() else {
         return;
@@ -24,7 +26,7 @@ pub fn run(invoke: InvokeData<JsPayload>) {
         target = get(&holder, segment);
     }
     let Ok(function) = target.dyn_into::<js_sys::Function>() else {
-        return warn(&format!("invoke: {} is not a function", invoke.func));
+        return warn(&["invoke: ", &invoke.func, " is not a function"].concat());
     };
     let args = match invoke.args {
         Some(JsPayload(v)) if !v.is_null() && !v.is_undefined() => v,

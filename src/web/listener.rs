@@ -1,5 +1,7 @@
 //! An event listener that owns its callback and removes itself when dropped.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, EventTarget};

@@ -3,11 +3,12 @@
 //! Nothing here is called while a `RefCell` of the module is borrowed: the connection releases
 //! its machine before carrying out actions, so a handler may call back into the API.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::core::{EventArg, PageEvent};
 use crate::web::codec::{to_js, JsPayload};
 use glance_protocol::{SockData, TermsData, VisibilityData};
 use js_sys::{Function, Object, Reflect};
-use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Logs a warning with the module's prefix.
@@ -87,11 +88,11 @@ pub fn object() -> JsValue {
     Object::new().into()
 }
 
-#[derive(Serialize)]
-struct ShowTermsArg<'a> {
-    sessionkey: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    termsurl: Option<&'a str>,
+/// `{sessionkey}`: the argument of `onshowterms` and the detail of the session events.
+pub fn session_arg(sessionkey: &str) -> JsValue {
+    let arg = object();
+    set(&arg, "sessionkey", &JsValue::from_str(sessionkey));
+    arg
 }
 
 /// Calls `facade[handler](arg)` as the event says.
@@ -113,10 +114,11 @@ pub fn dispatch(facade: &JsValue, event: PageEvent<JsPayload>) {
             sessionkey,
             termsurl,
         } => {
-            vec![to_js(&ShowTermsArg {
-                sessionkey: &sessionkey,
-                termsurl: termsurl.as_deref(),
-            })]
+            let arg = session_arg(&sessionkey);
+            if let Some(url) = termsurl {
+                set(&arg, "termsurl", &JsValue::from_str(&url));
+            }
+            vec![arg]
         }
     };
     call(&handler, facade, &args);

@@ -4,9 +4,12 @@
 //! Accessible: `role="dialog"` with `aria-modal`, a labelled title and description, real buttons,
 //! focus moved in on open and back out on close, Tab and focus kept inside, Escape declines.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::web::dom::document;
 use crate::web::listener::Listener;
-use std::cell::RefCell;
+use crate::web::global::page_global;
+use core::cell::RefCell;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, KeyboardEvent, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
@@ -48,7 +51,7 @@ impl Drop for TermsDialog {
     }
 }
 
-thread_local! {
+page_global! {
     static OPEN: RefCell<Option<TermsDialog>> = const { RefCell::new(None) };
 }
 

@@ -1,5 +1,7 @@
 //! A one-shot timer that owns its callback and clears itself when dropped.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 

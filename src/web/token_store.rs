@@ -1,15 +1,20 @@
 //! Where the agent's authorization token lives (§2.1): `data-authtoken`, a token given with
 //! `setToken`, and `localStorage["glanceauth"]` with its expiry.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::core::token::{pick_token, StoredToken};
-use crate::web::codec::to_json;
+use crate::web::codec::{parse, stringify};
 use crate::web::dom::{now_ms, window};
-use std::cell::RefCell;
+use crate::web::page::{get, object, set};
+use wasm_bindgen::JsValue;
+use crate::web::global::page_global;
+use core::cell::RefCell;
 
 /// The `localStorage` key.
 pub const STORAGE_KEY: &str = "glanceauth";
 
-thread_local! {
+page_global! {
     /// The token given with `setToken`, and the configured `data-authtoken`.
     static MEMORY: RefCell<(Option<String>, Option<String>)> = const { RefCell::new((None, None)) };
 }
@@ -19,15 +24,32 @@ fn storage() -> Option<web_sys::Storage> {
     window()?.local_storage().ok().flatten()
 }
 
-/// The stored token, if readable.
+/// The stored token, if readable: JSON `{token, expires, groupid?}`.
 pub fn stored() -> Option<StoredToken> {
     let text = storage()?.get_item(STORAGE_KEY).ok().flatten()?;
-    crate::web::codec::from_json(&text)
+    let value = parse(&text)?;
+    let groupid = get(&value, "groupid");
+    Some(StoredToken {
+        token: get(&value, "token").as_string()?,
+        expires: get(&value, "expires").as_f64()?,
+        groupid: match groupid.as_f64() {
+            Some(g) if g as u32 as f64 == g => Some(g as u32),
+            Some(_) => return None,
+            None if groupid.is_null() || groupid.is_undefined() => None,
+            None => return None,
+        },
+    })
 }
 
 /// Stores a token.
 pub fn store(token: &StoredToken) {
-    if let (Some(storage), Some(text)) = (storage(), to_json(token)) {
+    let value = object();
+    set(&value, "token", &JsValue::from_str(&token.token));
+    set(&value, "expires", &JsValue::from_f64(token.expires));
+    if let Some(group) = token.groupid {
+        set(&value, "groupid", &JsValue::from_f64(f64::from(group)));
+    }
+    if let (Some(storage), Some(text)) = (storage(), stringify(&value)) {
         let _ = storage.set_item(STORAGE_KEY, &text);
     }
 }

@@ -81,7 +81,7 @@ pub fn sent(actions: &[Action<P>]) -> Vec<Value> {
     actions
         .iter()
         .filter_map(|a| match a {
-            Action::Send(f) => Some(serde_json::to_value(f).unwrap()),
+            Action::Send(f) => Some(crate::core::action::frame_to_wire(f)),
             _ => None,
         })
         .collect()
