@@ -17,13 +17,20 @@ budget=$((25 * 1024))
 log() { printf '%s\n' "build-module: $*" >&2; }
 
 # 1. Rust → wasm + glue. wasm-pack's own wasm-opt step is off (Cargo.toml metadata): it would download
-#    a binaryen release.
+#    a binaryen release. `--no-default-features` builds the crate without std (see the `std` feature
+#    in Cargo.toml): no std panic and formatting machinery in the module.
 rm -rf pkg
-wasm-pack build --release --target no-modules --out-dir pkg --out-name glance_presence --no-typescript "$root" >&2
+# The release profile is tuned for the server (opt-level 3): the module is built for size instead.
+CARGO_PROFILE_RELEASE_OPT_LEVEL=z CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
+wasm-pack build --release --target no-modules --out-dir pkg --out-name glance_presence --no-typescript "$root" \
+  -- --no-default-features >&2
 
 # 2. wasm-opt, from the npm `binaryen` package of tools/npm (installed here on first use). Debian's
 #    binaryen 108 accepts the module with the feature flags below but miscompiles its externref
-#    table (the module then fails at start-up), so it is only a fallback.
+#    table (the module then fails at start-up), so it is only a fallback, and every optimized module
+#    is checked (externref_ok below) before it replaces the unoptimized one.
+#    --low-memory-unused: Rust's data starts at 1024, below is never addressed; --zero-filled-memory:
+#    the module owns its memory, which starts zeroed.
 tools=tools/npm/node_modules/.bin
 if [ ! -x "$tools/wasm-opt" ] && command -v npm >/dev/null; then
   npm install --prefix tools/npm --no-audit --no-fund --silent >&2 || log "WARNING: npm install of tools/npm failed"
@@ -31,10 +38,32 @@ fi
 wasm_opt=""
 if [ -x "$tools/wasm-opt" ]; then wasm_opt=$tools/wasm-opt; elif command -v wasm-opt >/dev/null; then wasm_opt=wasm-opt; fi
 features=(--enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-multivalue --enable-mutable-globals)
-if [ -n "$wasm_opt" ] && "$wasm_opt" -Oz "${features[@]}" --strip-debug --strip-producers \
-    pkg/glance_presence_bg.wasm -o pkg/glance_presence_bg.opt.wasm; then
-  mv pkg/glance_presence_bg.opt.wasm pkg/glance_presence_bg.wasm
-  log "optimized with $($wasm_opt --version)"
+# Whether the optimized module $2 still exports what the glue uses, as the unoptimized $1 does, and
+# its `__wbindgen_externrefs` is still a table of externref (a funcref table refuses a JS object).
+externref_ok() {
+  node - "$1" "$2" <<'JS'
+const fs = require("fs");
+const [before, after] = process.argv.slice(2).map((f) => new WebAssembly.Module(fs.readFileSync(f)));
+const names = (m) => WebAssembly.Module.exports(m).map((e) => e.name + ":" + e.kind).sort().join(" ");
+if (names(before) !== names(after)) { console.error("exports differ after wasm-opt"); process.exit(1); }
+const stubs = {};
+for (const i of WebAssembly.Module.imports(after)) {
+  if (i.kind !== "function") { console.error("unexpected import " + i.name); process.exit(1); }
+  (stubs[i.module] = stubs[i.module] || {})[i.name] = () => undefined;
+}
+const table = new WebAssembly.Instance(after, stubs).exports.__wbindgen_externrefs;
+try { table.grow(1, {}); } catch (e) { console.error("__wbindgen_externrefs is not an externref table: " + e); process.exit(1); }
+JS
+}
+if [ -n "$wasm_opt" ] && "$wasm_opt" -Oz --converge --low-memory-unused --zero-filled-memory "${features[@]}" \
+    --strip-debug --strip-producers pkg/glance_presence_bg.wasm -o pkg/glance_presence_bg.opt.wasm; then
+  if externref_ok pkg/glance_presence_bg.wasm pkg/glance_presence_bg.opt.wasm >&2; then
+    mv pkg/glance_presence_bg.opt.wasm pkg/glance_presence_bg.wasm
+    log "optimized with $($wasm_opt --version)"
+  else
+    rm -f pkg/glance_presence_bg.opt.wasm
+    log "WARNING: $($wasm_opt --version) broke the module's externref table; shipping the unoptimized wasm"
+  fi
 else
   log "WARNING: wasm-opt missing or refused the module; shipping the unoptimized wasm"
 fi
@@ -52,7 +81,7 @@ mkdir -p dist
   printf '\n})();\n'
 } > pkg/glance-presence.full.js
 if [ -x "$tools/terser" ]; then
-  "$tools/terser" pkg/glance-presence.full.js --compress --mangle --comments '/^!/' -o pkg/glance-presence.min.js
+  "$tools/terser" pkg/glance-presence.full.js --compress passes=2 --mangle --comments '/^!/' -o pkg/glance-presence.min.js
 else
   # No minifier: drop comment-only lines and indentation (safe for this code: no multi-line strings).
   node -e '

@@ -17,6 +17,8 @@ pub enum Outgoing {
     Frame(Utf8Bytes),
     /// A unique visitor was extended: its id now lives until this Unix time (ms).
     UniqueDeadline(u64),
+    /// The node entered this phase (draining: send `scaledown`; closing: close).
+    Phase(crate::state::Phase),
 }
 
 /// The frame could not be queued: the connection is now marked overflowed.

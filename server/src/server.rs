@@ -4,6 +4,7 @@ use crate::auth::Tokens;
 use crate::config::{Config, ConfigError};
 use crate::http::app;
 use crate::metrics::Metrics;
+use crate::outbox::Outgoing;
 use crate::state::{AppState, Phase};
 use crate::store::memory::StoreRules;
 use crate::store::{MemoryStore, RedisStore, Store};
@@ -78,12 +79,14 @@ impl RunningServer {
         let deadline = self.state.config.timings.drain();
         tracing::info!(?deadline, "draining");
         let _ = self.phase.send(Phase::Draining);
+        self.state.store.broadcast_local(Outgoing::Phase(Phase::Draining));
         self.handle.graceful_shutdown(Some(deadline));
         let until = Instant::now() + deadline;
         while Instant::now() < until && self.state.store.local_connections() != (0, 0) {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let _ = self.phase.send(Phase::Closing);
+        self.state.store.broadcast_local(Outgoing::Phase(Phase::Closing));
         // Give sockets a moment to send their close frames.
         tokio::time::sleep(Duration::from_millis(100)).await;
         let _ = self.task.await;
@@ -93,6 +96,7 @@ impl RunningServer {
     /// Stops at once, without `scaledown`.
     pub async fn shutdown(self) {
         let _ = self.phase.send(Phase::Closing);
+        self.state.store.broadcast_local(Outgoing::Phase(Phase::Closing));
         self.handle.shutdown();
         let _ = self.task.await;
     }

@@ -116,9 +116,7 @@ test("the custom terms UI page answers with its own dialog", async () => {
   await visitor.close();
 });
 
-test("the built-in dialog links the group's terms URL", {
-  todo: "presence-server does not send termsUrl in GetVisitorSettings3 yet",
-}, async () => {
+test("the built-in dialog links the group's terms URL", async () => {
   const visitor = await arrive("termsurl");
   await agent.page.getByRole("button", { name: "Show terms" }).click();
   const dialog = termsDialog(visitor);

@@ -96,7 +96,8 @@ fn presence_frame(e: &VisitorEntry) -> Utf8Bytes {
 
 #[derive(Default)]
 struct State {
-    visitors: HashMap<VisitorKey, VisitorEntry>,
+    /// Entries are boxed: the map's spare slots then cost a pointer, not a whole entry.
+    visitors: HashMap<VisitorKey, Box<VisitorEntry>>,
     seq: u64,
     next_unique: u64,
     visitor_sockets: usize,
@@ -171,6 +172,8 @@ impl Store for MemoryStore {
         st.seq += 1;
         let seq = st.seq;
         let e = st.visitors.entry(key.clone()).or_default();
+        // Most visitors have one socket: no room for four.
+        e.sockets.reserve_exact(1);
         if e.sockets.len() >= self.0.rules.sockets_per_visitor {
             return Err(StoreError::TooMany("sockets"));
         }
@@ -352,6 +355,15 @@ impl Store for MemoryStore {
             }
         }
         Ok(())
+    }
+
+    fn broadcast_local(&self, item: Outgoing) {
+        let st = self.lock();
+        for e in st.visitors.values() {
+            for outbox in e.sockets.iter().map(|s| &s.outbox).chain(e.agents.iter().map(|(_, o)| o)) {
+                let _ = outbox.push(item.clone());
+            }
+        }
     }
 
     fn ready(&self) -> bool {

@@ -14,7 +14,7 @@ pub use memory::MemoryStore;
 pub use redis::RedisStore;
 pub use record::{Stamped, VisitorKey};
 
-use crate::outbox::Outbox;
+use crate::outbox::{Outbox, Outgoing};
 use async_trait::async_trait;
 use axum::extract::ws::Utf8Bytes;
 use glance_protocol::{GroupId, PresenceMap, ValidationError, VisibilityData, VisitorEvent, VisitorId};
@@ -94,6 +94,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// A unique visitor was extended to `until_ms`: tells its connections.
     async fn extend_unique(&self, key: &VisitorKey, until_ms: u64) -> Result<(), StoreError>;
+
+    /// Pushes `item` to every connection registered on this node (drain).
+    fn broadcast_local(&self, item: Outgoing);
 
     /// Whether the backend is reachable (for `/readyz`).
     fn ready(&self) -> bool;

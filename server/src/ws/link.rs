@@ -82,7 +82,7 @@ impl Link {
 
     /// Sends a last frame (if any), closes with `code` and waits for the peer's Close. Best
     /// effort and bounded: the peer may be gone or stuck.
-    pub async fn close(mut self, last: Option<&JsonServerFrame>, code: u16, reason: &'static str) {
+    pub async fn close(&mut self, last: Option<&JsonServerFrame>, code: u16, reason: &'static str) {
         let socket = &mut self.socket;
         let work = async move {
             if let Some(frame) = last {
@@ -100,7 +100,7 @@ impl Link {
     }
 
     /// Closes with one of the protocol's codes.
-    pub async fn close_with(self, last: Option<&JsonServerFrame>, code: CloseCode, reason: &'static str) {
+    pub async fn close_with(&mut self, last: Option<&JsonServerFrame>, code: CloseCode, reason: &'static str) {
         self.close(last, code as u16, reason).await
     }
 }

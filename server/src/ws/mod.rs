@@ -39,7 +39,7 @@ impl Role {
 
 /// Read buffer of an idle connection. tungstenite allocates it up front (default 128 KiB); frames
 /// are small, and a larger frame grows the buffer only while it is read.
-const READ_BUFFER: usize = 512;
+const READ_BUFFER: usize = 128;
 /// Bytes of outgoing frames gathered before writing.
 const WRITE_BUFFER: usize = 4 * 1024;
 /// Bytes of unsent frames before the peer counts as a slow consumer.
@@ -71,5 +71,5 @@ fn accept(State(state): State<SharedState>, headers: HeaderMap, upgrade: WebSock
         // unread input when it closes and the `frametoolarge` error reaches the peer (see
         // `Link::close`); a frame far over it is refused from its header.
         .max_frame_size(max.saturating_mul(2))
-        .on_upgrade(move |socket| session::run(socket, state, role, handshake::Peer { origin, host }))
+        .on_upgrade(move |socket| session::run(link::Link::new(socket), state, role, handshake::Peer { origin, host }))
 }

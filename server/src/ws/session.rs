@@ -1,7 +1,7 @@
 //! One connection's task: handshake, then a `select!` loop over inbound frames, the outbox, the
 //! connection's deadlines and the node's lifecycle (STYLE habit 10).
 
-use super::handshake::{self, Peer};
+use super::handshake::{self, Accepted, Peer, Refusal};
 use super::link::{Inbound, Link};
 use super::ratelimit::RateLimit;
 use super::Role;
@@ -51,19 +51,27 @@ pub struct Session {
 }
 
 /// Runs one connection to its end.
-pub async fn run(socket: axum::extract::ws::WebSocket, state: SharedState, role: Role, peer: Peer) {
-    let mut link = Link::new(socket);
-    let accepted = match handshake::connect(&mut link, &state, role, &peer).await {
-        Ok(a) => a,
-        Err(refusal) => {
-            state.metrics.disconnect(refusal.reason);
-            if refusal.detail == ErrorCode::Authorization || refusal.detail == ErrorCode::Origin {
-                state.metrics.auth_failure(refusal.reason);
-            }
-            link.close_with(Some(&ServerFrame::connfail(refusal.detail)), refusal.code, refusal.reason).await;
-            return;
-        }
-    };
+///
+/// Built for idle connections to be cheap: this future is what every idle connection carries.
+/// The socket is held once (`link`, never moved), and the handshake, the frame handlers and the
+/// close paths (large, and short-lived) are boxed so their state lives on the heap only while
+/// they run.
+pub async fn run(mut link: Link, state: SharedState, role: Role, peer: Peer) {
+    match Box::pin(handshake::connect(&mut link, &state, role, &peer)).await {
+        Ok(accepted) => serve(&mut link, &state, role, accepted).await,
+        Err(refusal) => Box::pin(refuse(&mut link, &state, refusal)).await,
+    }
+}
+
+async fn refuse(link: &mut Link, state: &SharedState, refusal: Refusal) {
+    state.metrics.disconnect(refusal.reason);
+    if refusal.detail == ErrorCode::Authorization || refusal.detail == ErrorCode::Origin {
+        state.metrics.auth_failure(refusal.reason);
+    }
+    link.close_with(Some(&ServerFrame::connfail(refusal.detail)), refusal.code, refusal.reason).await;
+}
+
+async fn serve(link: &mut Link, state: &SharedState, role: Role, accepted: Accepted) {
     let now = Instant::now();
     let limits = &state.config.limits;
     let mut session = Session {
@@ -94,11 +102,15 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: SharedState, role:
             _ => (ErrorCode::ServiceUnavailable, CloseCode::Draining),
         };
         state.metrics.disconnect("storeopen");
-        link.close_with(Some(&ServerFrame::connfail(detail)), code, "refused").await;
+        Box::pin(link.close_with(Some(&ServerFrame::connfail(detail)), code, "refused")).await;
         return;
     }
     state.metrics.connection(role.label(), 1);
-    let end = session.run(&mut link).await;
+    // The node may have started draining while this connection registered.
+    if state.draining() {
+        let _ = session.outbox.push(Outgoing::Phase(*state.phase.borrow()));
+    }
+    let end = session.run(link).await;
     match role {
         Role::Visitor => state.store.visitor_close(&session.key, session.conn).await,
         Role::Agent => state.store.agent_close(&session.key, session.conn).await,
@@ -106,25 +118,21 @@ pub async fn run(socket: axum::extract::ws::WebSocket, state: SharedState, role:
     state.metrics.connection(role.label(), -1);
     if let Flow::Close { last, code, reason } = end {
         state.metrics.disconnect(reason);
-        link.close(last.as_ref(), code, reason).await;
+        Box::pin(link.close(last.as_ref(), code, reason)).await;
     }
 }
 
 impl Session {
     async fn run(&mut self, link: &mut Link) -> Flow {
-        let mut phase = self.state.phase.clone();
         let deadline = sleep_until(self.next_deadline().into());
         tokio::pin!(deadline);
         loop {
             let flow = tokio::select! {
                 biased;
-                changed = phase.changed() => match changed {
-                    Ok(()) => self.on_phase(*phase.borrow_and_update()),
-                    // The server is gone: close.
-                    Err(_) => Flow::Close { last: None, code: 1001, reason: "shutdown" },
-                },
-                () = self.outbox.ready() => self.flush(link).await,
-                inbound = link.recv() => self.on_inbound(inbound).await,
+                // Handlers are boxed: their state exists only while they run, not in every idle
+                // connection.
+                () = self.outbox.ready() => Box::pin(self.flush(link)).await,
+                inbound = link.recv() => Box::pin(self.on_inbound(inbound)).await,
                 () = &mut deadline => self.on_deadline(),
             };
             if let Flow::Close { .. } = flow {
@@ -153,6 +161,11 @@ impl Session {
             match item {
                 Outgoing::Frame(t) => texts.push(t),
                 Outgoing::UniqueDeadline(ms) => self.unique_until = Some(ms),
+                Outgoing::Phase(phase) => {
+                    if let close @ Flow::Close { .. } = self.on_phase(phase) {
+                        return close;
+                    }
+                }
             }
         }
         if !texts.is_empty() {

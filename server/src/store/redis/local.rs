@@ -65,6 +65,14 @@ impl Local {
         (self.visitors.len(), self.agent_count)
     }
 
+    /// Something for every local connection.
+    pub fn broadcast(&self, item: Outgoing) {
+        let visitors = self.visitors.values().map(|(_, o)| o);
+        for outbox in visitors.chain(self.agents.values().flatten().map(|(_, o)| o)) {
+            let _ = outbox.push(item.clone());
+        }
+    }
+
     /// A frame published on a visitor's channel: to every local agent watching it.
     pub fn deliver_to_agents(&self, channel: &str, frame: Utf8Bytes) {
         if let Some(list) = self.agents.get(channel) {
@@ -96,10 +104,11 @@ impl Local {
     }
 }
 
-/// The text of a node message for `conn`.
-pub fn encode_node_message(conn: ConnId, payload: &Outgoing) -> String {
+/// The text of a node message for `conn` (phases are node-local: `None`).
+pub fn encode_node_message(conn: ConnId, payload: &Outgoing) -> Option<String> {
     match payload {
-        Outgoing::Frame(f) => format!("{conn}\n{}", f.as_str()),
-        Outgoing::UniqueDeadline(ms) => format!("{conn}\n{EXTEND}{ms}"),
+        Outgoing::Frame(f) => Some(format!("{conn}\n{}", f.as_str())),
+        Outgoing::UniqueDeadline(ms) => Some(format!("{conn}\n{EXTEND}{ms}")),
+        Outgoing::Phase(_) => None,
     }
 }

@@ -150,7 +150,7 @@ impl RedisStore {
             self.local().deliver_to_conn(conn, payload);
             return;
         }
-        let message = local::encode_node_message(conn, &payload);
+        let Some(message) = local::encode_node_message(conn, &payload) else { return };
         if let Err(e) = self.client().spublish::<(), _, _>(keys::node_channel(node), message).await {
             tracing::warn!(error = %e, node, "cannot reach node channel");
         }
@@ -387,6 +387,10 @@ impl Store for RedisStore {
             self.to_sock(&r, Outgoing::UniqueDeadline(until_ms)).await;
         }
         Ok(())
+    }
+
+    fn broadcast_local(&self, item: Outgoing) {
+        self.local().broadcast(item);
     }
 
     fn ready(&self) -> bool {
