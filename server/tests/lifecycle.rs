@@ -209,3 +209,48 @@ async fn tls_serves_https_and_wss_with_a_configured_certificate() {
     assert_eq!(visitor.expect("signal", WAIT).await["data"], json!({"over": "tls"}));
     running.shutdown().await;
 }
+
+/// The module and the pages (§7): the module folder first, then `www/`; CORS `*` on both so
+/// customer pages on any origin can load the script and fetch the `.wasm`; precompressed siblings
+/// sent as they are to browsers that accept them, with the file's own content type.
+#[tokio::test]
+async fn serves_the_module_and_pages_with_cors_and_compression() {
+    let dir = std::env::temp_dir().join(format!("presence-statics-{}", std::process::id()));
+    let (module, www) = (dir.join("dist"), dir.join("www"));
+    std::fs::create_dir_all(&module).unwrap();
+    std::fs::create_dir_all(www.join("console")).unwrap();
+    std::fs::write(module.join("glance-presence.js"), "/* module */".repeat(100)).unwrap();
+    std::fs::write(module.join("glance_presence_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    std::fs::write(module.join("glance_presence_bg.wasm.br"), b"pretend-brotli").unwrap();
+    std::fs::write(www.join("console").join("index.html"), "<h1>console</h1>").unwrap();
+    let mut config = config();
+    config.module_dir = Some(module);
+    config.www = Some(www);
+    let server = Server::with(config).await;
+    let client = reqwest::Client::builder().no_proxy().no_gzip().no_brotli().build().unwrap();
+    let get = |path: &str, encoding: &'static str| client.get(server.url(path)).header("accept-encoding", encoding).send();
+
+    let js = get("/glance-presence.js", "identity").await.unwrap();
+    assert_eq!(js.status(), StatusCode::OK);
+    assert_eq!(js.headers()["access-control-allow-origin"], "*");
+    assert!(js.headers()["content-type"].to_str().unwrap().contains("javascript"));
+
+    let wasm = get("/glance_presence_bg.wasm", "br, gzip").await.unwrap();
+    assert_eq!(wasm.headers()["content-encoding"], "br");
+    assert_eq!(wasm.headers()["content-type"], "application/wasm");
+    assert_eq!(wasm.headers()["access-control-allow-origin"], "*");
+    assert_eq!(wasm.bytes().await.unwrap().as_ref(), b"pretend-brotli");
+
+    let plain = get("/glance_presence_bg.wasm", "identity").await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.bytes().await.unwrap().as_ref(), b"\0asm\x01\0\0\0");
+
+    let gz = get("/glance-presence.js", "gzip").await.unwrap();
+    assert_eq!(gz.headers()["content-encoding"], "gzip", "compressed on the fly without a sibling");
+
+    let page = get("/console/", "identity").await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.text().await.unwrap(), "<h1>console</h1>");
+    assert_eq!(get("/nope.html", "identity").await.unwrap().status(), StatusCode::NOT_FOUND);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -19,6 +19,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use axum::http::{header, HeaderValue};
 use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -48,12 +49,18 @@ pub fn app(state: SharedState) -> Router {
         .route("/metrics", get(ops::metrics));
     let mut router = Router::new().merge(visitor_api).merge(agent_api).merge(sockets).merge(ops);
     // Customer pages on any origin load the module: its script and `.wasm` (fetched) need CORS.
-    let any_origin = SetResponseHeaderLayer::overriding(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    // Static files are compressed (brotli or gzip, as the browser accepts): the module is what
+    // every page downloads.
+    let statics = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")))
+        .layer(CompressionLayer::new());
+    // The module's `.br` / `.gz` siblings (written by scripts/build-module.sh at the highest
+    // level) are served as they are; other files are compressed on the fly.
+    let module = |dir: &std::path::PathBuf| ServeDir::new(dir).precompressed_br().precompressed_gzip();
     router = match (&state.config.module_dir, &state.config.www) {
-        (Some(module), Some(www)) => {
-            router.fallback_service(ServiceBuilder::new().layer(any_origin).service(ServeDir::new(module).fallback(ServeDir::new(www))))
-        }
-        (Some(dir), None) | (None, Some(dir)) => router.fallback_service(ServiceBuilder::new().layer(any_origin).service(ServeDir::new(dir))),
+        (Some(dir), Some(www)) => router.fallback_service(statics.service(module(dir).fallback(ServeDir::new(www)))),
+        (Some(dir), None) => router.fallback_service(statics.service(module(dir))),
+        (None, Some(www)) => router.fallback_service(statics.service(ServeDir::new(www))),
         (None, None) => router,
     };
     router.layer(DefaultBodyLimit::max(MAX_BODY)).with_state(state)

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Writes brotli (quality 11) and gzip (level 9) siblings of the module files in dist/, which the
+# server sends as they are to browsers that accept them (no compression work per request).
+#   scripts/precompress.sh [DIR]   (default: dist)
+set -euo pipefail
+dir=${1:-dist}
+node - "$dir" <<'JS'
+const fs = require("fs"), path = require("path"), zlib = require("zlib");
+const dir = process.argv[2];
+for (const name of fs.readdirSync(dir)) {
+  if (!/\.(js|wasm)$/.test(name)) continue;
+  const file = path.join(dir, name);
+  const data = fs.readFileSync(file);
+  const br = zlib.brotliCompressSync(data, {
+    params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length },
+  });
+  fs.writeFileSync(file + ".br", br);
+  fs.writeFileSync(file + ".gz", zlib.gzipSync(data, { level: 9 }));
+  console.error(`precompress: ${name} ${data.length} → br ${br.length}`);
+}
+JS
