@@ -2,7 +2,8 @@
 # Smoke run of every benchmark scenario with small N, against a server the tool starts itself.
 # Asserts correctness only (no lost or duplicated deliveries, no visitorconn flaps, every signal
 # acked, every connection opened and kept), never speed: presence-bench exits 1 when a check
-# fails, 2 when a run cannot be made. Reports land in target/bench-smoke/*.json.
+# fails, 2 when a run cannot be made. Reports land in target/bench-smoke/*.json. Then a cross-node
+# smoke (scripts/bench-cluster.sh smoke: redis-server + 2 nodes, agents on the other node).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -29,8 +30,17 @@ run relay  relay  --visitors 50 --agents-per-visitor 4 --rate 500 --duration 3 -
 run signal signal --visitors 300 --agents 30 --rate 300 --duration 3 --warmup 0
 run churn  churn  --visitors 60 --agents-per-visitor 1 --period 1 --gap-ms 50 --duration 4 --grace 1
 
+# Cross-node (§8): redis-server + 2 nodes; visitors on node 0, agents on node 1, so every
+# delivery, signal and visitorsock/visitorconn frame crosses nodes through Redis (relay, signal,
+# churn, small N, correctness only). Needs redis-server (scripts/install.sh).
+printf '\n--- bench smoke: cluster (2 nodes + redis) ---\n'
+if ! NO_BUILD=1 OUT="$out" scripts/bench-cluster.sh smoke; then
+    echo "bench smoke: cluster FAILED" >&2
+    failed=$((failed + 1))
+fi
+
 if [[ $failed -ne 0 ]]; then
     echo "bench smoke: $failed scenario(s) failed" >&2
     exit 1
 fi
-echo "bench-smoke: 4 passed, 0 failed"
+echo "bench-smoke: 5 passed (idle, relay, signal, churn, cross-node), 0 failed"

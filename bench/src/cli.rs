@@ -37,6 +37,24 @@ pub struct TargetArgs {
     /// With --url: the server's pid, for its memory and CPU figures (/proc/<pid>).
     #[arg(long, requires = "url")]
     pub server_pid: Option<u32>,
+    /// With --url: agents connect to this node of the same cluster instead (relay, signal, churn),
+    /// so that every delivery crosses nodes through Redis. Visitors stay on --url.
+    #[arg(long, requires = "url")]
+    pub agent_url: Option<String>,
+    /// With --agent-url: that node's pid, for its memory and CPU figures.
+    #[arg(long, requires = "agent_url")]
+    pub agent_server_pid: Option<u32>,
+    /// With --url: more nodes of the same cluster (repeatable). Visitor sockets are spread over
+    /// --url and these, one node per worker process (idle: aggregate connections over nodes).
+    #[arg(long = "also-url", requires = "url")]
+    pub also_urls: Vec<String>,
+    /// The pids of the --also-url nodes, in the same order (repeatable).
+    #[arg(long = "also-server-pid", requires = "url")]
+    pub also_server_pids: Vec<u32>,
+    /// The cluster's Redis (redis://host:port): read `INFO commandstats` / `INFO stats` around the
+    /// run and report Redis commands and bytes per unit of work.
+    #[arg(long)]
+    pub redis: Option<String>,
     /// With --url: the API key of --group, to mint the agents' token.
     #[arg(long, default_value = presence_server::config::DEMO_API_KEY)]
     pub api_key: String,

@@ -49,6 +49,7 @@ pub enum OpenError {
 /// Opens sockets to one server, spreading them over source addresses.
 pub struct Dialer {
     server: SocketAddr,
+    agent_server: SocketAddr,
     sources: Vec<Ipv4Addr>,
     next: AtomicUsize,
     group: GroupId,
@@ -56,9 +57,10 @@ pub struct Dialer {
 }
 
 impl Dialer {
-    /// A dialer for `server`, group `group`; agents present `token`.
-    pub fn new(server: SocketAddr, sources: Vec<Ipv4Addr>, group: GroupId, token: Option<String>) -> Self {
-        Self { server, sources, next: AtomicUsize::new(0), group, token }
+    /// A dialer for `server` (agents: `agent_server`, default `server`), group `group`; agents
+    /// present `token`.
+    pub fn new(server: SocketAddr, agent_server: Option<SocketAddr>, sources: Vec<Ipv4Addr>, group: GroupId, token: Option<String>) -> Self {
+        Self { server, agent_server: agent_server.unwrap_or(server), sources, next: AtomicUsize::new(0), group, token }
     }
 
     /// Opens a socket for `visitor` and waits for `connected`. Returns it and the keepalive interval.
@@ -67,12 +69,12 @@ impl Dialer {
     }
 
     async fn open_now(&self, role: Role, visitor: &VisitorId) -> Result<(Ws, Duration), OpenError> {
-        let stream = self.tcp().await?;
-        let path = match role {
-            Role::Visitor => "visitorws",
-            Role::Agent => "agent",
+        let (server, path) = match role {
+            Role::Visitor => (self.server, "visitorws"),
+            Role::Agent => (self.agent_server, "agent"),
         };
-        let url = format!("ws://{}/{path}", self.server);
+        let stream = self.tcp(server).await?;
+        let url = format!("ws://{server}/{path}");
         // Frames are small: a 4 KiB read buffer instead of tungstenite's eager 128 KiB keeps
         // tens of thousands of sockets cheap on the tool's side. No write buffering: every frame
         // is flushed as it is sent, as a browser does.
@@ -99,14 +101,14 @@ impl Dialer {
         }
     }
 
-    async fn tcp(&self) -> std::io::Result<TcpStream> {
+    async fn tcp(&self, server: SocketAddr) -> std::io::Result<TcpStream> {
         let i = self.next.fetch_add(1, Ordering::Relaxed);
         let socket = TcpSocket::new_v4()?;
         if !self.sources.is_empty() {
             let source = self.sources[i % self.sources.len()];
             socket.bind(SocketAddr::V4(SocketAddrV4::new(source, 0)))?;
         }
-        let stream = socket.connect(self.server).await?;
+        let stream = socket.connect(server).await?;
         stream.set_nodelay(true)?;
         Ok(stream)
     }

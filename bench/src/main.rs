@@ -14,6 +14,7 @@ mod http;
 mod latency;
 mod plan;
 mod procstat;
+mod redisstat;
 mod report;
 mod run;
 mod scenario;

@@ -12,8 +12,11 @@ use std::net::{Ipv4Addr, SocketAddr};
 /// One worker's share of a run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WorkerPlan {
-    /// The server's address.
+    /// The server's address (visitors; agents too unless `agent_server`).
     pub server: SocketAddr,
+    /// Where agents connect, when not `server` (another node of the cluster).
+    #[serde(default)]
+    pub agent_server: Option<SocketAddr>,
     /// The group.
     pub group: u32,
     /// Agent token (scenarios with agents).

@@ -1,7 +1,8 @@
 //! The report of a run: JSON for machines, a table for people.
 
 use crate::latency::LatencySummary;
-use crate::run::{Coordinator, Outcome, ServerFigures};
+use crate::redisstat::RedisFigures;
+use crate::run::{Coordinator, NodeFigures, Outcome, ServerFigures};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -30,6 +31,12 @@ pub struct Report {
     pub checks: Vec<Check>,
     /// Raw server readings.
     pub server: Option<ServerFigures>,
+    /// Per-node readings when the run spans several nodes (`--agent-url`, `--also-url`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<NodeFigures>,
+    /// Redis readings (`--redis`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redis: Option<RedisFigures>,
 }
 
 /// The machine.
@@ -72,7 +79,7 @@ pub struct Setup {
 #[derive(Debug, Serialize)]
 pub struct Figure {
     /// Name.
-    pub name: &'static str,
+    pub name: std::borrow::Cow<'static, str>,
     /// Value.
     pub value: f64,
     /// Unit.
@@ -156,6 +163,8 @@ impl Report {
             targets: Vec::new(),
             checks: Vec::new(),
             server: out.server.clone(),
+            nodes: out.nodes.clone(),
+            redis: out.redis.clone(),
         }
     }
 
@@ -165,7 +174,35 @@ impl Report {
     }
     /// Adds a figure.
     pub fn figure(&mut self, name: &'static str, value: f64, unit: &'static str) {
-        self.figures.push(Figure { name, value, unit });
+        self.figures.push(Figure { name: name.into(), value, unit });
+    }
+    /// Adds a figure with a computed name (e.g. per node).
+    pub fn node_figure(&mut self, name: String, value: f64, unit: &'static str) {
+        self.figures.push(Figure { name: name.into(), value, unit });
+    }
+    /// Redis commands and bytes per `unit` over the timed part (`count` units), gross, and the
+    /// background rate measured with every socket open and no load.
+    pub fn redis_per(&mut self, unit: &str, count: u64) {
+        let Some(r) = self.redis.clone() else { return };
+        let n = count.max(1) as f64;
+        let a = &r.active;
+        self.node_figure(format!("redis_commands_per_{unit}"), a.total_calls as f64 / n, "");
+        self.node_figure(format!("redis_bytes_in_per_{unit}"), a.net_in_bytes as f64 / n, "B");
+        self.node_figure(format!("redis_bytes_out_per_{unit}"), a.net_out_bytes as f64 / n, "B");
+        let mut top: Vec<(&String, &u64)> = a.calls.iter().collect();
+        top.sort_by(|x, y| y.1.cmp(x.1));
+        for (name, calls) in top.into_iter().take(6) {
+            self.node_figure(format!("redis_{name}_per_{unit}"), *calls as f64 / n, "");
+        }
+        if self.figures.iter().any(|f| f.name == "redis_commands_per_sec") {
+            return;
+        }
+        self.figure("redis_commands_per_sec", a.total_calls as f64 / a.wall_secs.max(1e-9), "/s");
+        let idle = &r.idle_window;
+        let w = idle.wall_secs.max(1e-9);
+        self.figure("redis_background_commands_per_sec", idle.total_calls as f64 / w, "/s");
+        self.figure("redis_background_bytes_per_sec", (idle.net_in_bytes + idle.net_out_bytes) as f64 / w, "B/s");
+        self.figure("redis_connect_phase_commands", r.connecting.total_calls as f64, "");
     }
     /// Adds a target.
     pub fn goal(&mut self, t: Target) {
@@ -205,6 +242,25 @@ impl Report {
             let _ = writeln!(s, "{:<40} {:>16} {}", f.name, fmt_num(f.value), f.unit);
         }
         let _ = writeln!(s, "{:<40} {:>16} cores", "tool_cpu (all workers)", fmt_num(self.setup.tool_cores));
+        for n in &self.nodes {
+            let pid = n.pid.map_or("?".into(), |p| p.to_string());
+            match &n.figures {
+                Some(f) => {
+                    let _ = writeln!(
+                        s,
+                        "node     {:<8} {} (pid {pid}): RSS {:.1} → {:.1} MiB, CPU {} cores over the timed part",
+                        n.role,
+                        n.addr,
+                        f.before.rss_bytes as f64 / 1048576.0,
+                        f.after.rss_bytes as f64 / 1048576.0,
+                        fmt_num(f.active.cores())
+                    );
+                }
+                None => {
+                    let _ = writeln!(s, "node     {:<8} {} (pid {pid}): no /proc figures", n.role, n.addr);
+                }
+            }
+        }
         if !self.latency.is_empty() {
             let _ = writeln!(s, "{:-<78}", "");
             let _ = writeln!(s, "{:<22} {:>10} {:>9} {:>9} {:>9} {:>9}   (ms)", "latency", "count", "p50", "p99", "p99.9", "max");

@@ -5,9 +5,10 @@
 use crate::cli::TargetArgs;
 use crate::plan::{Ready, ScenarioPlan, WorkerMsg, WorkerPlan, WorkerResult};
 use crate::procstat::{self, ProcDelta, ProcSample};
+use crate::redisstat::{RedisDelta, RedisFigures};
 use crate::target::Target;
 use serde::Serialize;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
@@ -37,7 +38,35 @@ pub struct Coordinator {
     pub sources: Vec<Ipv4Addr>,
     /// Things the reader must know (caps, warnings).
     pub notes: Vec<String>,
+    /// Nodes visitor sockets are spread over (the target first, then `--also-url`), one per worker.
+    pub visitor_nodes: Vec<Node>,
+    /// The node agents connect to, when not the target (`--agent-url`).
+    pub agent_node: Option<Node>,
+    /// The cluster's Redis (`--redis`).
+    pub redis: Option<SocketAddr>,
     connect_concurrency: usize,
+}
+
+/// A server node of a cluster run.
+#[derive(Debug, Clone, Copy)]
+pub struct Node {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its pid, when known.
+    pub pid: Option<u32>,
+}
+
+/// One node's figures over a multi-node run.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeFigures {
+    /// `visitors` (a `--url` / `--also-url` node) or `agents` (the `--agent-url` node).
+    pub role: &'static str,
+    /// Where it listens.
+    pub addr: String,
+    /// Its pid.
+    pub pid: Option<u32>,
+    /// Its `/proc` figures (when its pid is known).
+    pub figures: Option<ServerFigures>,
 }
 
 /// Visitor index ranges `(first, count)`, one per worker.
@@ -78,6 +107,10 @@ pub struct Outcome {
     pub server: Option<ServerFigures>,
     /// Spawning the workers → all ready.
     pub connect_wall_secs: f64,
+    /// Per-node figures when the run spans several nodes (visitor nodes in order, then the agent node).
+    pub nodes: Vec<NodeFigures>,
+    /// Redis over the run (`--redis`).
+    pub redis: Option<RedisFigures>,
     workers: Vec<WorkerProc>,
 }
 
@@ -147,11 +180,29 @@ impl Coordinator {
         }
         let nonce = format!("{:x}", crate::clock::mono_us() % 0xffff_ffff);
         let target = Target::new(args, &nonce).await?;
+        let mut visitor_nodes = vec![Node { addr: target.addr, pid: target.pid }];
+        for (i, url) in args.also_urls.iter().enumerate() {
+            visitor_nodes.push(Node { addr: crate::target::parse_url(url)?, pid: args.also_server_pids.get(i).copied() });
+        }
+        let agent_node = match &args.agent_url {
+            Some(url) => Some(Node { addr: crate::target::parse_url(url)?, pid: args.agent_server_pid }),
+            None => None,
+        };
+        // One node per worker: as many workers as nodes at least, and a multiple of them.
+        let nodes = visitor_nodes.len();
+        let workers = workers.max(nodes).div_ceil(nodes) * nodes;
+        if nodes > 1 {
+            notes.push(format!("visitor sockets spread over {nodes} nodes, worker w → node w mod {nodes}"));
+        }
+        if let Some(a) = &agent_node {
+            notes.push(format!("agents connect to another node, {}: every delivery crosses nodes through Redis", a.addr));
+        }
+        let redis = args.redis.as_deref().map(crate::redisstat::parse).transpose()?;
         let server_fd_cap = target.pid.and_then(procstat::open_file_limit);
         if let Some(cap) = server_fd_cap {
             let most = cap.saturating_sub(FD_RESERVE);
             notes.push(format!("the server process is capped at {cap} open files: one server holds at most about {most} sockets"));
-            if sockets as u64 > most {
+            if sockets.div_ceil(nodes) as u64 > most {
                 notes.push(format!(
                     "WARNING: {sockets} sockets asked for, more than one server process can hold: connections past about {most} will be refused (EMFILE on the server's accept)"
                 ));
@@ -159,7 +210,20 @@ impl Coordinator {
         }
         let token = if agents { Some(target.token("bench-agent").await?) } else { None };
         let sources = (0..args.sources.max(1)).map(|i| Ipv4Addr::new(127, 0, 0, 10u8.saturating_add(i))).collect();
-        Ok(Self { target, workers, tool_fd_cap, server_fd_cap, token, nonce, sources, notes, connect_concurrency: args.connect_concurrency })
+        Ok(Self {
+            target,
+            workers,
+            tool_fd_cap,
+            server_fd_cap,
+            token,
+            nonce,
+            sources,
+            notes,
+            visitor_nodes,
+            agent_node,
+            redis,
+            connect_concurrency: args.connect_concurrency,
+        })
     }
 
     /// One plan per share.
@@ -169,7 +233,8 @@ impl Coordinator {
             .iter()
             .enumerate()
             .map(|(w, &(first, count))| WorkerPlan {
-                server: self.target.addr,
+                server: self.visitor_nodes[w % self.visitor_nodes.len()].addr,
+                agent_server: self.agent_node.map(|n| n.addr),
                 group: self.target.group,
                 token: self.token.clone(),
                 nonce: self.nonce.clone(),
@@ -186,6 +251,23 @@ impl Coordinator {
     pub async fn execute(&mut self, plans: Vec<WorkerPlan>, duration: f64) -> Result<Outcome, String> {
         let pid = self.target.pid;
         let sample = move || pid.and_then(procstat::sample);
+        // Every node's pid, when the run spans several (the first is the target's).
+        let mut all: Vec<(&'static str, Node)> = Vec::new();
+        if self.visitor_nodes.len() > 1 || self.agent_node.is_some() {
+            all.extend(self.visitor_nodes.iter().map(|n| ("visitors", *n)));
+            all.extend(self.agent_node.iter().map(|n| ("agents", *n)));
+        }
+        let pids: Vec<Option<u32>> = all.iter().map(|(_, n)| n.pid).collect();
+        let sample_all = move || -> Vec<Option<ProcSample>> { pids.iter().map(|p| p.and_then(procstat::sample)).collect() };
+        let all_before = sample_all();
+        let redis = self.redis;
+        let redis_sample = || async move {
+            match redis {
+                Some(a) => crate::redisstat::sample(a).await,
+                None => None,
+            }
+        };
+        let redis_before = redis_sample().await;
         let before = sample();
         let t0 = Instant::now();
         let mut workers = Vec::new();
@@ -204,15 +286,23 @@ impl Coordinator {
         }
         let connect_wall_secs = t0.elapsed().as_secs_f64();
         let connect_end = sample();
+        let all_connect_end = sample_all();
+        let redis_connect_end = redis_sample().await;
         // Let the server's allocator and the sockets settle before reading its memory.
         tokio::time::sleep(Duration::from_secs(2)).await;
         let connected_at = sample();
+        let all_connected_at = sample_all();
+        let redis_connected_at = redis_sample().await;
         for w in &mut workers {
             w.say("start").await?;
         }
         let start = sample();
+        let all_start = sample_all();
+        let redis_start = redis_sample().await;
         tokio::time::sleep(Duration::from_secs_f64(duration)).await;
         let end = sample();
+        let all_end = sample_all();
+        let redis_end = redis_sample().await;
         let mut results = Vec::new();
         for w in &mut workers {
             match tokio::time::timeout(Duration::from_secs(120), w.hear()).await.map_err(|_| "a worker did not report".to_string())?? {
@@ -221,18 +311,31 @@ impl Coordinator {
                 WorkerMsg::Ready(_) => return Err("worker answered out of turn".into()),
             }
         }
-        let server = match (before, connect_end, connected_at, start, end) {
-            (Some(b), Some(ce), Some(c), Some(s), Some(e)) => Some(ServerFigures {
-                before: b,
-                connected_at: c,
-                after: e,
-                connected: ProcDelta::between(&b, &c),
-                connecting: ProcDelta::between(&b, &ce),
-                active: ProcDelta::between(&s, &e),
+        let server = figures(before, connect_end, connected_at, start, end);
+        let nodes = all
+            .iter()
+            .enumerate()
+            .map(|(i, (role, n))| NodeFigures {
+                role,
+                addr: n.addr.to_string(),
+                pid: n.pid,
+                figures: figures(all_before[i], all_connect_end[i], all_connected_at[i], all_start[i], all_end[i]),
+            })
+            .collect();
+        let redis = match (redis_before, redis_connect_end, redis_connected_at, redis_start, redis_end) {
+            (Some(b), Some(ce), Some(c), Some(s), Some(e)) => Some(RedisFigures {
+                idle_window: RedisDelta::between(&ce, &c),
+                connecting: RedisDelta::between(&b, &ce),
+                active: RedisDelta::between(&s, &e),
             }),
-            _ => None,
+            _ => {
+                if self.redis.is_some() {
+                    self.notes.push("WARNING: --redis given but Redis did not answer INFO at every step: no Redis figures".into());
+                }
+                None
+            }
         };
-        Ok(Outcome { readies, results, server, connect_wall_secs, workers })
+        Ok(Outcome { readies, results, server, connect_wall_secs, nodes, redis, workers })
     }
 
     /// Tells the workers to close their sockets, waits for them, stops the server.
@@ -246,6 +349,26 @@ impl Coordinator {
             }
         }
         self.target.stop().await;
+    }
+}
+
+fn figures(
+    before: Option<ProcSample>,
+    connect_end: Option<ProcSample>,
+    connected_at: Option<ProcSample>,
+    start: Option<ProcSample>,
+    end: Option<ProcSample>,
+) -> Option<ServerFigures> {
+    match (before, connect_end, connected_at, start, end) {
+        (Some(b), Some(ce), Some(c), Some(s), Some(e)) => Some(ServerFigures {
+            before: b,
+            connected_at: c,
+            after: e,
+            connected: ProcDelta::between(&b, &c),
+            connecting: ProcDelta::between(&b, &ce),
+            active: ProcDelta::between(&s, &e),
+        }),
+        _ => None,
     }
 }
 

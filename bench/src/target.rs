@@ -34,14 +34,7 @@ impl Target {
     }
 
     fn attach(url: &str, args: &TargetArgs) -> Result<Self, String> {
-        let hostport = url.trim_start_matches("http://").trim_start_matches("ws://").trim_end_matches('/');
-        if url.starts_with("https") || url.starts_with("wss") {
-            return Err("the bench speaks plain ws:// only; point it at an http:// listener".into());
-        }
-        let addr = std::net::ToSocketAddrs::to_socket_addrs(hostport)
-            .map_err(|e| format!("--url {url}: {e}"))?
-            .next()
-            .ok_or_else(|| format!("--url {url}: no address"))?;
+        let addr = parse_url(url)?;
         Ok(Self { addr, pid: args.server_pid, group: args.group, api_key: args.api_key.clone(), child: None, dir: None })
     }
 
@@ -116,6 +109,18 @@ impl Target {
             let _ = child.kill().await;
         }
     }
+}
+
+/// `http://host:port` (or `ws://`) → a socket address.
+pub fn parse_url(url: &str) -> Result<SocketAddr, String> {
+    let hostport = url.trim_start_matches("http://").trim_start_matches("ws://").trim_end_matches('/');
+    if url.starts_with("https") || url.starts_with("wss") {
+        return Err("the bench speaks plain ws:// only; point it at an http:// listener".into());
+    }
+    std::net::ToSocketAddrs::to_socket_addrs(hostport)
+        .map_err(|e| format!("{url}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("{url}: no address"))
 }
 
 fn config_toml(args: &TargetArgs, api_key: &str, nonce: &str) -> String {

@@ -165,7 +165,7 @@ pub fn main() -> ExitCode {
             emit(&WorkerMsg::Failed(format!("bad group {}", plan.group)));
             return ExitCode::from(2);
         };
-        let dialer = Arc::new(Dialer::new(plan.server, plan.sources.clone(), group, plan.token.clone()));
+        let dialer = Arc::new(Dialer::new(plan.server, plan.agent_server, plan.sources.clone(), group, plan.token.clone()));
         let (ready_tx, ready_rx) = mpsc::unbounded_channel();
         let ctx = Ctx {
             gate: Arc::new(Semaphore::new(plan.connect_concurrency.max(1))),

@@ -32,7 +32,7 @@ impl GroupId {
 
     /// Parses the decimal form used in query strings and `data-groupid`.
     pub fn parse(s: &str) -> Result<Self, ValidationError> {
-        let s = s.trim();
+        let s = s.trim_ascii();
         if s.is_empty() || s.len() > 10 || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(ValidationError::GroupId);
         }

@@ -23,13 +23,20 @@ impl PresenceValue<'_> {
     /// Characters this value counts for.
     fn chars(&self) -> usize {
         match self {
-            Self::Str(s) => s.chars().count(),
+            Self::Str(s) => char_count(s),
             Self::Num(n) => format_number(*n).len(),
             Self::Bool(true) => 4,
             Self::Bool(false) => 5,
             Self::Null | Self::Other => 0,
         }
     }
+}
+
+/// Characters (Unicode scalar values) in `s`: the bytes that do not continue a UTF-8 sequence.
+/// The same as `s.chars().count()`, without core's vectorized counter (~800 bytes of wasm in the
+/// browser module).
+fn char_count(s: &str) -> usize {
+    s.bytes().filter(|b| b & 0xC0 != 0x80).count()
 }
 
 fn format_number(n: f64) -> String {
@@ -109,7 +116,7 @@ pub fn check_presence_counted(
     name: &str,
     value_chars: Option<usize>,
 ) -> Result<usize, ValidationError> {
-    let name_chars = name.chars().count();
+    let name_chars = char_count(name);
     if name_chars == 0 || name_chars > limits.max_name {
         return Err(ValidationError::PropertyName(limits.max_name));
     }

@@ -50,7 +50,7 @@ impl AgentCore {
 
     /// Opens the agent socket for the visitor's events.
     pub fn connect(&self) {
-        self.with(|c| c.command(Command::Connect));
+        self.command(Command::Connect);
     }
 
     /// Closes it; no reconnect afterwards.
@@ -71,7 +71,7 @@ impl AgentCore {
     #[wasm_bindgen(js_name = setVisitorId)]
     pub fn set_visitor_id(&self, id: JsValue) {
         match value_text(&id).map(|id| VisitorId::parse(&id)) {
-            Some(Ok(id)) => self.with(|c| c.command(Command::SetVisitorId(id))),
+            Some(Ok(id)) => self.command(Command::SetVisitorId(id)),
             _ => self.invalid(&ValidationError::VisitorId),
         }
     }
@@ -117,13 +117,17 @@ impl AgentCore {
 }
 
 impl AgentCore {
-    fn with(&self, f: impl FnOnce(&AgentConnection)) {
+    /// Hands `command` to the connection, or reports to `onerror` why there is none. Not
+    /// generic and never inlined: one copy serves every method.
+    #[inline(never)]
+    fn command(&self, command: Command<JsPayload>) {
         match &self.conn {
-            Ok(c) => f(c),
+            Ok(c) => c.command(command),
             Err(e) => self.invalid(e),
         }
     }
 
+    #[inline(never)]
     fn invalid(&self, e: &ValidationError) {
         let error = glance_protocol::ErrorData {
             error: glance_protocol::ErrorCode::InvalidParameter,

@@ -73,17 +73,15 @@ impl VisitorCore {
     /// `presence({data}?)`: sends the presence map, connecting if needed.
     pub fn presence(&self, opts: JsValue) {
         let data = presence_map(&get(&opts, "data"));
-        self.with(|c| {
-            c.command(Command::Presence {
-                data,
-                page: dom::page_facts(),
-            })
+        self.command(Command::Presence {
+            data,
+            page: dom::page_facts(),
         });
     }
 
     /// Opens the socket (no-op if connecting or connected).
     pub fn connect(&self) {
-        self.with(|c| c.command(Command::Connect));
+        self.command(Command::Connect);
     }
 
     /// Closes it; stops timers; no reconnect.
@@ -104,7 +102,7 @@ impl VisitorCore {
     #[wasm_bindgen(js_name = setVisitorId)]
     pub fn set_visitor_id(&self, id: JsValue) {
         match value_text(&id).map(|id| VisitorId::parse(&id)) {
-            Some(Ok(id)) => self.with(|c| c.command(Command::SetVisitorId(id))),
+            Some(Ok(id)) => self.command(Command::SetVisitorId(id)),
             _ => self.error(
                 ErrorCode::InvalidParameter,
                 &ValidationError::VisitorId.message(),
@@ -131,14 +129,14 @@ impl VisitorCore {
         } else {
             Visibility::Hidden
         };
-        self.with(|c| c.command(Command::SignalVisibility(visibility)));
+        self.command(Command::SignalVisibility(visibility));
     }
 
     /// `setDefaultUI(false)`: `onshowterms` instead of the built-in dialog.
     #[wasm_bindgen(js_name = setDefaultUI)]
     pub fn set_default_ui(&self, on: JsValue) {
         let on = on.is_undefined() || on.is_truthy();
-        self.with(|c| c.command(Command::SetDefaultUi(on)));
+        self.command(Command::SetDefaultUi(on));
     }
 
     /// `connectUnique({data}?)`: gets a unique id, reports it, connects with it.
@@ -168,13 +166,28 @@ impl VisitorCore {
 }
 
 impl VisitorCore {
-    fn with(&self, f: impl FnOnce(&VisitorConnection)) {
+    /// The connection, or `None` after reporting to `onerror` why there is none (a bad
+    /// configuration).
+    fn conn(&self) -> Option<&Rc<VisitorConnection>> {
         match &self.conn {
-            Ok(c) => f(c),
-            Err(e) => self.error(ErrorCode::InvalidParameter, &e.message()),
+            Ok(c) => Some(c),
+            Err(e) => {
+                self.error(ErrorCode::InvalidParameter, &e.message());
+                None
+            }
         }
     }
 
+    /// Hands `command` to the connection. Not generic and never inlined: one copy serves every
+    /// method.
+    #[inline(never)]
+    fn command(&self, command: Command<JsPayload>) {
+        if let Some(c) = self.conn() {
+            c.command(command);
+        }
+    }
+
+    #[inline(never)]
     fn error(&self, error: ErrorCode, detail: &str) {
         call_method(
             &self.facade,
@@ -190,15 +203,15 @@ impl VisitorCore {
         let kind = kind.as_string().unwrap_or_default();
         let data = (!data.is_undefined() && !data.is_null()).then_some(JsPayload(data));
         match visitor_event(&kind, data, rule) {
-            Ok(event) => self.with(|c| c.command(Command::Fire(event))),
+            Ok(event) => self.command(Command::Fire(event)),
             Err(e) => self.error(ErrorCode::InvalidParameter, &e.message()),
         }
     }
 
     /// `GET /uniquevisitor` (new, or extending `current`), then `Command::Unique`.
     fn unique(&self, current: Option<(VisitorId, String)>, presence: Option<PresenceMap>) {
-        let Ok(conn) = &self.conn else {
-            return self.with(|_| {});
+        let Some(conn) = self.conn() else {
+            return;
         };
         let (weak, endpoint, facade) = (
             Rc::downgrade(conn),

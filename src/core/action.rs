@@ -4,10 +4,10 @@
 //! `P` is the free-form payload type: a JS value in the browser, anything `Clone` in native tests.
 //! The machines never look inside a `P`; they only route it.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::core::presence::{PageFacts, PresenceMap};
 use crate::core::FailCode;
+#[allow(unused_imports)]
+use crate::prelude::*;
 use glance_protocol::{
     ClientFrame, ConnectedData, ErrorData, InvokeData, ServerFrame, SignalKind, TermsStatus,
     UniqueVisitor, Visibility, VisitorEvent, VisitorId, WireValue,
@@ -149,6 +149,9 @@ pub enum Event<P> {
     VisibilityChanged(Visibility),
     /// `focus` fired on window.
     WindowFocus,
+    /// `pagehide` (`true`: the page is being unloaded or put in the back-forward cache) or
+    /// `pageshow` (`false`) fired on window.
+    PageHidden(bool),
 }
 
 /// Result of a successful resolve step.
@@ -278,7 +281,8 @@ pub enum Action<P> {
     Close,
     /// Arm (`Some(ms)`) or clear (`None`) a timer.
     Timer(TimerKind, Option<u32>),
-    /// Attach (`true`) or remove (`false`) the window/document listeners (online, visibility, focus).
+    /// Attach (`true`) or remove (`false`) the window/document listeners (online, visibility, focus,
+    /// pagehide/pageshow).
     Listen(bool),
     /// Call a page handler.
     Dispatch(PageEvent<P>),

@@ -1,8 +1,6 @@
 //! The agent's connection (§2.2): one visitor watched, its events relayed to the page, signals
 //! sent over the socket with an ack id when it is open and over REST otherwise.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::core::action::{
     Action, Command, Data, Event, EventArg, Handler, Input, Machine, PageEvent, RequestId,
     SignalMessage, TimerKind,
@@ -11,6 +9,8 @@ use crate::core::backoff::Backoff;
 use crate::core::link::Link;
 use crate::core::relay::relay;
 use crate::core::{FailCode, ResolveError};
+#[allow(unused_imports)]
+use crate::prelude::*;
 use glance_protocol::{
     AckData, AckId, ClientFrame, ConnectFrame, ErrorCode, ErrorData, GroupId, InvokeData,
     ServerFrame, ValidationError, Visibility, VisitorId,
@@ -213,7 +213,9 @@ impl<P: Clone> AgentMachine<P> {
             Event::Timer(kind) => self.link.timer(kind, &id, out),
             Event::Online => self.link.online(&id, out),
             Event::VisibilityChanged(Visibility::Visible) => self.link.wake(&id, out),
-            Event::VisibilityChanged(Visibility::Hidden) | Event::WindowFocus => {}
+            Event::VisibilityChanged(Visibility::Hidden)
+            | Event::WindowFocus
+            | Event::PageHidden(_) => {}
         }
     }
 

@@ -65,8 +65,8 @@ impl Config {
 
     /// Applies one key. Unknown keys are ignored (pages carry other products' settings).
     pub fn apply(&mut self, key: &str, value: &str) {
-        let key = key.trim().to_ascii_lowercase();
-        let text = || Some(value.trim().to_owned()).filter(|v| !v.is_empty());
+        let key = key.trim_ascii().to_ascii_lowercase();
+        let text = || Some(value.trim_ascii().to_owned()).filter(|v| !v.is_empty());
         match key.as_str() {
             "groupid" => self.groupid = text(),
             "visitorid" => self.visitorid = text(),
@@ -74,7 +74,7 @@ impl Config {
             "ws" => self.ws = text(),
             "site" => self.site = text(),
             "presence" => {
-                self.presence = match value.trim() {
+                self.presence = match value.trim_ascii() {
                     "on" => PresenceMode::On,
                     "api" => PresenceMode::Api,
                     _ => PresenceMode::Unset,
@@ -82,7 +82,7 @@ impl Config {
             }
             "authtoken" => self.authtoken = text(),
             "nokeepalive" => {
-                self.nokeepalive = !matches!(value.trim(), "false" | "0" | "off" | "no")
+                self.nokeepalive = !matches!(value.trim_ascii(), "false" | "0" | "off" | "no")
             }
             "guesttoken" => self.guesttoken = text(),
             "presenceserver" => self.presenceserver = text(),

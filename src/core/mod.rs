@@ -15,6 +15,7 @@ pub mod origin;
 pub mod presence;
 pub mod queue;
 pub mod relay;
+pub mod text;
 pub mod token;
 pub mod useragent;
 pub mod visitor;

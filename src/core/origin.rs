@@ -19,7 +19,9 @@ pub struct ServiceOrigin {
 impl ServiceOrigin {
     /// Parses `host[:port]` or `http(s)://host[:port][/...]`. `None` for anything else.
     pub fn parse(text: &str) -> Option<Self> {
-        let text = text.trim();
+        // ASCII whitespace only, here and in the configuration: `str::trim` would bring core's
+        // Unicode whitespace table into the browser module.
+        let text = text.trim_ascii();
         let (secure, rest) = if let Some(rest) = text.strip_prefix("https://") {
             (true, rest)
         } else if let Some(rest) = text.strip_prefix("http://") {
@@ -28,7 +30,7 @@ impl ServiceOrigin {
             (true, rest)
         } else if let Some(rest) = text.strip_prefix("ws://") {
             (false, rest)
-        } else if text.contains("://") {
+        } else if crate::core::text::contains(text, "://") {
             return None;
         } else {
             (true, text)
@@ -48,7 +50,7 @@ impl ServiceOrigin {
     pub fn with_host(&self, host: &str) -> Self {
         Self {
             secure: self.secure,
-            host: host.trim().to_owned(),
+            host: host.trim_ascii().to_owned(),
         }
     }
 

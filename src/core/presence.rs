@@ -1,9 +1,9 @@
 //! The presence map a visitor sends (§2.3): `user-*` configuration, page facts, the caller's data on
 //! top, checked against the limits of §6 before anything is sent.
 
+use crate::core::useragent::{detect, Detected};
 #[allow(unused_imports)]
 use crate::prelude::*;
-use crate::core::useragent::{detect, Detected};
 use glance_protocol::{
     check_presence_counted, check_presence_totals, PresenceLimits, ValidationError, WireValue,
 };
@@ -29,7 +29,7 @@ impl Scalar {
     /// by `number_chars`: the shell uses the browser's formatting.
     fn chars(&self, number_chars: &dyn Fn(f64) -> usize) -> Option<usize> {
         match self {
-            Self::Str(s) => Some(s.chars().count()),
+            Self::Str(s) => Some(crate::core::text::char_count(s)),
             Self::Num(n) => Some(number_chars(*n)),
             Self::Bool(true) => Some(4),
             Self::Bool(false) => Some(5),

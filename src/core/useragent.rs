@@ -4,8 +4,10 @@
 //! Order matters: most browsers carry the tokens of the engines they descend from (Edge says
 //! `Chrome/` and `Safari/`), so the most specific token is looked for first.
 
+use crate::core::text::{contains, find};
 #[allow(unused_imports)]
 use crate::prelude::*;
+
 /// The platform values of §2.3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Platform {
@@ -75,7 +77,7 @@ pub fn detect(ua: &str) -> Detected {
             };
         }
     }
-    if ua.contains("Trident/") {
+    if contains(ua, "Trident/") {
         let version = version_after(ua, "rv:").unwrap_or_default();
         return Detected {
             browser: "ie",
@@ -83,7 +85,7 @@ pub fn detect(ua: &str) -> Detected {
             platform,
         };
     }
-    if ua.contains("Safari/") {
+    if contains(ua, "Safari/") {
         let version = version_after(ua, "Version/").unwrap_or_default();
         return Detected {
             browser: "safari",
@@ -100,17 +102,18 @@ pub fn detect(ua: &str) -> Detected {
 
 /// The major version number following `token`, if the token is present.
 fn version_after(ua: &str, token: &str) -> Option<String> {
-    let start = ua.find(token)? + token.len();
+    let start = find(ua, token)? + token.len();
     Some(
-        ua.get(start..)?
-            .chars()
-            .take_while(char::is_ascii_digit)
+        ua.bytes()
+            .skip(start)
+            .take_while(u8::is_ascii_digit)
+            .map(char::from)
             .collect(),
     )
 }
 
 fn platform(ua: &str) -> Platform {
-    let has = |t: &str| ua.contains(t);
+    let has = |t: &str| contains(ua, t);
     if has("iPhone") || has("iPad") || has("iPod") {
         Platform::Ios
     } else if has("Android") {

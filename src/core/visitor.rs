@@ -1,7 +1,5 @@
 //! The visitor's connection (§2.3): presence, visibility and focus on top of the shared [`Link`].
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::core::action::{
     Action, Command, Data, Event, EventArg, Input, Machine, PageEvent, TimerKind,
 };
@@ -11,6 +9,8 @@ use crate::core::link::{Link, Mode};
 use crate::core::presence::{build_presence, PresenceMap};
 use crate::core::queue::Slot;
 use crate::core::relay::relay;
+#[allow(unused_imports)]
+use crate::prelude::*;
 use glance_protocol::{
     check_custom_event_name, ClientFrame, ConnectFrame, ErrorCode, ErrorData, FromWire, GroupId,
     PresenceLimits, ServerFrame, TermsData, TermsStatus, ValidationError, Visibility,
@@ -58,6 +58,9 @@ pub struct VisitorMachine<P> {
     /// Whether this connection believes it has focus (no `blur` since its last activity).
     focused: bool,
     default_ui: bool,
+    /// Between `pagehide` and `pageshow`: Chrome reports the unloading page as hidden, which is a
+    /// navigation, not the visitor leaving the page, so it is not sent to agents.
+    page_hidden: bool,
 }
 
 impl<P: Clone> VisitorMachine<P> {
@@ -76,6 +79,7 @@ impl<P: Clone> VisitorMachine<P> {
             visibility: setup.visibility,
             focused: true,
             default_ui: true,
+            page_hidden: false,
         }
     }
 
@@ -187,6 +191,29 @@ impl<P: Clone> VisitorMachine<P> {
         }
     }
 
+    /// The document's visibility changed: tell the agents and arm or clear the hidden limit.
+    fn visibility_changed(
+        &mut self,
+        visibility: Visibility,
+        id: &VisitorId,
+        out: &mut Vec<Action<P>>,
+    ) {
+        if self.link.mode() == Mode::Off {
+            return;
+        }
+        match visibility {
+            Visibility::Hidden => {
+                out.push(Action::Timer(TimerKind::HiddenLimit, Some(HIDDEN_LIMIT_MS)))
+            }
+            Visibility::Visible => {
+                out.push(Action::Timer(TimerKind::HiddenLimit, None));
+                self.link.wake(id, out);
+                self.focused = true;
+            }
+        }
+        self.send_visibility(visibility, out);
+    }
+
     fn send_visibility(&mut self, visibility: Visibility, out: &mut Vec<Action<P>>) {
         let frame = ClientFrame::Visibility(VisibilityData { visibility });
         self.link.send(Some(Slot::Visibility), frame, out);
@@ -227,22 +254,20 @@ impl<P: Clone> VisitorMachine<P> {
             }
             Event::Timer(kind) => self.link.timer(kind, &id, out),
             Event::Online => self.link.online(&id, out),
+            Event::PageHidden(true) => self.page_hidden = true,
+            Event::PageHidden(false) => {
+                // Back from the back-forward cache: the `visible` that came while the page was
+                // still marked hidden was not acted on.
+                if core::mem::take(&mut self.page_hidden) && self.visibility == Visibility::Visible
+                {
+                    self.visibility_changed(Visibility::Visible, &id, out);
+                }
+            }
             Event::VisibilityChanged(visibility) => {
                 self.visibility = visibility;
-                if self.link.mode() == Mode::Off {
-                    return;
+                if !self.page_hidden {
+                    self.visibility_changed(visibility, &id, out);
                 }
-                match visibility {
-                    Visibility::Hidden => {
-                        out.push(Action::Timer(TimerKind::HiddenLimit, Some(HIDDEN_LIMIT_MS)))
-                    }
-                    Visibility::Visible => {
-                        out.push(Action::Timer(TimerKind::HiddenLimit, None));
-                        self.link.wake(&id, out);
-                        self.focused = true;
-                    }
-                }
-                self.send_visibility(visibility, out);
             }
             Event::WindowFocus => {
                 if self.link.mode() == Mode::On

@@ -8,10 +8,10 @@
 //! code runs. Dropping the connection drops the owners: the socket closes, timers and listeners
 //! are removed, the request is aborted.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::core::action::{Action, Command, Event, Input, Machine, RequestId, SignalMessage};
 use crate::core::{FailCode, ResolveError, TimerKind};
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::web::codec::{decode, encode, stringify, Decoded, JsPayload};
 use crate::web::discovery::{self, Endpoint};
 use crate::web::http::{later, AbortOnDrop, Done};
@@ -20,10 +20,9 @@ use crate::web::page::{call_method, dispatch, warn};
 use crate::web::socket::{Socket, SocketEvent};
 use crate::web::timer::Timeout;
 use crate::web::{dom, invoke, terms_dialog, token_store};
-use glance_protocol::{SignalRequest, TermsData, TermsStatus, VisitorEvent, VisitorId};
-use core::cell::{Cell, RefCell};
-use alloc::collections::VecDeque;
 use alloc::rc::{Rc, Weak};
+use core::cell::{Cell, RefCell};
+use glance_protocol::{SignalRequest, TermsData, TermsStatus, VisitorEvent, VisitorId};
 use wasm_bindgen::JsValue;
 
 /// Which socket and which resolve step.
@@ -61,7 +60,8 @@ pub struct Connection {
     facade: JsValue,
     machine: RefCell<Box<dyn Machine<JsPayload>>>,
     owned: RefCell<Owned>,
-    inbox: RefCell<VecDeque<Input<JsPayload>>>,
+    /// Inputs not yet handled, oldest first (rarely more than one: a `Vec` is enough).
+    inbox: RefCell<Vec<Input<JsPayload>>>,
     busy: Cell<bool>,
     /// `{onsuccess, onfail}` of agent signals in flight.
     requests: RefCell<Vec<(RequestId, JsValue)>>,
@@ -116,14 +116,22 @@ impl Connection {
     }
 
     /// Feeds an input and carries out the resulting actions (see the module docs for ordering).
+    ///
+    /// Never inlined: every callback of the connection ends here, and one copy of the loop (and of
+    /// `execute`) keeps the module small.
+    #[inline(never)]
     pub fn input(&self, input: Input<JsPayload>) {
-        self.inbox.borrow_mut().push_back(input);
+        self.inbox.borrow_mut().push(input);
         if self.busy.replace(true) {
             return;
         }
         loop {
-            let Some(next) = self.inbox.borrow_mut().pop_front() else {
-                break;
+            let next = {
+                let mut inbox = self.inbox.borrow_mut();
+                if inbox.is_empty() {
+                    break;
+                }
+                inbox.remove(0)
             };
             let mut actions = Vec::new();
             self.machine.borrow_mut().handle(next, &mut actions);
@@ -138,6 +146,7 @@ impl Connection {
         self.input(Input::Event(event));
     }
 
+    #[inline(never)]
     fn execute(&self, action: Action<JsPayload>) {
         match action {
             Action::Resolve { attempt, visitorid } => self.resolve(attempt, visitorid),
@@ -296,6 +305,8 @@ impl Connection {
         [
             Listener::new(&window, "online", forward(|| Event::Online)),
             Listener::new(&window, "focus", forward(|| Event::WindowFocus)),
+            Listener::new(&window, "pagehide", forward(|| Event::PageHidden(true))),
+            Listener::new(&window, "pageshow", forward(|| Event::PageHidden(false))),
             Listener::new(
                 &document,
                 "visibilitychange",

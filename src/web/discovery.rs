@@ -88,7 +88,7 @@ pub fn settings(
             .and_then(|reply| {
                 let body: VisitorSettings = expect(&reply)?;
                 let extra: VisitorSettingsExtra = reply.decode().unwrap_or_default();
-                if body.presence_url.trim().is_empty() {
+                if body.presence_url.trim_ascii().is_empty() {
                     return Err(ResolveError::PresenceOff);
                 }
                 Ok(GroupSettings {

@@ -20,7 +20,9 @@ impl<T> Global<T> {
         Self(value)
     }
 
-    /// Runs `f` with the value (the shape of `LocalKey::with`).
+    /// Runs `f` with the value (the shape of `LocalKey::with`). Always inlined: a copy per
+    /// caller would only wrap the caller's closure.
+    #[inline(always)]
     pub fn with<R>(&'static self, f: impl FnOnce(&T) -> R) -> R {
         f(&self.0)
     }

@@ -20,7 +20,12 @@ impl Listener {
         kind: &'static str,
         f: impl FnMut(Event) + 'static,
     ) -> Option<Self> {
-        let callback = Closure::<dyn FnMut(Event)>::new(f);
+        Self::boxed(target, kind, Box::new(f))
+    }
+
+    /// [`Listener::new`] past the closure's type: one copy for every listener of the module.
+    fn boxed(target: &EventTarget, kind: &'static str, f: Box<dyn FnMut(Event)>) -> Option<Self> {
+        let callback = Closure::wrap(f);
         target
             .add_event_listener_with_callback(kind, callback.as_ref().unchecked_ref())
             .ok()?;

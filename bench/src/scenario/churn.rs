@@ -52,6 +52,7 @@ pub async fn run(args: &ChurnArgs) -> Result<Report, String> {
     report.figure("visitorsock_false_seen", sock_false as f64, "");
     report.figure("visitorsock_true_seen", sock_true as f64, "");
     report.figure("visitorconn_false_seen", conn_false as f64, "");
+    report.redis_per("navigation", navs);
     if let Some(s) = &out.server {
         let per_nav = s.active.cpu_us as f64 / navs.max(1) as f64;
         report.figure("server_cpu", s.active.cores(), "cores");

@@ -30,7 +30,9 @@ pub async fn run(args: &IdleArgs) -> Result<Report, String> {
     report.figure("connections_held", held as f64, "");
     report.figure("connect_rate", out.connect_rate(), "conn/s");
     report.figure("keepalives_sent", keepalives as f64, "");
-    if let Some(s) = &out.server {
+    let nodes = coord.visitor_nodes.len();
+    // Several nodes: the per-node figures below replace the single-server ones.
+    if let Some(s) = out.server.as_ref().filter(|_| nodes == 1) {
         let per_conn_rss = s.connected.rss_growth_bytes as f64 / held.max(1) as f64;
         let per_conn_cpu = s.active.cpu_us as f64 / s.active.wall_secs.max(1e-9) / held.max(1) as f64;
         report.figure("server_rss_before_mib", s.before.rss_bytes as f64 / 1048576.0, "MiB");
@@ -44,7 +46,33 @@ pub async fn run(args: &IdleArgs) -> Result<Report, String> {
         report.goal(Goal::at_most("server RSS per idle connection", per_conn_rss, 4096.0, "bytes"));
         report.goal(Goal::at_most("server CPU per idle connection", per_conn_cpu, 1.0, "µs/s"));
     }
-    report.goal(Goal::at_least("idle connections held by one server", held as f64, n as f64, "conn"));
+    if nodes > 1 {
+        // Worker w held its sockets on node w mod nodes.
+        let mut per_node = vec![0usize; nodes];
+        for (w, r) in out.readies.iter().enumerate() {
+            per_node[w % nodes] += r.connected;
+        }
+        report.figure("nodes", nodes as f64, "");
+        let mut growth_total = 0u64;
+        let mut rss_total = 0u64;
+        for (i, node) in out.nodes.iter().enumerate().filter(|(_, n)| n.role == "visitors") {
+            report.node_figure(format!("node{i}_connections_held"), per_node[i] as f64, "conn");
+            if let Some(f) = &node.figures {
+                growth_total += f.connected.rss_growth_bytes.max(0) as u64;
+                rss_total += f.after.rss_bytes;
+                report.node_figure(format!("node{i}_rss_held_mib"), f.after.rss_bytes as f64 / 1048576.0, "MiB");
+                report.node_figure(format!("node{i}_rss_per_connection"), f.connected.rss_growth_bytes as f64 / per_node[i].max(1) as f64, "bytes");
+                report.node_figure(format!("node{i}_cpu_per_connection"), f.active.cpu_us as f64 / f.active.wall_secs.max(1e-9) / per_node[i].max(1) as f64, "µs/s");
+            }
+        }
+        report.figure("all_nodes_rss_held_mib", rss_total as f64 / 1048576.0, "MiB");
+        report.figure("all_nodes_rss_per_connection", growth_total as f64 / held.max(1) as f64, "bytes");
+        report.goal(Goal::at_most("server RSS per idle connection (all nodes)", growth_total as f64 / held.max(1) as f64, 4096.0, "bytes"));
+        report.goal(Goal::at_least("idle connections held by all nodes", held as f64, n as f64, "conn"));
+    } else {
+        report.goal(Goal::at_least("idle connections held by one server", held as f64, n as f64, "conn"));
+    }
+    report.redis_per("connection", held as u64);
     report.check(Check::new("all connections opened", out.failed() == 0, out.failure_detail()));
     report.check(Check::new("no connection dropped while held", closes == 0, format!("{closes} closed")));
     coord.shutdown(out).await;

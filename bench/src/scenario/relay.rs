@@ -56,7 +56,16 @@ pub async fn run(args: &RelayArgs) -> Result<Report, String> {
         report.figure("server_cpu_per_delivery", s.active.cpu_us as f64 / delivered.max(1) as f64, "µs");
         report.figure("server_rss", s.after.rss_bytes as f64 / 1048576.0, "MiB");
     }
+    for n in &out.nodes {
+        if let (Some(f), "agents") = (&n.figures, n.role) {
+            report.figure("agent_node_cpu", f.active.cores(), "cores");
+            report.figure("agent_node_cpu_per_delivery", f.active.cpu_us as f64 / delivered.max(1) as f64, "µs");
+            report.figure("agent_node_rss", f.after.rss_bytes as f64 / 1048576.0, "MiB");
+        }
+    }
     report.latency.insert("visitor_to_agent", lat);
+    report.redis_per("update", sent);
+    report.redis_per("delivery", delivered);
     report.goal(Goal::at_least("relayed presence deliveries per second", delivered_rate, 100_000.0, "/s"));
     report.goal(Goal::at_most("relay latency p99", lat.p99_ms, 10.0, "ms"));
     report.check(Check::new("all connections opened", out.failed() == 0, out.failure_detail()));

@@ -55,6 +55,7 @@ pub async fn run(args: &SignalArgs) -> Result<Report, String> {
     report.figure("signals_per_sec", sent as f64 / args.duration.max(1e-9), "/s");
     report.figure("signals_delivered", delivered as f64, "");
     report.figure("acks_ok", ok as f64, "");
+    report.redis_per("signal", sent);
     if let Some(s) = &out.server {
         report.figure("server_cpu", s.active.cores(), "cores");
         report.figure("server_cpu_per_signal", s.active.cpu_us as f64 / sent.max(1) as f64, "µs");

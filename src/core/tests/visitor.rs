@@ -391,3 +391,36 @@ fn redirect_skips_resolve() {
         .iter()
         .any(|a| matches!(a, Action::Open { host, .. } if host == "other:1")));
 }
+
+#[test]
+fn hidden_during_unload_is_not_sent() {
+    let mut m = connected();
+    assert!(feed(&mut m, ev(Event::PageHidden(true))).is_empty());
+    let out = feed(&mut m, ev(Event::VisibilityChanged(Visibility::Hidden)));
+    assert!(
+        sent(&out).is_empty(),
+        "a navigation is not the visitor leaving"
+    );
+    assert_eq!(armed(&out, TimerKind::HiddenLimit), None);
+}
+
+#[test]
+fn back_forward_cache_restore_reports_visible() {
+    let mut m = connected();
+    feed(&mut m, ev(Event::PageHidden(true)));
+    feed(&mut m, ev(Event::VisibilityChanged(Visibility::Hidden)));
+    assert!(sent(&feed(
+        &mut m,
+        ev(Event::VisibilityChanged(Visibility::Visible))
+    ))
+    .is_empty());
+    let out = feed(&mut m, ev(Event::PageHidden(false)));
+    assert_eq!(
+        sent(&out),
+        [json!({"type": "visibility", "data": {"visibility": "visible"}})]
+    );
+    assert!(
+        feed(&mut m, ev(Event::PageHidden(false))).is_empty(),
+        "a pageshow without pagehide (first load) changes nothing"
+    );
+}

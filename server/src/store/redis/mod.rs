@@ -88,7 +88,9 @@ impl RedisStore {
         let mut builder = Builder::from_config(config);
         builder
             .with_performance_config(|p| {
-                p.broadcast_channel_capacity = 1 << 16;
+                // Slots are allocated up front, in several channels per client: 8k is ~ a few MB
+                // and far more than the dispatcher (which only queues into outboxes) falls behind.
+                p.broadcast_channel_capacity = 1 << 13;
                 p.default_command_timeout = Duration::from_secs(2);
             })
             .with_connection_config(|c| {
