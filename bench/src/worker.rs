@@ -27,6 +27,31 @@ pub enum Phase {
     Stopping,
 }
 
+/// What a sending task does when the phase changes.
+pub enum Turn {
+    /// The timed part starts now.
+    Start(tokio::time::Instant),
+    /// Close the socket and end.
+    Stop,
+    /// The coordinator is gone: end at once.
+    Gone,
+    /// Nothing to do.
+    Stay,
+}
+
+/// Reads a phase change (`changed` is the result of `phase.changed()`).
+pub fn turn(changed: Result<(), tokio::sync::watch::error::RecvError>, phase: &tokio::sync::watch::Receiver<Phase>) -> Turn {
+    if changed.is_err() {
+        return Turn::Gone;
+    }
+    let now = *phase.borrow();
+    match now {
+        Phase::Running(_) => Turn::Start(tokio::time::Instant::now()),
+        Phase::Stopping => Turn::Stop,
+        Phase::Connecting => Turn::Stay,
+    }
+}
+
 /// What every scenario's worker side shares.
 pub struct Ctx {
     /// The plan.

@@ -9,7 +9,7 @@ use crate::latency::Latency;
 use crate::plan::{ScenarioPlan, WorkerResult};
 use crate::report::{Check, Report};
 use crate::run::{Coordinator, Shares};
-use crate::worker::{own_cpu_us, spread, Ctx, Opener, Phase};
+use crate::worker::{own_cpu_us, spread, turn, Ctx, Opener, Phase, Turn};
 use glance_protocol::{ClientFrame, ServerFrame, VisitorId};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -194,18 +194,15 @@ async fn navigate(
                     Counters::bump(&counters.keepalives);
                 }
                 frame = client::recv(&mut ws) => if frame.is_none() { return },
-                changed = phase.changed() => {
-                    let now = *phase.borrow();
-                    match now {
-                        _ if changed.is_err() => return,
-                        Phase::Running(_) => {
-                            next_nav = Instant::now() + plan.first;
-                            end = Instant::now() + plan.duration;
-                        }
-                        Phase::Stopping => break false,
-                        Phase::Connecting => {}
+                changed = phase.changed() => match turn(changed, &phase) {
+                    Turn::Start(t0) => {
+                        next_nav = t0 + plan.first;
+                        end = t0 + plan.duration;
                     }
-                }
+                    Turn::Stop => break false,
+                    Turn::Gone => return,
+                    Turn::Stay => {}
+                },
             }
         };
         if !navigate_now {

@@ -9,7 +9,7 @@ use crate::latency::Latency;
 use crate::plan::{ScenarioPlan, WorkerResult};
 use crate::report::{Check, Report, Target as Goal};
 use crate::run::{Coordinator, Shares};
-use crate::worker::{own_cpu_us, spread, Ctx, Phase};
+use crate::worker::{own_cpu_us, spread, turn, Ctx, Phase, Turn};
 use glance_protocol::{AckId, ClientFrame, ServerFrame};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -221,22 +221,18 @@ async fn signal_visitor(
                     return;
                 }
             },
-            changed = phase.changed() => {
-                let now = *phase.borrow();
-                match now {
-                    _ if changed.is_err() => return,
-                    Phase::Running(_) => {
-                        let t0 = Instant::now();
-                        next_send = t0 + plan.offset;
-                        end = t0 + plan.duration;
-                    }
-                    Phase::Stopping => {
-                        client::close(ws).await;
-                        return;
-                    }
-                    Phase::Connecting => {}
+            changed = phase.changed() => match turn(changed, &phase) {
+                Turn::Start(t0) => {
+                    next_send = t0 + plan.offset;
+                    end = t0 + plan.duration;
                 }
-            }
+                Turn::Stop => {
+                    client::close(ws).await;
+                    return;
+                }
+                Turn::Gone => return,
+                Turn::Stay => {}
+            },
         }
     }
 }
