@@ -11,7 +11,10 @@ mod keys;
 mod local;
 mod lua;
 mod nodes;
+mod reply;
 mod state;
+
+use reply::{frame, sock_frame, status, text, unavailable};
 
 use super::memory::StoreRules;
 use super::{ConnId, SignalOutcome, Stamped, Store, StoreError, VisitorKey, VisitorUpdate};
@@ -22,7 +25,7 @@ use axum::extract::ws::Utf8Bytes;
 use fred::clients::SubscriberClient;
 use fred::prelude::*;
 use fred::types::scripts::Script;
-use glance_protocol::{GroupId, JsonServerFrame, PresenceMap, ServerFrame, SockData, Visibility, VisibilityData, VisitorId};
+use glance_protocol::{GroupId, PresenceMap, ServerFrame, Visibility, VisibilityData, VisitorId};
 use keys::{node_socks, parse_ref, sock_member, sock_ref, VisitorKeys};
 use local::Local;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -56,27 +59,6 @@ pub(crate) struct Inner {
 /// The Redis [`Store`].
 #[derive(Clone)]
 pub struct RedisStore(Arc<Inner>);
-
-fn unavailable(e: fred::error::Error) -> StoreError {
-    StoreError::Unavailable(e.to_string())
-}
-
-fn frame(f: &JsonServerFrame) -> String {
-    f.to_json()
-}
-
-fn sock_frame(kind: fn(SockData) -> JsonServerFrame, connected: bool) -> String {
-    frame(&kind(SockData { connected }))
-}
-
-/// Reads the integer status of a script reply (`{status, ...}`).
-fn status(reply: &[Value]) -> i64 {
-    reply.first().and_then(|v| v.as_i64()).unwrap_or(-99)
-}
-
-fn text(v: Option<&Value>) -> String {
-    v.and_then(|v| v.as_string()).unwrap_or_default()
-}
 
 impl RedisStore {
     /// Connects to Redis at `url` as node `node` and starts the subscriber, heartbeat and reaper.

@@ -20,8 +20,8 @@ impl RedisStore {
         let sub = &self.0.sub;
         // Not `manage_subscriptions`: its resubscription sends an empty PSUBSCRIBE, which Redis
         // refuses, and then skips the shard channels. We resubscribe ourselves.
-        sub.ssubscribe(node_channel(&node)).await.map_err(super::unavailable)?;
-        self.heartbeat().await.map_err(super::unavailable)?;
+        sub.ssubscribe(node_channel(&node)).await.map_err(super::reply::unavailable)?;
+        self.heartbeat().await.map_err(super::reply::unavailable)?;
 
         let store = self.clone();
         let mut messages = sub.message_rx();

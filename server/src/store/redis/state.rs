@@ -1,7 +1,8 @@
 //! A visitor's state hash: reading it, and the presence compare-and-set.
 
 use super::keys::VisitorKeys;
-use super::{status, text, unavailable, RedisStore, PRESENCE_ATTEMPTS};
+use super::reply::{status, text, unavailable};
+use super::{RedisStore, PRESENCE_ATTEMPTS};
 use crate::store::{now_ms, Stamped, StoreError, VisitorKey};
 use fred::prelude::*;
 use glance_protocol::{PresenceMap, ServerFrame, Visibility};
