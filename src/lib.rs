@@ -15,8 +15,8 @@ extern crate alloc;
 
 pub mod api;
 pub mod core;
-pub mod web;
 mod prelude;
+pub mod web;
 
 pub use api::agent::AgentCore;
 pub use api::authorization::Authorization;

@@ -177,3 +177,78 @@ document.head.appendChild(s);
     iframe.remove();
     agent.disconnect();
 }
+
+/// A page object the page dropped: collected once disconnected (its core is then freed), kept
+/// alive while connected (as a `WebSocket` keeps its handlers). Needs `--js-flags=--expose-gc`
+/// (webdriver.json).
+#[wasm_bindgen_test]
+async fn dropped_objects_are_collected_only_when_disconnected() {
+    let id = unique_id("drop");
+    let (page, agent) = watching(&id).await;
+    let iframe = frame(&format!(
+        r#"<script>
+window.collected = [];
+var registry = new FinalizationRegistry(function (name) {{ collected.push(name); }});
+var s = document.createElement("script");
+s.id = "glance-cobrowse";
+s.setAttribute("data-groupid", "12345");
+if ("{ws}") s.setAttribute("data-ws", "{ws}");
+s.src = "{origin}/glance-presence.js";
+s.onload = function () {{
+  // Connected, then disconnected; then dropped.
+  var idle = new GLANCE.Presence.Visitor({{ visitorid: "{id}-idle" }});
+  idle.onconnected = function () {{ idle.onconnected = null; idle.disconnect(); window.idleDone = true; }};
+  idle.connect();
+  registry.register(idle, "idle");
+  // Connected and dropped without disconnect().
+  var live = new GLANCE.Presence.Visitor({{ visitorid: "{id}" }});
+  live.connect();
+  registry.register(live, "live");
+  // The instance the static methods act on (kept by GLANCE.Presence.Visitor.instance).
+  new GLANCE.Presence.Visitor({{ visitorid: "{id}-last" }});
+}};
+document.head.appendChild(s);
+</script>"#,
+        origin = module_origin(),
+        ws = if module_origin() == origin() {
+            String::new()
+        } else {
+            origin()
+        }
+    ));
+    wait_frame(&page, &iframe, "onvisitorconn", |e| {
+        get(e, "connected") == true
+    })
+    .await;
+    let frame_window: JsValue = iframe.content_window().unwrap().into();
+    until("the idle visitor connected and disconnected", 5000, || {
+        get(&frame_window, "idleDone") == true
+    })
+    .await;
+    let collected = || -> Vec<String> {
+        let list: js_sys::Array = get(&frame_window, "collected").unchecked_into();
+        list.iter().filter_map(|v| v.as_string()).collect()
+    };
+    let gc: js_sys::Function = get(&frame_window, "gc")
+        .dyn_into()
+        .expect("gc() in the page: start Chromium with --js-flags=--expose-gc");
+    for _ in 0..50 {
+        if collected().contains(&"idle".to_string()) {
+            break;
+        }
+        gc.call0(&JsValue::NULL).unwrap();
+        sleep(100).await;
+    }
+    assert_eq!(collected(), vec!["idle".to_string()]);
+    // The connected one is alive and still connected, past the navigation grace (1.5 s).
+    sleep(2000).await;
+    gc.call0(&JsValue::NULL).unwrap();
+    sleep(100).await;
+    assert!(!collected().contains(&"live".to_string()));
+    let last = page.calls("onvisitorconn").pop().unwrap();
+    assert_eq!(get(&last, "connected"), true);
+    iframe.remove();
+    page.wait("onvisitorconn", 6000, |e| get(e, "connected") == false)
+        .await;
+    agent.disconnect();
+}

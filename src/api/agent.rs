@@ -1,20 +1,21 @@
 //! `GLANCE.Presence.Agent` (§2.2): the core object behind one page agent object.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::api::context::{backoff, config, endpoint, version};
 use crate::api::rest::{agent_get, settle};
 use crate::core::action::SignalMessage;
 use crate::core::agent::AgentMachine;
 use crate::core::invoke::invoke_path;
 use crate::core::{Command, FailCode};
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::web::codec::JsPayload;
 use crate::web::connection::{Connection, Role};
+use crate::web::facade::Facade;
+use crate::web::http::later;
 use crate::web::page::{call_method, get, text, value_text};
 use crate::web::token_store;
-use glance_protocol::{InvokeData, ValidationError, VisitorId};
 use alloc::rc::Rc;
-use crate::web::http::later;
+use glance_protocol::{InvokeData, ValidationError, VisitorId};
 use wasm_bindgen::prelude::*;
 
 type AgentConnection = Connection;
@@ -23,7 +24,7 @@ type AgentConnection = Connection;
 /// timers and listeners.
 #[wasm_bindgen]
 pub struct AgentCore {
-    facade: JsValue,
+    facade: Rc<Facade>,
     /// `Err` when the configuration has no valid group or service: every call then fails with
     /// `invalidparameter`.
     conn: Result<Rc<AgentConnection>, ValidationError>,
@@ -35,6 +36,7 @@ impl AgentCore {
     /// `groupid`, `presenceserver`) over the page configuration. Does no I/O.
     #[wasm_bindgen(constructor)]
     pub fn new(facade: JsValue, params: JsValue) -> AgentCore {
+        let facade = Rc::new(Facade::new(facade));
         let config = config(&params);
         let conn = endpoint(&config).map(|endpoint| {
             let machine = AgentMachine::new(
@@ -133,7 +135,11 @@ impl AgentCore {
             error: glance_protocol::ErrorCode::InvalidParameter,
             detail: Some(e.message()),
         };
-        call_method(&self.facade, "onerror", &[crate::web::codec::to_js(&error)]);
+        call_method(
+            &self.facade.get(),
+            "onerror",
+            &[crate::web::codec::to_js(&error)],
+        );
     }
 
     fn send(&self, message: SignalMessage<JsPayload>, opts: JsValue) {
@@ -152,7 +158,8 @@ impl AgentCore {
         }
         let (conn, endpoint) = (Rc::downgrade(conn), conn.endpoint().clone());
         later(Box::new(move || {
-            let query: Vec<(&str, &str)> = visitor.iter().map(|v| ("visitorid", v.as_str())).collect();
+            let query: Vec<(&str, &str)> =
+                visitor.iter().map(|v| ("visitorid", v.as_str())).collect();
             agent_get(
                 &endpoint,
                 path,

@@ -1,10 +1,10 @@
 //! `GLANCE.Authorization` (§2.1): getting, holding and dropping the agent's token.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::api::context::{config, endpoint};
 use crate::core::token::{clamp_duration, StoredToken};
 use crate::core::FailCode;
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::web::codec::{stringify, to_js};
 use crate::web::dom::now_ms;
 use crate::web::http::Request;
@@ -39,7 +39,8 @@ impl Authorization {
         }
         let credentials = get(&opts, "credentials");
         let request = AuthorizeRequest {
-            partnerid: text(&credentials, "partnerid").unwrap_or_else(|| decimal(u64::from(groupid))),
+            partnerid: text(&credentials, "partnerid")
+                .unwrap_or_else(|| decimal(u64::from(groupid))),
             partneruserid: text(&credentials, "partneruserid").unwrap_or_default(),
             loginkey: text(&credentials, "loginkey").unwrap_or_default(),
         };

@@ -2,15 +2,15 @@
 //! `GLANCE.Cobrowse.VisitorUI.showTerms`, `startSession`, `stopSession`, installed by the
 //! facade only where the page has no cobrowse script of its own.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::api::visitor::active;
 use crate::core::visitor::{visitor_event, EventRule};
 use crate::core::Command;
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::web::codec::JsPayload;
 use crate::web::dom::dispatch_window_event;
-use crate::web::page::{session_arg, text, warn};
 use crate::web::global::page_global;
+use crate::web::page::{session_arg, text, warn};
 use core::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
@@ -63,10 +63,7 @@ impl Cobrowse {
         let key = session_key(&args).unwrap_or_default();
         SESSION.with(|s| *s.borrow_mut() = Some(key.clone()));
         fire("visitorsessionstart", &key);
-        dispatch_window_event(
-            "glance:startsession",
-            &session_arg(&key),
-        );
+        dispatch_window_event("glance:startsession", &session_arg(&key));
     }
 
     /// `stopSession()`: fires `visitorsessionend {sessionkey}` and dispatches
@@ -77,9 +74,6 @@ impl Cobrowse {
             return;
         };
         fire("visitorsessionend", &key);
-        dispatch_window_event(
-            "glance:stopsession",
-            &session_arg(&key),
-        );
+        dispatch_window_event("glance:stopsession", &session_arg(&key));
     }
 }

@@ -1,14 +1,14 @@
 //! What the whole page shares: where the script came from, and the configuration sources of §1.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::core::backoff::{Backoff, Jitter};
 use crate::core::config::Config;
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::web::discovery::Endpoint;
-use crate::web::{dom, token_store};
-use glance_protocol::ValidationError;
 use crate::web::global::page_global;
+use crate::web::{dom, token_store};
 use core::cell::RefCell;
+use glance_protocol::ValidationError;
 
 page_global! {
     /// `src` of the script that loaded the module: the default `ws` origin.

@@ -1,9 +1,9 @@
 //! Start-up: what the facade calls once the module is ready.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::api::context::{config, set_script_url};
 use crate::core::config::PresenceMode;
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::web::dom::document;
 use crate::web::page::{call_method, get, warn};
 use wasm_bindgen::prelude::*;

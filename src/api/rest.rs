@@ -1,9 +1,9 @@
 //! The agent's one-shot REST calls (`/lookupvisitor`, `/query`) and how their outcome reaches
 //! `onsuccess` / `onfail`.
 
+use crate::core::{FailCode, ResolveError};
 #[allow(unused_imports)]
 use crate::prelude::*;
-use crate::core::{FailCode, ResolveError};
 use crate::web::discovery::{presence_request, Endpoint};
 use crate::web::http::Done;
 use crate::web::page::call_method;

@@ -1,23 +1,24 @@
 //! `GLANCE.Presence.Visitor` (§2.3): the core object behind one page visitor object.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::api::context::{backoff, config, endpoint, version};
 use crate::core::presence::{PresenceMap, Scalar};
 use crate::core::visitor::{visitor_event, EventRule, VisitorMachine, VisitorSetup};
 use crate::core::Command;
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::web::codec::{to_js, JsPayload};
 use crate::web::connection::{Connection, Role};
 use crate::web::discovery::{expect, presence_request};
 use crate::web::dom;
+use crate::web::facade::Facade;
+use crate::web::global::page_global;
 use crate::web::http::later;
 use crate::web::page::{call_method, get, value_text};
+use alloc::rc::{Rc, Weak};
+use core::cell::RefCell;
 use glance_protocol::{
     ErrorCode, ErrorData, UniqueVisitor, ValidationError, Visibility, VisitorId,
 };
-use crate::web::global::page_global;
-use core::cell::RefCell;
-use alloc::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -39,7 +40,7 @@ pub fn active() -> Option<Rc<VisitorConnection>> {
 /// timers and listeners.
 #[wasm_bindgen]
 pub struct VisitorCore {
-    facade: JsValue,
+    facade: Rc<Facade>,
     conn: Result<Rc<VisitorConnection>, ValidationError>,
 }
 
@@ -49,6 +50,7 @@ impl VisitorCore {
     /// the page configuration. Does no I/O; becomes the active visitor.
     #[wasm_bindgen(constructor)]
     pub fn new(facade: JsValue, params: JsValue) -> VisitorCore {
+        let facade = Rc::new(Facade::new(facade));
         let config = config(&params);
         let conn = endpoint(&config).map(|endpoint| {
             let setup = VisitorSetup {
@@ -190,7 +192,7 @@ impl VisitorCore {
     #[inline(never)]
     fn error(&self, error: ErrorCode, detail: &str) {
         call_method(
-            &self.facade,
+            &self.facade.get(),
             "onerror",
             &[to_js(&ErrorData {
                 error,
@@ -220,7 +222,9 @@ impl VisitorCore {
         );
         later(Box::new(move || {
             let query: Vec<(&str, &str)> = match &current {
-                Some((id, token)) => vec![("visitorid", id.as_str()), ("guesttoken", token.as_str())],
+                Some((id, token)) => {
+                    vec![("visitorid", id.as_str()), ("guesttoken", token.as_str())]
+                }
                 None => vec![],
             };
             presence_request(
@@ -247,7 +251,7 @@ impl VisitorCore {
                                 error: ErrorCode::Connfail,
                                 detail: Some(e.detail().to_owned()),
                             };
-                            call_method(&facade, "onerror", &[to_js(&error)]);
+                            call_method(&facade.get(), "onerror", &[to_js(&error)]);
                         }
                     }
                 }),

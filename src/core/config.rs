@@ -4,10 +4,10 @@
 //! The shell turns each source into `(key, value)` text pairs (`data-user-name` becomes
 //! `user-name`); this module only merges and interprets them, so the rules are testable natively.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::core::origin::{origin_of_url, ServiceOrigin};
 use crate::core::presence::{PresenceMap, Scalar};
+#[allow(unused_imports)]
+use crate::prelude::*;
 use glance_protocol::{GroupId, ValidationError, VisitorId, UNIQUE_PREFIX};
 
 /// `data-presence`.

@@ -14,12 +14,12 @@
 //! Every attempt has a number; results of older attempts (a slow resolve, a socket closed by us)
 //! are ignored, so the shell never has to cancel anything for correctness.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::core::action::{Action, EventArg, Frame, PageEvent, Resolved, TimerKind};
 use crate::core::backoff::Backoff;
 use crate::core::failure::{close_meaning, CloseMeaning, ResolveError};
 use crate::core::queue::{SendQueue, Slot};
+#[allow(unused_imports)]
+use crate::prelude::*;
 use glance_protocol::{ClientFrame, ErrorCode, ErrorData, VisitorId};
 
 /// How long the server has to answer `connect` before the attempt counts as failed.

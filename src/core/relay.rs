@@ -1,9 +1,9 @@
 //! Which page handler a server frame goes to (§2.2, §2.3): documented types to their named handler
 //! with the documented argument shape, anything else to `on<type>(data)`.
 
+use crate::core::action::{EventArg, Handler, PageEvent};
 #[allow(unused_imports)]
 use crate::prelude::*;
-use crate::core::action::{EventArg, Handler, PageEvent};
 use glance_protocol::ServerFrame;
 
 /// The page event for a frame that needs no special handling by the machine.

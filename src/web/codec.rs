@@ -3,9 +3,9 @@
 //! the browser's own `JSON.parse` / `JSON.stringify`. No JSON library and no serde code is compiled
 //! into the module.
 
+use crate::core::action::{frame_to_wire, Frame};
 #[allow(unused_imports)]
 use crate::prelude::*;
-use crate::core::action::{frame_to_wire, Frame};
 use glance_protocol::{FrameError, ServerFrame, ToWire, WireValue};
 use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;

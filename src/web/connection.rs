@@ -14,6 +14,7 @@ use crate::core::{FailCode, ResolveError, TimerKind};
 use crate::prelude::*;
 use crate::web::codec::{decode, encode, stringify, Decoded, JsPayload};
 use crate::web::discovery::{self, Endpoint};
+use crate::web::facade::Facade;
 use crate::web::http::{later, AbortOnDrop, Done};
 use crate::web::listener::Listener;
 use crate::web::page::{call_method, dispatch, warn};
@@ -57,7 +58,7 @@ pub struct Connection {
     role: Role,
     endpoint: Endpoint,
     /// The page's object: handlers are read from it at dispatch time.
-    facade: JsValue,
+    facade: Rc<Facade>,
     machine: RefCell<Box<dyn Machine<JsPayload>>>,
     owned: RefCell<Owned>,
     /// Inputs not yet handled, oldest first (rarely more than one: a `Vec` is enough).
@@ -75,7 +76,7 @@ impl Connection {
     pub fn new(
         role: Role,
         endpoint: Endpoint,
-        facade: JsValue,
+        facade: Rc<Facade>,
         machine: Box<dyn Machine<JsPayload>>,
     ) -> Rc<Self> {
         Rc::new_cyclic(|me| Self {
@@ -183,7 +184,7 @@ impl Connection {
                 drop(old);
             }
             Action::Listen(on) => self.listen(on),
-            Action::Dispatch(event) => dispatch(&self.facade, event),
+            Action::Dispatch(event) => dispatch(&self.facade.get(), event),
             Action::Complete { request, result } => {
                 let callbacks = {
                     let mut requests = self.requests.borrow_mut();
@@ -280,7 +281,10 @@ impl Connection {
         drop(old);
     }
 
+    /// Window and document listeners on or off: the connection became active or idle, which is
+    /// also when the page's object is held strongly or weakly (see [`Facade`]).
     fn listen(&self, on: bool) {
+        self.facade.hold(on);
         let listeners = if on {
             self.make_listeners()
         } else {

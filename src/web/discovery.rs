@@ -1,19 +1,19 @@
 //! Finding the servers (§4.1, §4.3, §4.4): the presence host from the visitor-settings service,
 //! then the socket host from `/presence` (visitor) or `/findvisitor` (agent).
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::core::action::Resolved;
 use crate::core::origin::ServiceOrigin;
 use crate::core::ResolveError;
+#[allow(unused_imports)]
+use crate::prelude::*;
+use crate::web::global::page_global;
 use crate::web::http::{Done, Reply, Request};
 use crate::web::token_store;
+use core::cell::RefCell;
 use glance_protocol::{
     decimal, FindReply, FromWire, GroupId, PresenceReply, VisitorId, VisitorSettings,
     VisitorSettingsExtra,
 };
-use crate::web::global::page_global;
-use core::cell::RefCell;
 use web_sys::AbortSignal;
 
 /// Where one object's requests go.
@@ -82,10 +82,10 @@ pub fn settings(
         .service
         .http_url("/services/authorizationservice/GetVisitorSettings3", &query);
     let service = endpoint.service.clone();
-    Request::get(url).signal(signal).send(Box::new(move |reply| {
-        let fetched = reply
-            .map_err(|_| ResolveError::Network)
-            .and_then(|reply| {
+    Request::get(url)
+        .signal(signal)
+        .send(Box::new(move |reply| {
+            let fetched = reply.map_err(|_| ResolveError::Network).and_then(|reply| {
                 let body: VisitorSettings = expect(&reply)?;
                 let extra: VisitorSettingsExtra = reply.decode().unwrap_or_default();
                 if body.presence_url.trim_ascii().is_empty() {
@@ -96,11 +96,11 @@ pub fn settings(
                     terms_url: extra.terms_url,
                 })
             });
-        if let Ok(fetched) = &fetched {
-            SETTINGS.with(|s| s.borrow_mut().push((key, fetched.clone())));
-        }
-        finish(fetched)
-    }));
+            if let Ok(fetched) = &fetched {
+                SETTINGS.with(|s| s.borrow_mut().push((key, fetched.clone())));
+            }
+            finish(fetched)
+        }));
 }
 
 /// The terms URL of a group already looked up (no request).
@@ -148,8 +148,10 @@ pub fn presence_request(
                 Ok(settings) => settings.presence,
                 Err(e) => return done(Err(e)),
             };
-            let query: Vec<(&str, &str)> =
-                query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let query: Vec<(&str, &str)> = query
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
             let url = presence.http_url(path, &query);
             let request = match body {
                 Some(body) => Request::post(url, body),
@@ -174,15 +176,23 @@ pub fn resolve_visitor(
 ) {
     let query = [("visitorid", visitor.as_str())];
     let body = Some("{}".to_owned());
-    presence_request(endpoint, "/presence", &query, body, None, signal, Box::new(move |reply| {
-        done(reply.and_then(|reply| {
-            let body: PresenceReply = expect(&reply)?;
-            Ok(Resolved {
-                host: body.directserver,
-                token: None,
-            })
-        }))
-    }));
+    presence_request(
+        endpoint,
+        "/presence",
+        &query,
+        body,
+        None,
+        signal,
+        Box::new(move |reply| {
+            done(reply.and_then(|reply| {
+                let body: PresenceReply = expect(&reply)?;
+                Ok(Resolved {
+                    host: body.directserver,
+                    token: None,
+                })
+            }))
+        }),
+    );
 }
 
 /// Agent: `GET /findvisitor` with the token → the host of its socket, and the token used.
@@ -197,13 +207,21 @@ pub fn resolve_agent(
     };
     let query = [("visitorid", visitor.as_str())];
     let bearer = Some(token.clone());
-    presence_request(endpoint, "/findvisitor", &query, None, bearer, signal, Box::new(move |reply| {
-        done(reply.and_then(|reply| {
-            let body: FindReply = expect(&reply)?;
-            Ok(Resolved {
-                host: body.directserver,
-                token: Some(token),
-            })
-        }))
-    }));
+    presence_request(
+        endpoint,
+        "/findvisitor",
+        &query,
+        None,
+        bearer,
+        signal,
+        Box::new(move |reply| {
+            done(reply.and_then(|reply| {
+                let body: FindReply = expect(&reply)?;
+                Ok(Resolved {
+                    host: body.directserver,
+                    token: Some(token),
+                })
+            }))
+        }),
+    );
 }

@@ -1,9 +1,9 @@
 //! Reading the page: configuration sources, visibility, location and user agent.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::core::config::data_attribute_key;
 use crate::core::presence::PageFacts;
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::web::page::{get, value_text};
 use glance_protocol::Visibility;
 use wasm_bindgen::{JsCast, JsValue};

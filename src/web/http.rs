@@ -7,10 +7,10 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 use crate::web::codec::parse;
+use alloc::rc::Rc;
+use core::cell::RefCell;
 use glance_protocol::FromWire;
 use js_sys::{Object, Promise, Reflect};
-use core::cell::RefCell;
-use alloc::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, AbortSignal, RequestInit, Response};
@@ -148,7 +148,10 @@ fn set(target: &Object, key: &str, value: &str) {
 /// Runs `f` from a microtask, once the current call has returned: page callbacks of a request
 /// never run inside the API call that started it, even when it fails at once.
 pub fn later(f: Box<dyn FnOnce()>) {
-    on_settled(&Promise::resolve(&JsValue::UNDEFINED), Box::new(move |_| f()));
+    on_settled(
+        &Promise::resolve(&JsValue::UNDEFINED),
+        Box::new(move |_| f()),
+    );
 }
 
 /// The two callbacks of one `then`, kept alive until either runs.

@@ -1,8 +1,8 @@
 //! Running an agent's `invoke` on the visitor's page (§2.4).
 
+use crate::core::invoke::invoke_path;
 #[allow(unused_imports)]
 use crate::prelude::*;
-use crate::core::invoke::invoke_path;
 use crate::web::codec::JsPayload;
 use crate::web::page::{call, get, object, set, warn};
 use glance_protocol::InvokeData;

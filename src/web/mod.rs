@@ -7,6 +7,7 @@ pub mod codec;
 pub mod connection;
 pub mod discovery;
 pub mod dom;
+pub mod facade;
 pub mod global;
 pub mod http;
 pub mod invoke;

@@ -3,9 +3,9 @@
 //! Nothing here is called while a `RefCell` of the module is borrowed: the connection releases
 //! its machine before carrying out actions, so a handler may call back into the API.
 
+use crate::core::{EventArg, PageEvent};
 #[allow(unused_imports)]
 use crate::prelude::*;
-use crate::core::{EventArg, PageEvent};
 use crate::web::codec::{to_js, JsPayload};
 use glance_protocol::{SockData, TermsData, VisibilityData};
 use js_sys::{Function, Object, Reflect};

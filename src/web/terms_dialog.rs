@@ -7,8 +7,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 use crate::web::dom::document;
-use crate::web::listener::Listener;
 use crate::web::global::page_global;
+use crate::web::listener::Listener;
 use core::cell::RefCell;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, KeyboardEvent, ShadowRoot, ShadowRootInit, ShadowRootMode};

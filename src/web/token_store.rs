@@ -1,15 +1,15 @@
 //! Where the agent's authorization token lives (§2.1): `data-authtoken`, a token given with
 //! `setToken`, and `localStorage["glanceauth"]` with its expiry.
 
+use crate::core::token::{pick_token, StoredToken};
 #[allow(unused_imports)]
 use crate::prelude::*;
-use crate::core::token::{pick_token, StoredToken};
 use crate::web::codec::{parse, stringify};
 use crate::web::dom::{now_ms, window};
-use crate::web::page::{get, object, set};
-use wasm_bindgen::JsValue;
 use crate::web::global::page_global;
+use crate::web::page::{get, object, set};
 use core::cell::RefCell;
+use wasm_bindgen::JsValue;
 
 /// The `localStorage` key.
 pub const STORAGE_KEY: &str = "glanceauth";

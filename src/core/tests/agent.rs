@@ -254,10 +254,22 @@ fn unavailable_during_resolve_stops_the_object() {
     let mut m = machine();
     let start = feed(&mut m, Input::Command(Command::Connect));
     let attempt = resolve_attempt(&start).unwrap();
-    let out = feed(&mut m, ev(Event::Resolved { attempt, result: Err(ResolveError::Unavailable) }));
+    let out = feed(
+        &mut m,
+        ev(Event::Resolved {
+            attempt,
+            result: Err(ResolveError::Unavailable),
+        }),
+    );
     assert_eq!(dispatched(&out), ["onerror"]);
     assert!(m.unavailable());
-    assert_eq!(feed(&mut m, signal(1)), [Action::Complete { request: 1, result: Err(FailCode::ServiceUnavailable) }]);
+    assert_eq!(
+        feed(&mut m, signal(1)),
+        [Action::Complete {
+            request: 1,
+            result: Err(FailCode::ServiceUnavailable)
+        }]
+    );
 }
 
 #[test]
