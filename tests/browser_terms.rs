@@ -117,10 +117,10 @@ async fn accepting_the_terms_starts_the_session() {
         .unwrap();
     let shadow = host.shadow_root().unwrap();
     let dialog = shadow
-        .query_selector("[role=dialog]")
+        .query_selector("dialog")
         .unwrap()
         .expect("a dialog");
-    assert_eq!(dialog.get_attribute("aria-modal").as_deref(), Some("true"));
+    assert!(dialog.matches(":modal").unwrap(), "shown as a modal dialog");
     assert!(dialog.get_attribute("aria-labelledby").is_some());
     assert!(
         shadow.active_element().is_some(),
