@@ -19,6 +19,7 @@ pub mod text;
 pub mod token;
 pub mod useragent;
 pub mod visitor;
+pub mod visitor_event;
 
 #[cfg(test)]
 mod tests;

@@ -12,10 +12,11 @@ use crate::core::relay::relay;
 #[allow(unused_imports)]
 use crate::prelude::*;
 use glance_protocol::{
-    check_custom_event_name, ClientFrame, ConnectFrame, ErrorCode, ErrorData, FromWire, GroupId,
-    PresenceLimits, ServerFrame, TermsData, TermsStatus, ValidationError, Visibility,
-    VisibilityData, VisitorEvent, VisitorId, WireValue,
+    ClientFrame, ConnectFrame, ErrorCode, ErrorData, GroupId, PresenceLimits, ServerFrame,
+    TermsData, TermsStatus, ValidationError, Visibility, VisibilityData, VisitorEvent, VisitorId,
 };
+
+pub use crate::core::visitor_event::{visitor_event, EventRule};
 
 /// How long a hidden page keeps its socket (§2.3).
 pub const HIDDEN_LIMIT_MS: u32 = 10 * 60 * 1000;
@@ -379,40 +380,4 @@ fn wrap_event<P>(event: VisitorEvent<P>) -> VisitorEvent<Data<P>> {
             data: wrap(data),
         },
     }
-}
-
-/// Which events a visitor may send.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventRule {
-    /// `fire(type, data)`: `terms`, `visitorsession*`, `visitorerror`, `c_*`.
-    Fire,
-    /// `signalAgent(name, props)`: `terms` and `c_*` only.
-    SignalAgent,
-}
-
-/// Checks an event the page wants to send and gives it its typed form.
-pub fn visitor_event<P: WireValue>(
-    kind: &str,
-    data: Option<P>,
-    rule: EventRule,
-) -> Result<VisitorEvent<P>, ValidationError> {
-    let standard = rule == EventRule::Fire;
-    Ok(match kind {
-        "terms" => {
-            let terms = data.ok_or(ValidationError::Shape("terms needs {status}"))?;
-            VisitorEvent::Terms(TermsData::from_wire(&terms).ok_or(ValidationError::Shape(
-                "terms status must be displayed, accepted or declined",
-            ))?)
-        }
-        "visitorsessionstart" if standard => VisitorEvent::SessionStart(data),
-        "visitorsessionend" if standard => VisitorEvent::SessionEnd(data),
-        "visitorerror" if standard => VisitorEvent::VisitorError(data),
-        name => {
-            check_custom_event_name(name)?;
-            VisitorEvent::Custom {
-                name: name.to_owned(),
-                data,
-            }
-        }
-    })
 }

@@ -9,10 +9,10 @@
 //! are removed, the request is aborted.
 
 use crate::core::action::{Action, Command, Event, Input, Machine, RequestId, SignalMessage};
-use crate::core::{FailCode, ResolveError, TimerKind};
+use crate::core::TimerKind;
 #[allow(unused_imports)]
 use crate::prelude::*;
-use crate::web::codec::{decode, encode, stringify, Decoded, JsPayload};
+use crate::web::codec::{decode, encode, Decoded, JsPayload};
 use crate::web::discovery::{self, Endpoint};
 use crate::web::facade::Facade;
 use crate::web::http::{later, AbortOnDrop, Done};
@@ -20,10 +20,10 @@ use crate::web::listener::Listener;
 use crate::web::page::{call_method, dispatch, warn};
 use crate::web::socket::{Socket, SocketEvent};
 use crate::web::timer::Timeout;
-use crate::web::{dom, invoke, terms_dialog, token_store};
+use crate::web::{dom, invoke, signal_rest, terms_dialog, token_store};
 use alloc::rc::{Rc, Weak};
 use core::cell::{Cell, RefCell};
-use glance_protocol::{SignalRequest, TermsData, TermsStatus, VisitorEvent, VisitorId};
+use glance_protocol::{TermsData, TermsStatus, VisitorEvent, VisitorId};
 use wasm_bindgen::JsValue;
 
 /// Which socket and which resolve step.
@@ -330,7 +330,7 @@ impl Connection {
     ) {
         let (me, endpoint) = (self.me.clone(), self.endpoint.clone());
         later(Box::new(move || {
-            rest_signal(
+            signal_rest::send(
                 &endpoint,
                 &visitor,
                 message,
@@ -364,47 +364,4 @@ impl Connection {
             }
         }
     }
-}
-
-/// `POST /signalvisitor` with the agent's token.
-fn rest_signal(
-    endpoint: &Endpoint,
-    visitor: &VisitorId,
-    message: SignalMessage<JsPayload>,
-    done: Done<Result<(), FailCode>>,
-) {
-    let Some(token) = token_store::token() else {
-        return done(Err(FailCode::Authorization));
-    };
-    let kind = message.kind();
-    let data = match message {
-        SignalMessage::Signal(data) => data,
-        SignalMessage::Invoke(call) => call.to_wire_with(JsPayload::clone),
-    };
-    let request = SignalRequest {
-        mtype: kind,
-        data: Some(data),
-    };
-    let Some(body) = stringify(&request.to_wire_with(JsPayload::clone).0) else {
-        return done(Err(FailCode::InvalidParameter));
-    };
-    let query = [("visitorid", visitor.as_str())];
-    discovery::presence_request(
-        endpoint,
-        "/signalvisitor",
-        &query,
-        Some(body),
-        Some(token),
-        None,
-        Box::new(move |reply| {
-            done(match reply {
-                Ok(reply) if reply.ok() => Ok(()),
-                Ok(reply) => Err(FailCode::from_status(reply.status)),
-                Err(ResolveError::Network) => Err(FailCode::Connection),
-                Err(ResolveError::Authorization) => Err(FailCode::Authorization),
-                Err(ResolveError::Unavailable) => Err(FailCode::ServiceUnavailable),
-                Err(_) => Err(FailCode::Error),
-            })
-        }),
-    );
 }

@@ -13,6 +13,7 @@ pub mod http;
 pub mod invoke;
 pub mod listener;
 pub mod page;
+pub mod signal_rest;
 pub mod socket;
 pub mod terms_dialog;
 pub mod timer;

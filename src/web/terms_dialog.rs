@@ -76,7 +76,9 @@ pub fn show(terms_url: Option<&str>, outcome: impl FnOnce(bool) + 'static) {
         }),
         // Escape that reaches the dialog without closing it (a synthetic or repeated key press).
         Listener::new(&dialog, "keydown", |e| {
-            if e.dyn_ref::<KeyboardEvent>().is_some_and(|k| k.key() == "Escape") {
+            if e.dyn_ref::<KeyboardEvent>()
+                .is_some_and(|k| k.key() == "Escape")
+            {
                 e.prevent_default();
                 respond(false);
             }
