@@ -407,3 +407,65 @@ async fn an_invalid_token_reports_connfail_and_is_cleared() {
     assert_eq!(page.calls("onerror").len(), 1, "no retry after a refusal");
     agent.disconnect();
 }
+
+#[wasm_bindgen_test]
+async fn a_rejected_data_authtoken_is_not_taken_up_again() {
+    // `data-authtoken` (here through window.GLANCE_COBROWSE) that the server refuses: cleared,
+    // and reading the configuration again does not bring it back.
+    configure_page();
+    Authorization::clear_token();
+    let config = get(&window().into(), "GLANCE_COBROWSE");
+    set(&config, "authtoken", "configured-bad-token");
+    assert_eq!(
+        Authorization::gettoken().as_deref(),
+        Some("configured-bad-token")
+    );
+    let page = Recorder::new(AGENT_EVENTS);
+    let agent = AgentCore::new(page.object.clone(), params(&unique_id("badconf")));
+    agent.connect();
+    let error = page.wait("onerror", 5000, |_| true).await;
+    assert_eq!(get(&error, "detail"), "authorization");
+    assert_eq!(Authorization::gettoken(), None, "the refused token is gone");
+    assert!(!Authorization::authorized());
+    agent.disconnect();
+    configure_page(); // without authtoken
+                      // The page can still sign in and use a new token.
+    authorize(loginkey()).await.expect("authorize");
+    assert!(Authorization::authorized());
+}
+
+#[wasm_bindgen_test]
+async fn authorize_works_when_local_storage_refuses_the_token() {
+    configure_page();
+    Authorization::clear_token();
+    // Storage that throws on write (disabled by privacy settings, or full).
+    let proto = get(&get(&window().into(), "Storage"), "prototype");
+    let original = get(&proto, "setItem");
+    let refuse = Closure::<dyn FnMut() -> Result<(), JsValue>>::new(|| {
+        Err(JsValue::from_str("QuotaExceededError"))
+    });
+    set(&proto, "setItem", refuse.as_ref().clone());
+    let outcome = authorize(loginkey()).await;
+    set(&proto, "setItem", original);
+    outcome.expect("authorize succeeds");
+    assert!(
+        Authorization::authorized(),
+        "the token is held for this page"
+    );
+    assert!(Authorization::gettoken().is_some_and(|t| !t.is_empty()));
+    let stored = window()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .get_item("glanceauth")
+        .unwrap();
+    assert_eq!(stored, None, "storage refused it");
+    // And it is used: an agent connects with it.
+    let page = Recorder::new(AGENT_EVENTS);
+    let agent = AgentCore::new(page.object.clone(), params(&unique_id("nostore")));
+    agent.connect();
+    page.wait("onconnected", 5000, |_| true).await;
+    agent.disconnect();
+    Authorization::clear_token();
+    assert!(!Authorization::authorized());
+}

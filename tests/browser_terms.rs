@@ -116,10 +116,7 @@ async fn accepting_the_terms_starts_the_session() {
         .get_element_by_id("glance-terms")
         .unwrap();
     let shadow = host.shadow_root().unwrap();
-    let dialog = shadow
-        .query_selector("dialog")
-        .unwrap()
-        .expect("a dialog");
+    let dialog = shadow.query_selector("dialog").unwrap().expect("a dialog");
     assert!(dialog.matches(":modal").unwrap(), "shown as a modal dialog");
     assert!(dialog.get_attribute("aria-labelledby").is_some());
     assert!(

@@ -62,6 +62,9 @@ pub struct Link<P> {
     backoff: Backoff,
     queue: SendQueue<Frame<P>>,
     nokeepalive: bool,
+    /// Whether a 503 from the resolve step (a draining node) is retried like a network failure
+    /// (visitors) or ends the connection (agents: §2.2, no further requests).
+    retry_unavailable: bool,
     keepalive_ms: Option<u32>,
     /// Host named by a `redirect`, used by the next attempt instead of resolving.
     redirect: Option<String>,
@@ -82,12 +85,20 @@ impl<P> Link<P> {
             backoff,
             queue: SendQueue::default(),
             nokeepalive,
+            retry_unavailable: false,
             keepalive_ms: None,
             redirect: None,
             reported_outage: false,
             reported_refusal: None,
             listening: false,
         }
+    }
+
+    /// Retries a resolve step answered with 503 (the node is draining; the load balancer sends
+    /// the next attempt elsewhere) instead of stopping.
+    pub fn retrying_unavailable(mut self) -> Self {
+        self.retry_unavailable = true;
+        self
     }
 
     /// What the page wants.
@@ -191,7 +202,10 @@ impl<P> Link<P> {
                 });
                 Some(resolved)
             }
-            Err(e) if e.is_retryable() => {
+            Err(e)
+                if e.is_retryable()
+                    || (self.retry_unavailable && e == ResolveError::Unavailable) =>
+            {
                 self.report(e.detail(), false, out);
                 self.schedule_retry(out);
                 None

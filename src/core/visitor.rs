@@ -68,7 +68,7 @@ impl<P: Clone> VisitorMachine<P> {
     /// A visitor that is not connected.
     pub fn new(setup: VisitorSetup, backoff: Backoff) -> Self {
         Self {
-            link: Link::new(backoff, setup.nokeepalive),
+            link: Link::new(backoff, setup.nokeepalive).retrying_unavailable(),
             groupid: setup.groupid,
             visitorid: setup.visitorid,
             guesttoken: setup.guesttoken,

@@ -14,9 +14,24 @@ use wasm_bindgen::JsValue;
 /// The `localStorage` key.
 pub const STORAGE_KEY: &str = "glanceauth";
 
+/// What the module holds besides `localStorage`.
+struct Memory {
+    /// Given with `setToken`.
+    set: Option<String>,
+    /// The configured `data-authtoken`.
+    configured: Option<String>,
+    /// A `data-authtoken` cleared by `clearToken()` or a 401/403: not taken up again when the
+    /// configuration is read again.
+    rejected: Option<String>,
+    /// An authorized token that `localStorage` refused (storage disabled or full), kept for
+    /// this page instead.
+    unstored: Option<StoredToken>,
+}
+
 page_global! {
-    /// The token given with `setToken`, and the configured `data-authtoken`.
-    static MEMORY: RefCell<(Option<String>, Option<String>)> = const { RefCell::new((None, None)) };
+    static MEMORY: RefCell<Memory> = const {
+        RefCell::new(Memory { set: None, configured: None, rejected: None, unstored: None })
+    };
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -24,8 +39,13 @@ fn storage() -> Option<web_sys::Storage> {
     window()?.local_storage().ok().flatten()
 }
 
-/// The stored token, if readable: JSON `{token, expires, groupid?}`.
+/// The stored token: `localStorage`'s (JSON `{token, expires, groupid?}`), else the one
+/// storage refused.
 pub fn stored() -> Option<StoredToken> {
+    from_storage().or_else(|| MEMORY.with(|m| m.borrow().unstored.clone()))
+}
+
+fn from_storage() -> Option<StoredToken> {
     let text = storage()?.get_item(STORAGE_KEY).ok().flatten()?;
     let value = parse(&text)?;
     let groupid = get(&value, "groupid");
@@ -49,29 +69,36 @@ pub fn store(token: &StoredToken) {
     if let Some(group) = token.groupid {
         set(&value, "groupid", &JsValue::from_f64(f64::from(group)));
     }
-    if let (Some(storage), Some(text)) = (storage(), stringify(&value)) {
-        let _ = storage.set_item(STORAGE_KEY, &text);
-    }
+    let stored = match (storage(), stringify(&value)) {
+        (Some(storage), Some(text)) => storage.set_item(STORAGE_KEY, &text).is_ok(),
+        _ => false,
+    };
+    MEMORY.with(|m| m.borrow_mut().unstored = (!stored).then(|| token.clone()));
 }
 
 /// `setToken(t)`.
 pub fn set_token(token: Option<String>) {
-    MEMORY.with(|m| m.borrow_mut().0 = token.filter(|t| !t.is_empty()));
+    MEMORY.with(|m| m.borrow_mut().set = token.filter(|t| !t.is_empty()));
 }
 
-/// Records `data-authtoken`.
+/// Records `data-authtoken` (unless it is the one that was cleared).
 pub fn set_configured(token: Option<String>) {
-    MEMORY.with(|m| m.borrow_mut().1 = token);
+    MEMORY.with(|m| {
+        let mut m = m.borrow_mut();
+        if token != m.rejected {
+            m.configured = token;
+        }
+    });
 }
 
 /// The token to use now, in the documented order.
 pub fn token() -> Option<String> {
     let stored = stored();
     MEMORY.with(|m| {
-        let (set, configured) = &*m.borrow();
+        let m = m.borrow();
         pick_token(
-            configured.as_deref(),
-            set.as_deref(),
+            m.configured.as_deref(),
+            m.set.as_deref(),
             stored.as_ref(),
             now_ms(),
         )
@@ -86,7 +113,14 @@ pub fn has_stored_for(groupid: Option<u32>) -> bool {
 
 /// `clearToken()`, and what a 401/403 from the presence service does.
 pub fn clear() {
-    MEMORY.with(|m| m.borrow_mut().0 = None);
+    MEMORY.with(|m| {
+        let mut m = m.borrow_mut();
+        m.set = None;
+        m.unstored = None;
+        if let Some(configured) = m.configured.take() {
+            m.rejected = Some(configured);
+        }
+    });
     if let Some(storage) = storage() {
         let _ = storage.remove_item(STORAGE_KEY);
     }

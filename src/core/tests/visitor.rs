@@ -7,6 +7,7 @@ use crate::core::queue::QUEUE_CAPACITY;
 use crate::core::visitor::{
     visitor_event, EventRule, VisitorMachine, VisitorSetup, HIDDEN_LIMIT_MS,
 };
+use crate::core::ResolveError;
 use glance_protocol::{ErrorCode, ErrorData, InvokeData, UniqueVisitor, Visibility};
 use serde_json::json;
 
@@ -359,6 +360,30 @@ fn refusal_is_reported_once_and_not_retried() {
     assert!(dispatched(&out).is_empty());
     assert!(armed(&out, TimerKind::Retry).is_none());
     assert_eq!(m.link().mode(), Mode::Off);
+}
+
+#[test]
+fn draining_node_during_resolve_is_retried() {
+    // `/presence` answered 503 (the node is draining, e.g. right after `scaledown`): a visitor
+    // keeps trying with backoff; only agents stop on 503 (§2.2).
+    let mut m = machine();
+    let start = feed(&mut m, presence(&[]));
+    let attempt = resolve_attempt(&start).unwrap();
+    let out = feed(
+        &mut m,
+        ev(Event::Resolved {
+            attempt,
+            result: Err(ResolveError::Unavailable),
+        }),
+    );
+    assert!(armed(&out, TimerKind::Retry).is_some());
+    assert!(!out.contains(&Action::Listen(false)));
+    assert_eq!(m.link().mode(), Mode::On);
+    let retry = feed(&mut m, ev(Event::Timer(TimerKind::Retry)));
+    let next = resolve_attempt(&retry).unwrap();
+    assert!(next > attempt);
+    complete_connect(&mut m, &retry, "v1", None);
+    assert!(m.is_connected());
 }
 
 #[test]
