@@ -387,7 +387,30 @@ async fn unique_visitor_gets_its_id_and_is_watched() {
         page.calls2("onuniqueid").len() == 2
     })
     .await;
+    assert_eq!(page.calls2("onuniqueid")[1].0, uniqueid.as_str());
     visitor.disconnect();
+    agent_page
+        .wait("onvisitorconn", 5000, |e| get(e, "connected") == false)
+        .await;
+
+    // After disconnect(), extending renews the id but does not reconnect.
+    visitor.extend_unique();
+    until("onuniqueid a third time", 5000, || {
+        page.calls2("onuniqueid").len() == 3
+    })
+    .await;
+    sleep(500).await;
+    assert!(!visitor.isconnected());
+    assert_eq!(page.calls("onconnected").len(), 1);
+
+    // connectUnique() followed at once by disconnect(): the late reply changes nothing.
+    let late = Recorder::new(VISITOR_EVENTS);
+    let other = VisitorCore::new(late.object.clone(), JsValue::UNDEFINED);
+    other.connect_unique(JsValue::UNDEFINED);
+    other.disconnect();
+    sleep(1000).await;
+    assert!(late.calls2("onuniqueid").is_empty());
+    assert!(!other.isconnected());
     agent.disconnect();
 }
 

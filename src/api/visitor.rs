@@ -15,7 +15,7 @@ use crate::web::global::page_global;
 use crate::web::http::later;
 use crate::web::page::{call_method, get, value_text};
 use alloc::rc::{Rc, Weak};
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 use glance_protocol::{
     ErrorCode, ErrorData, UniqueVisitor, ValidationError, Visibility, VisitorId,
 };
@@ -42,6 +42,8 @@ pub fn active() -> Option<Rc<VisitorConnection>> {
 pub struct VisitorCore {
     facade: Rc<Facade>,
     conn: Result<Rc<VisitorConnection>, ValidationError>,
+    /// Counts `disconnect()` calls: a `/uniquevisitor` reply that arrives after one is dropped.
+    epoch: Rc<Cell<u32>>,
 }
 
 #[wasm_bindgen]
@@ -69,7 +71,11 @@ impl VisitorCore {
         if let Ok(c) = &conn {
             ACTIVE.with(|a| *a.borrow_mut() = Rc::downgrade(c));
         }
-        VisitorCore { facade, conn }
+        VisitorCore {
+            facade,
+            conn,
+            epoch: Rc::default(),
+        }
     }
 
     /// `presence({data}?)`: sends the presence map, connecting if needed.
@@ -88,6 +94,7 @@ impl VisitorCore {
 
     /// Closes it; stops timers; no reconnect.
     pub fn disconnect(&self) {
+        self.epoch.set(self.epoch.get().wrapping_add(1));
         if let Ok(c) = &self.conn {
             c.command(Command::Disconnect);
         }
@@ -220,6 +227,8 @@ impl VisitorCore {
             conn.endpoint().clone(),
             self.facade.clone(),
         );
+        let (epoch, started) = (self.epoch.clone(), self.epoch.get());
+        let extending = current.is_some();
         later(Box::new(move || {
             let query: Vec<(&str, &str)> = match &current {
                 Some((id, token)) => {
@@ -236,7 +245,18 @@ impl VisitorCore {
                 None,
                 Box::new(move |reply| {
                     let Some(conn) = weak.upgrade() else { return };
+                    if epoch.get() != started {
+                        return; // disconnect() since the call: nothing more happens
+                    }
                     match reply.and_then(|reply| expect::<UniqueVisitor>(&reply)) {
+                        // An extension renews the id's timeout: reported, nothing reconnects.
+                        Ok(reply) if extending => {
+                            let args = [
+                                JsValue::from_str(&reply.uniqueid),
+                                JsValue::from(reply.timeout),
+                            ];
+                            call_method(&facade.get(), "onuniqueid", &args);
+                        }
                         Ok(reply) => {
                             conn.command(Command::Unique(reply));
                             if let Some(data) = presence {
