@@ -36,18 +36,50 @@ function whenReady(work, fail) {
   }
 }
 
-// The first argument's onfail("connection"), for calls that cannot run at all.
-function failArgs(args) {
+// Calls `obj[name](arg)` if it is a function; a page handler that throws is only logged.
+function notify(obj, name, arg) {
+  if (obj && typeof obj[name] === "function") {
+    try {
+      obj[name](arg);
+    } catch (e) {
+      report(e);
+    }
+  }
+}
+
+// What a call does when the module could not load: the first argument's onfail("connection")
+// where there is one, else the object's onerror({error: "connfail", detail: "error"}) (once).
+function failArgs(args, self) {
   return function () {
     var opts = args[0];
     if (opts && typeof opts.onfail === "function") {
-      try {
-        opts.onfail("connection");
-      } catch (e) {
-        report(e);
-      }
+      notify(opts, "onfail", "connection");
+    } else if (self && !self._e) {
+      Object.defineProperty(self, "_e", { value: true });
+      notify(self, "onerror", { error: "connfail", detail: "error" });
     }
   };
+}
+
+// gettoken() and authorized() answer synchronously, also before the module is ready (agent pages
+// check them in the script's onload). Until then this reads what the module would read first: a
+// configured authtoken, a token given with setToken, an unexpired token in localStorage. Once the
+// module is ready its own rules (src/web/token_store.rs) answer.
+var earlyToken = null;
+function tokenBeforeReady() {
+  var config = window.GLANCE_COBROWSE;
+  var found = config && config.authtoken;
+  ["glance-cobrowse", "cobrowsescript"].forEach(function (id) {
+    var el = document.getElementById(id);
+    found = (el && el.getAttribute("data-authtoken")) || found;
+  });
+  if (found || earlyToken) return String(found || earlyToken);
+  try {
+    var stored = JSON.parse(localStorage.getItem("glanceauth"));
+    if (stored && typeof stored.token === "string" && stored.expires > Date.now()) return stored.token;
+  } catch (e) {
+    // no storage, or not a stored token
+  }
 }
 
 // A constructor whose instances forward `methods` to the Rust core class `core`.
@@ -75,7 +107,7 @@ function facade(core, methods, defaults) {
       }
       whenReady(function () {
         if (self._c) self._c[name].apply(self._c, args);
-      }, failArgs(args));
+      }, failArgs(args, self));
       return defaults[name];
     };
   });
@@ -104,12 +136,26 @@ function forward(core, name, fallback) {
 if (!P.__glancePresence) {
   Object.defineProperty(P, "__glancePresence", { value: true });
 
+  var setToken = forward("Authorization", "setToken");
+  var clearToken = forward("Authorization", "clearToken");
+  var gettoken = forward("Authorization", "gettoken");
+  var authorized = forward("Authorization", "authorized", false);
   G.Authorization = {
     authorize: forward("Authorization", "authorize"),
-    setToken: forward("Authorization", "setToken"),
-    gettoken: forward("Authorization", "gettoken", undefined),
-    clearToken: forward("Authorization", "clearToken"),
-    authorized: forward("Authorization", "authorized", false),
+    setToken: function (token) {
+      if (!mod) earlyToken = token || null;
+      setToken(token);
+    },
+    gettoken: function () {
+      return mod ? gettoken() : tokenBeforeReady();
+    },
+    clearToken: function () {
+      if (!mod) earlyToken = null;
+      clearToken();
+    },
+    authorized: function () {
+      return mod ? authorized() : !!tokenBeforeReady();
+    },
   };
 
   P.Agent = facade(

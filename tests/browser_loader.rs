@@ -136,6 +136,8 @@ s.onload = function () {{
   var v = new GLANCE.Presence.Visitor({{ visitorid: "{id}" }});
   log.push("instance:" + (GLANCE.Presence.Visitor.instance === v));
   log.push("connected-now:" + v.isconnected());
+  log.push("authorized-now:" + GLANCE.Authorization.authorized());
+  log.push("token-now:" + (GLANCE.Authorization.gettoken() === "{token}"));
   v.presence({{ data: {{ early: 1 }} }});
   v.onconnected = function () {{ log.push("onconnected"); }};
   v.onsignal = function (d) {{ log.push("signal:" + d.n); throw new Error("page handlers may throw"); }};
@@ -147,7 +149,8 @@ document.head.appendChild(s);
             String::new()
         } else {
             origin()
-        }
+        },
+        token = Authorization::gettoken().expect("the test page is signed in")
     ));
     wait_frame(&page, &iframe, "onpresence", |p| get(p, "early") == 1).await;
     let log = || -> Vec<String> {
@@ -163,6 +166,9 @@ document.head.appendChild(s);
     assert_eq!(lines[0], "globals:functionfunctionfunctionfunction");
     assert_eq!(lines[1], "instance:true");
     assert_eq!(lines[2], "connected-now:false");
+    // Before the module is ready: the stored token of the signed-in page (same origin).
+    assert_eq!(lines[3], "authorized-now:true");
+    assert_eq!(lines[4], "token-now:true");
 
     // Handlers set in onload are honoured; a handler that throws does not break the module.
     for n in 1..=2 {
@@ -251,4 +257,44 @@ document.head.appendChild(s);
     page.wait("onvisitorconn", 6000, |e| get(e, "connected") == false)
         .await;
     agent.disconnect();
+}
+
+/// A module that cannot load (here: no WebAssembly, as under some CSPs or lockdown modes): calls
+/// still end, with `onerror` on the object or the call's `onfail`.
+#[wasm_bindgen_test]
+async fn a_module_that_cannot_load_reports_through_onerror_and_onfail() {
+    let iframe = frame(&format!(
+        r#"<script>
+window.WebAssembly = undefined;
+window.log = [];
+var s = document.createElement("script");
+s.id = "glance-cobrowse";
+s.setAttribute("data-groupid", "12345");
+s.src = "{origin}/glance-presence.js";
+s.onload = function () {{
+  var v = new GLANCE.Presence.Visitor({{ visitorid: "nowasm" }});
+  v.onerror = function (e) {{ log.push("onerror:" + e.error + ":" + e.detail); }};
+  v.connect();
+  v.presence({{ data: {{ a: 1 }} }});
+  GLANCE.Authorization.authorize({{ onfail: function (r) {{ log.push("onfail:" + r); }} }});
+}};
+document.head.appendChild(s);
+</script>"#,
+        origin = module_origin(),
+    ));
+    let log = || -> Vec<String> {
+        let frame_window: JsValue = iframe.content_window().unwrap().into();
+        let log = get(&frame_window, "log");
+        if log.is_undefined() {
+            return vec![];
+        }
+        let log: js_sys::Array = log.unchecked_into();
+        log.iter().filter_map(|v| v.as_string()).collect()
+    };
+    until("onerror and onfail in the frame", 5000, || log().len() >= 2).await;
+    sleep(300).await;
+    let mut lines = log();
+    lines.sort();
+    assert_eq!(lines, ["onerror:connfail:error", "onfail:connection"]);
+    iframe.remove();
 }
