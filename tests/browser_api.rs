@@ -492,3 +492,28 @@ async fn authorize_works_when_local_storage_refuses_the_token() {
     Authorization::clear_token();
     assert!(!Authorization::authorized());
 }
+
+#[wasm_bindgen_test]
+async fn presenceserver_replaces_the_settings_lookup() {
+    signed_in().await;
+    // `ws` points nowhere: only the `presenceserver` param (a full origin) can make this work.
+    let p = js_sys::Object::new();
+    set(&p, "visitorid", unique_id("direct").as_str());
+    set(&p, "ws", "http://127.0.0.1:9");
+    set(&p, "presenceserver", origin().as_str());
+    let page = Recorder::new(AGENT_EVENTS);
+    let agent = AgentCore::new(page.object.clone(), p.into());
+    agent.connect();
+    page.wait("onconnected", 5000, |_| true).await;
+    agent.disconnect();
+
+    // A malformed one is refused at once.
+    let bad = js_sys::Object::new();
+    set(&bad, "visitorid", "x");
+    set(&bad, "presenceserver", "ftp://nowhere");
+    let page = Recorder::new(AGENT_EVENTS);
+    let agent = AgentCore::new(page.object.clone(), bad.into());
+    agent.connect();
+    let error = page.wait("onerror", 2000, |_| true).await;
+    assert_eq!(get(&error, "error"), "invalidparameter");
+}

@@ -50,11 +50,17 @@ pub fn endpoint(config: &Config) -> Result<Endpoint, ValidationError> {
         .ok_or(ValidationError::Shape(
             "ws must be host[:port] or http(s)://host[:port]",
         ))?;
+    let presenceserver = match &config.presenceserver {
+        Some(text) => Some(service.presence_host(text).ok_or(ValidationError::Shape(
+            "presenceserver must be host[:port] or http(s)://host[:port]",
+        ))?),
+        None => None,
+    };
     Ok(Endpoint {
         service,
         groupid,
         site: config.site().to_owned(),
-        presenceserver: config.presenceserver.clone(),
+        presenceserver,
     })
 }
 

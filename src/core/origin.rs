@@ -54,6 +54,17 @@ impl ServiceOrigin {
         }
     }
 
+    /// A presence host given as `host[:port]` (this origin's scheme) or as a full origin
+    /// (its own scheme), e.g. the `presenceserver` param. `None` when it is neither.
+    pub fn presence_host(&self, text: &str) -> Option<Self> {
+        let parsed = Self::parse(text)?;
+        Some(if crate::core::text::contains(text, "://") {
+            parsed
+        } else {
+            self.with_host(&parsed.host)
+        })
+    }
+
     /// `http(s)://host` + `path` + `?query`.
     pub fn http_url(&self, path: &str, query: &[(&str, &str)]) -> String {
         let scheme = if self.secure { "https" } else { "http" };
@@ -132,6 +143,17 @@ mod tests {
         assert_eq!(ServiceOrigin::parse(""), None);
         assert_eq!(ServiceOrigin::parse("a b"), None);
         assert_eq!(origin_of_url("file:///x.js"), None);
+    }
+
+    #[test]
+    fn presence_hosts_in_both_forms() {
+        let plain = ServiceOrigin::parse("http://web.example:8080").unwrap();
+        let bare = plain.presence_host("p1.example:9000").unwrap();
+        assert_eq!(bare.ws_url("/agent"), "ws://p1.example:9000/agent");
+        let full = plain.presence_host("https://p2.example").unwrap();
+        assert_eq!(full.ws_url("/agent"), "wss://p2.example/agent");
+        assert!(plain.presence_host("ftp://p3.example").is_none());
+        assert!(plain.presence_host("").is_none());
     }
 
     #[test]

@@ -25,8 +25,8 @@ pub struct Endpoint {
     pub groupid: GroupId,
     /// `production` | `staging`.
     pub site: String,
-    /// `presenceserver` param: skips the settings lookup.
-    pub presenceserver: Option<String>,
+    /// The `presenceserver` param: the presence host, without the settings lookup.
+    pub presenceserver: Option<ServiceOrigin>,
 }
 
 impl Endpoint {
@@ -57,20 +57,14 @@ pub fn settings(
     done: Done<Result<GroupSettings, ResolveError>>,
 ) {
     let key = (endpoint.service.host.clone(), endpoint.groupid.get());
-    let presenceserver = endpoint
-        .presenceserver
-        .as_ref()
-        .map(|host| endpoint.service.with_host(host));
-    let finish = move |result: Result<GroupSettings, ResolveError>| {
-        done(result.map(|mut settings| {
-            if let Some(presence) = presenceserver {
-                settings.presence = presence;
-            }
-            settings
-        }))
-    };
-    if let Some(cached) = SETTINGS.with(|s| lookup(&s.borrow(), &key)) {
-        return finish(Ok(cached));
+    let cached = SETTINGS.with(|s| lookup(&s.borrow(), &key));
+    if let Some(presence) = &endpoint.presenceserver {
+        let terms_url = cached.and_then(|c| c.terms_url);
+        let presence = presence.clone();
+        return done(Ok(GroupSettings { presence, terms_url }));
+    }
+    if let Some(cached) = cached {
+        return done(Ok(cached));
     }
     let group = endpoint.group();
     let query = [
@@ -92,14 +86,16 @@ pub fn settings(
                     return Err(ResolveError::PresenceOff);
                 }
                 Ok(GroupSettings {
-                    presence: service.with_host(&body.presence_url),
+                    presence: service
+                        .presence_host(&body.presence_url)
+                        .ok_or(ResolveError::Unexpected(200))?,
                     terms_url: extra.terms_url,
                 })
             });
             if let Ok(fetched) = &fetched {
                 SETTINGS.with(|s| s.borrow_mut().push((key, fetched.clone())));
             }
-            finish(fetched)
+            done(fetched)
         }));
 }
 
