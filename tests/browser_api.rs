@@ -517,3 +517,19 @@ async fn presenceserver_replaces_the_settings_lookup() {
     let error = page.wait("onerror", 2000, |_| true).await;
     assert_eq!(get(&error, "error"), "invalidparameter");
 }
+
+#[wasm_bindgen_test]
+async fn a_signal_json_cannot_carry_fails_at_once() {
+    signed_in().await;
+    let page = Recorder::new(AGENT_EVENTS);
+    let agent = AgentCore::new(page.object.clone(), params(&unique_id("cyclic")));
+    // Over the socket (the REST path refuses such data too).
+    agent.connect();
+    page.wait("onconnected", 5000, |_| true).await;
+    let cyclic = js_sys::Object::new();
+    set(&cyclic, "me", cyclic.clone());
+    let signal = Callbacks::new(&[("data", cyclic.into())]);
+    agent.signal_visitor(signal.opts.clone());
+    assert_eq!(signal.done(500).await, Err("invalidparameter".into()));
+    agent.disconnect();
+}

@@ -8,7 +8,7 @@ use crate::core::invoke::invoke_path;
 use crate::core::{Command, FailCode};
 #[allow(unused_imports)]
 use crate::prelude::*;
-use crate::web::codec::JsPayload;
+use crate::web::codec::{stringify, JsPayload};
 use crate::web::connection::{Connection, Role};
 use crate::web::facade::Facade;
 use crate::web::http::later;
@@ -44,7 +44,8 @@ impl AgentCore {
                 config.visitor().ok(),
                 version(),
                 backoff(),
-            );
+            )
+            .without_keepalive(config.nokeepalive);
             Connection::new(Role::Agent, endpoint, facade.clone(), Box::new(machine))
         });
         AgentCore { facade, conn }
@@ -143,6 +144,14 @@ impl AgentCore {
     }
 
     fn send(&self, message: SignalMessage<JsPayload>, opts: JsValue) {
+        // Data JSON cannot carry (a cycle, a BigInt) fails now, not when the ack is overdue.
+        let payload = match &message {
+            SignalMessage::Signal(data) => Some(data),
+            SignalMessage::Invoke(call) => call.args.as_ref(),
+        };
+        if payload.is_some_and(|p| !p.0.is_undefined() && stringify(&p.0).is_none()) {
+            return settle(&opts, Err(FailCode::InvalidParameter));
+        }
         match &self.conn {
             Ok(c) => c.signal(message, opts),
             Err(_) => settle(&opts, Err(FailCode::InvalidParameter)),

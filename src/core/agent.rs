@@ -53,6 +53,12 @@ impl<P: Clone> AgentMachine<P> {
         }
     }
 
+    /// Sends no keepalive frames when `nokeepalive` is configured (§1).
+    pub fn without_keepalive(mut self, off: bool) -> Self {
+        self.link = self.link.without_keepalive(off);
+        self
+    }
+
     /// The shared link (for inspection).
     pub fn link(&self) -> &Link<P> {
         &self.link

@@ -101,6 +101,12 @@ impl<P> Link<P> {
         self
     }
 
+    /// Sends no keepalive frames (`nokeepalive`), whatever the server asks.
+    pub fn without_keepalive(mut self, off: bool) -> Self {
+        self.nokeepalive |= off;
+        self
+    }
+
     /// What the page wants.
     pub fn mode(&self) -> Mode {
         self.mode

@@ -61,7 +61,10 @@ pub fn settings(
     if let Some(presence) = &endpoint.presenceserver {
         let terms_url = cached.and_then(|c| c.terms_url);
         let presence = presence.clone();
-        return done(Ok(GroupSettings { presence, terms_url }));
+        return done(Ok(GroupSettings {
+            presence,
+            terms_url,
+        }));
     }
     if let Some(cached) = cached {
         return done(Ok(cached));

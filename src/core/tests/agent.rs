@@ -291,3 +291,17 @@ fn serverclose_fires_onclose_and_stays_closed() {
     assert!(feed(&mut m, ev(Event::Online)).is_empty());
     assert!(!m.is_connected());
 }
+
+#[test]
+fn nokeepalive_sends_no_keepalive() {
+    let mut m = machine().without_keepalive(true);
+    let start = feed(&mut m, Input::Command(Command::Connect));
+    let done = complete_connect(&mut m, &start, "v1", Some("tok"));
+    assert_eq!(armed(&done, TimerKind::Keepalive), None);
+
+    // Without it, the server's keepalive (25 s in the test frame) is armed.
+    let mut m = machine();
+    let start = feed(&mut m, Input::Command(Command::Connect));
+    let done = complete_connect(&mut m, &start, "v1", Some("tok"));
+    assert_eq!(armed(&done, TimerKind::Keepalive), Some(25_000));
+}
