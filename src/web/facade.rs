@@ -34,7 +34,9 @@ pub struct Facade {
 impl Facade {
     /// Refers to `object`, weakly.
     pub fn new(object: JsValue) -> Self {
-        if object.is_object() || object.is_function() {
+        // Browsers without `WeakRef` (before 2021) keep it strongly, as a `WebSocket` would.
+        let weak_refs = crate::web::page::get(&js_sys::global(), "WeakRef").is_function();
+        if weak_refs && (object.is_object() || object.is_function()) {
             Self {
                 weak: Some(WeakRef::new(&object)),
                 held: RefCell::new(None),
