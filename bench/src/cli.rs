@@ -5,7 +5,11 @@ use std::path::PathBuf;
 
 /// `presence-bench <scenario> [options]`
 #[derive(Debug, Parser)]
-#[command(name = "presence-bench", version, about = "Load tool for the presence server (speaks the real wire protocol)")]
+#[command(
+    name = "presence-bench",
+    version,
+    about = "Load tool for the presence server (speaks the real wire protocol)"
+)]
 pub struct Cli {
     /// The scenario.
     #[command(subcommand)]

@@ -2,7 +2,9 @@
 //! address, the WebSocket handshake, the `connect` frame, and waiting for `connected`.
 
 use futures_util::{SinkExt, StreamExt};
-use glance_protocol::{ClientFrame, ConnectFrame, GroupId, JsonClientFrame, JsonServerFrame, ServerFrame, VisitorId};
+use glance_protocol::{
+    ClientFrame, ConnectFrame, GroupId, JsonClientFrame, JsonServerFrame, ServerFrame, VisitorId,
+};
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -59,13 +61,28 @@ pub struct Dialer {
 impl Dialer {
     /// A dialer for `server` (agents: `agent_server`, default `server`), group `group`; agents
     /// present `token`.
-    pub fn new(server: SocketAddr, agent_server: Option<SocketAddr>, sources: Vec<Ipv4Addr>, group: GroupId, token: Option<String>) -> Self {
-        Self { server, agent_server: agent_server.unwrap_or(server), sources, next: AtomicUsize::new(0), group, token }
+    pub fn new(
+        server: SocketAddr,
+        agent_server: Option<SocketAddr>,
+        sources: Vec<Ipv4Addr>,
+        group: GroupId,
+        token: Option<String>,
+    ) -> Self {
+        Self {
+            server,
+            agent_server: agent_server.unwrap_or(server),
+            sources,
+            next: AtomicUsize::new(0),
+            group,
+            token,
+        }
     }
 
     /// Opens a socket for `visitor` and waits for `connected`. Returns it and the keepalive interval.
     pub async fn open(&self, role: Role, visitor: &VisitorId) -> Result<(Ws, Duration), OpenError> {
-        tokio::time::timeout(OPEN_TIMEOUT, self.open_now(role, visitor)).await.map_err(|_| OpenError::Timeout)?
+        tokio::time::timeout(OPEN_TIMEOUT, self.open_now(role, visitor))
+            .await
+            .map_err(|_| OpenError::Timeout)?
     }
 
     async fn open_now(&self, role: Role, visitor: &VisitorId) -> Result<(Ws, Duration), OpenError> {
@@ -78,8 +95,11 @@ impl Dialer {
         // Frames are small: a 4 KiB read buffer instead of tungstenite's eager 128 KiB keeps
         // tens of thousands of sockets cheap on the tool's side. No write buffering: every frame
         // is flushed as it is sent, as a browser does.
-        let config = WebSocketConfig::default().read_buffer_size(4096).write_buffer_size(0);
-        let (mut ws, _) = tokio_tungstenite::client_async_with_config(url, stream, Some(config)).await?;
+        let config = WebSocketConfig::default()
+            .read_buffer_size(4096)
+            .write_buffer_size(0);
+        let (mut ws, _) =
+            tokio_tungstenite::client_async_with_config(url, stream, Some(config)).await?;
         let connect = ClientFrame::Connect(ConnectFrame {
             groupid: self.group,
             visitorid: visitor.clone(),
@@ -93,8 +113,14 @@ impl Dialer {
         send(&mut ws, &connect).await?;
         loop {
             match recv(&mut ws).await {
-                Some(Ok(ServerFrame::Connected { keepalive, .. })) => return Ok((ws, Duration::from_secs(u64::from(keepalive.max(1))))),
-                Some(Ok(ServerFrame::Error(e))) => return Err(OpenError::Refused(e.detail.unwrap_or_else(|| e.error.as_str().to_owned()))),
+                Some(Ok(ServerFrame::Connected { keepalive, .. })) => {
+                    return Ok((ws, Duration::from_secs(u64::from(keepalive.max(1)))))
+                }
+                Some(Ok(ServerFrame::Error(e))) => {
+                    return Err(OpenError::Refused(
+                        e.detail.unwrap_or_else(|| e.error.as_str().to_owned()),
+                    ))
+                }
                 Some(_) => continue,
                 None => return Err(OpenError::Closed),
             }
@@ -115,7 +141,10 @@ impl Dialer {
 }
 
 /// Sends one client frame as a text message.
-pub async fn send(ws: &mut Ws, frame: &JsonClientFrame) -> Result<(), tokio_tungstenite::tungstenite::Error> {
+pub async fn send(
+    ws: &mut Ws,
+    frame: &JsonClientFrame,
+) -> Result<(), tokio_tungstenite::tungstenite::Error> {
     ws.send(Message::text(frame.to_json())).await
 }
 
@@ -127,7 +156,9 @@ pub async fn recv(ws: &mut Ws) -> Option<Result<JsonServerFrame, String>> {
             Err(_) => return None,
         };
         return match msg {
-            Message::Text(t) => Some(JsonServerFrame::parse(t.as_bytes()).map_err(|e| e.to_string())),
+            Message::Text(t) => {
+                Some(JsonServerFrame::parse(t.as_bytes()).map_err(|e| e.to_string()))
+            }
             Message::Binary(b) => Some(JsonServerFrame::parse(&b).map_err(|e| e.to_string())),
             Message::Close(_) => None,
             _ => continue,
@@ -144,5 +175,8 @@ pub fn visitor_id(nonce: &str, index: usize) -> VisitorId {
 /// Closes a socket as a navigating page does, and waits (briefly) for the server's close.
 pub async fn close(mut ws: Ws) {
     let _ = ws.close(None).await;
-    let _ = tokio::time::timeout(Duration::from_secs(2), async { while ws.next().await.is_some() {} }).await;
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        while ws.next().await.is_some() {}
+    })
+    .await;
 }

@@ -23,13 +23,22 @@ pub async fn post_json(addr: SocketAddr, path: &str, body: &str) -> Result<(u16,
         .await
         .map_err(|_| format!("POST {path}: timeout"))?
         .map_err(|e| format!("POST {path}: {e}"))?;
-    let (head, body) = reply.split_once("\r\n\r\n").ok_or_else(|| format!("POST {path}: malformed reply"))?;
+    let (head, body) = reply
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| format!("POST {path}: malformed reply"))?;
     let status = head
         .split_whitespace()
         .nth(1)
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| format!("POST {path}: no status in {head:?}"))?;
-    let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { dechunk(body) } else { body.to_owned() };
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(body)
+    } else {
+        body.to_owned()
+    };
     Ok((status, body))
 }
 
@@ -37,7 +46,9 @@ pub async fn post_json(addr: SocketAddr, path: &str, body: &str) -> Result<(u16,
 fn dechunk(mut body: &str) -> String {
     let mut out = String::new();
     while let Some((size, rest)) = body.split_once("\r\n") {
-        let Ok(n) = usize::from_str_radix(size.trim(), 16) else { break };
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
         if n == 0 || rest.len() < n {
             break;
         }
@@ -49,5 +60,8 @@ fn dechunk(mut body: &str) -> String {
 
 /// Unix seconds now.
 pub fn unix_now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }

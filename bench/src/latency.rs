@@ -34,7 +34,12 @@ impl Latency {
 
     /// The wire form.
     pub fn to_wire(&self) -> WireLatency {
-        WireLatency(self.0.iter_recorded().map(|v| (v.value_iterated_to(), v.count_at_value())).collect())
+        WireLatency(
+            self.0
+                .iter_recorded()
+                .map(|v| (v.value_iterated_to(), v.count_at_value()))
+                .collect(),
+        )
     }
 
     /// Back from the wire form.

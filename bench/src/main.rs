@@ -62,6 +62,12 @@ fn main() -> ExitCode {
 }
 
 /// Runs a coordinator future on a small runtime (the coordinator holds no load sockets).
-fn coordinate<F: std::future::Future<Output = Result<report::Report, String>>>(f: F) -> Result<report::Report, String> {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?.block_on(f)
+fn coordinate<F: std::future::Future<Output = Result<report::Report, String>>>(
+    f: F,
+) -> Result<report::Report, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?
+        .block_on(f)
 }

@@ -29,7 +29,11 @@ pub fn sample(pid: u32) -> Option<ProcSample> {
     let mut fields = after.split_whitespace().skip(11);
     let utime: u64 = fields.next()?.parse().ok()?;
     let stime: u64 = fields.next()?.parse().ok()?;
-    Some(ProcSample { rss_bytes: rss_kib * 1024, cpu_us: (utime + stime) * 1_000_000 / clock_ticks(), at: Instant::now() })
+    Some(ProcSample {
+        rss_bytes: rss_kib * 1024,
+        cpu_us: (utime + stime) * 1_000_000 / clock_ticks(),
+        at: Instant::now(),
+    })
 }
 
 /// Kernel clock ticks per second (`utime` / `stime` unit), usually 100.
@@ -84,13 +88,19 @@ pub fn open_file_limit(pid: u32) -> Option<u64> {
 /// Raises this process's soft open-file limit to its hard limit (children inherit it) and
 /// returns the result. The hard limit cannot be raised here.
 pub fn raise_open_file_limit() -> u64 {
-    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
     // SAFETY: `lim` is a valid, writable rlimit.
     if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
         return 1024;
     }
     if lim.rlim_cur < lim.rlim_max {
-        let raised = libc::rlimit { rlim_cur: lim.rlim_max, rlim_max: lim.rlim_max };
+        let raised = libc::rlimit {
+            rlim_cur: lim.rlim_max,
+            rlim_max: lim.rlim_max,
+        };
         // SAFETY: `raised` is a valid rlimit within the hard limit.
         if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } == 0 {
             return raised.rlim_cur;

@@ -43,7 +43,12 @@ impl RedisDelta {
             .calls
             .iter()
             .filter(|(k, _)| k.as_str() != "info")
-            .map(|(k, v)| (k.clone(), v.saturating_sub(a.calls.get(k).copied().unwrap_or(0))))
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    v.saturating_sub(a.calls.get(k).copied().unwrap_or(0)),
+                )
+            })
             .filter(|(_, v)| *v > 0)
             .collect();
         Self {
@@ -80,14 +85,20 @@ pub fn parse(url: &str) -> Result<SocketAddr, String> {
 
 /// Reads `INFO commandstats` and `INFO stats`. `None` when Redis does not answer.
 pub async fn sample(addr: SocketAddr) -> Option<RedisSample> {
-    tokio::time::timeout(Duration::from_secs(5), read(addr)).await.ok()?.ok()
+    tokio::time::timeout(Duration::from_secs(5), read(addr))
+        .await
+        .ok()?
+        .ok()
 }
 
 async fn read(addr: SocketAddr) -> std::io::Result<RedisSample> {
     let mut stream = BufReader::new(TcpStream::connect(addr).await?);
     let mut text = String::new();
     for section in ["commandstats", "stats"] {
-        stream.get_mut().write_all(format!("INFO {section}\r\n").as_bytes()).await?;
+        stream
+            .get_mut()
+            .write_all(format!("INFO {section}\r\n").as_bytes())
+            .await?;
         let mut header = String::new();
         stream.read_line(&mut header).await?;
         let len: usize = header
@@ -100,12 +111,21 @@ async fn read(addr: SocketAddr) -> std::io::Result<RedisSample> {
         text.push_str(&String::from_utf8_lossy(&body));
     }
     let at = Instant::now();
-    let mut s = RedisSample { calls: BTreeMap::new(), net_in: 0, net_out: 0, at };
+    let mut s = RedisSample {
+        calls: BTreeMap::new(),
+        net_in: 0,
+        net_out: 0,
+        at,
+    };
     for line in text.lines() {
         if let Some(rest) = line.strip_prefix("cmdstat_") {
             // cmdstat_evalsha:calls=12,usec=...
             if let Some((name, fields)) = rest.split_once(':') {
-                let calls = fields.split(',').find_map(|f| f.strip_prefix("calls=")).and_then(|v| v.parse().ok()).unwrap_or(0);
+                let calls = fields
+                    .split(',')
+                    .find_map(|f| f.strip_prefix("calls="))
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0);
                 s.calls.insert(name.to_owned(), calls);
             }
         } else if let Some(v) = line.strip_prefix("total_net_input_bytes:") {

@@ -106,11 +106,25 @@ pub struct Target {
 impl Target {
     /// measured ≤ target.
     pub fn at_most(name: &'static str, measured: f64, target: f64, unit: &'static str) -> Self {
-        Self { name, op: "<=", target, measured, unit, met: measured <= target }
+        Self {
+            name,
+            op: "<=",
+            target,
+            measured,
+            unit,
+            met: measured <= target,
+        }
     }
     /// measured ≥ target.
     pub fn at_least(name: &'static str, measured: f64, target: f64, unit: &'static str) -> Self {
-        Self { name, op: ">=", target, measured, unit, met: measured >= target }
+        Self {
+            name,
+            op: ">=",
+            target,
+            measured,
+            unit,
+            met: measured >= target,
+        }
     }
 }
 
@@ -128,34 +142,60 @@ pub struct Check {
 impl Check {
     /// A check.
     pub fn new(name: &'static str, ok: bool, detail: impl Into<String>) -> Self {
-        Self { name, ok, detail: detail.into() }
+        Self {
+            name,
+            ok,
+            detail: detail.into(),
+        }
     }
 }
 
 impl Report {
     /// An empty report for a finished run.
     pub fn new(scenario: &'static str, coord: &Coordinator, out: &Outcome) -> Self {
-        let active: f64 = out.results.iter().map(|r| r.active_secs).fold(0.0, f64::max);
+        let active: f64 = out
+            .results
+            .iter()
+            .map(|r| r.active_secs)
+            .fold(0.0, f64::max);
         let tool_cpu: u64 = out.results.iter().map(|r| r.tool_cpu_us).sum();
         Self {
             scenario,
             params: BTreeMap::new(),
             machine: Machine {
                 cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
-                loadavg_at_start: std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim().to_owned(),
-                kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim().to_owned(),
+                loadavg_at_start: std::fs::read_to_string("/proc/loadavg")
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned(),
+                kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned(),
             },
             setup: Setup {
-                server: if coord.target.started() { "started" } else { "url" },
+                server: if coord.target.started() {
+                    "started"
+                } else {
+                    "url"
+                },
                 addr: coord.target.addr.to_string(),
                 server_pid: coord.target.pid,
-                server_log: coord.target.dir.as_ref().map(|d| d.join("server.log").display().to_string()),
+                server_log: coord
+                    .target
+                    .dir
+                    .as_ref()
+                    .map(|d| d.join("server.log").display().to_string()),
                 workers: coord.workers,
                 sources: coord.sources.len(),
                 tool_fd_cap: coord.tool_fd_cap,
                 server_fd_cap: coord.server_fd_cap,
                 connect_wall_secs: out.connect_wall_secs,
-                tool_cores: if active > 0.0 { tool_cpu as f64 / 1e6 / active } else { 0.0 },
+                tool_cores: if active > 0.0 {
+                    tool_cpu as f64 / 1e6 / active
+                } else {
+                    0.0
+                },
             },
             notes: coord.notes.clone(),
             figures: Vec::new(),
@@ -174,11 +214,19 @@ impl Report {
     }
     /// Adds a figure.
     pub fn figure(&mut self, name: &'static str, value: f64, unit: &'static str) {
-        self.figures.push(Figure { name: name.into(), value, unit });
+        self.figures.push(Figure {
+            name: name.into(),
+            value,
+            unit,
+        });
     }
     /// Adds a figure with a computed name (e.g. per node).
     pub fn node_figure(&mut self, name: String, value: f64, unit: &'static str) {
-        self.figures.push(Figure { name: name.into(), value, unit });
+        self.figures.push(Figure {
+            name: name.into(),
+            value,
+            unit,
+        });
     }
     /// Redis commands and bytes per `unit` over the timed part (`count` units), gross, and the
     /// background rate measured with every socket open and no load.
@@ -186,23 +234,55 @@ impl Report {
         let Some(r) = self.redis.clone() else { return };
         let n = count.max(1) as f64;
         let a = &r.active;
-        self.node_figure(format!("redis_commands_per_{unit}"), a.total_calls as f64 / n, "");
-        self.node_figure(format!("redis_bytes_in_per_{unit}"), a.net_in_bytes as f64 / n, "B");
-        self.node_figure(format!("redis_bytes_out_per_{unit}"), a.net_out_bytes as f64 / n, "B");
+        self.node_figure(
+            format!("redis_commands_per_{unit}"),
+            a.total_calls as f64 / n,
+            "",
+        );
+        self.node_figure(
+            format!("redis_bytes_in_per_{unit}"),
+            a.net_in_bytes as f64 / n,
+            "B",
+        );
+        self.node_figure(
+            format!("redis_bytes_out_per_{unit}"),
+            a.net_out_bytes as f64 / n,
+            "B",
+        );
         let mut top: Vec<(&String, &u64)> = a.calls.iter().collect();
         top.sort_by(|x, y| y.1.cmp(x.1));
         for (name, calls) in top.into_iter().take(6) {
             self.node_figure(format!("redis_{name}_per_{unit}"), *calls as f64 / n, "");
         }
-        if self.figures.iter().any(|f| f.name == "redis_commands_per_sec") {
+        if self
+            .figures
+            .iter()
+            .any(|f| f.name == "redis_commands_per_sec")
+        {
             return;
         }
-        self.figure("redis_commands_per_sec", a.total_calls as f64 / a.wall_secs.max(1e-9), "/s");
+        self.figure(
+            "redis_commands_per_sec",
+            a.total_calls as f64 / a.wall_secs.max(1e-9),
+            "/s",
+        );
         let idle = &r.idle_window;
         let w = idle.wall_secs.max(1e-9);
-        self.figure("redis_background_commands_per_sec", idle.total_calls as f64 / w, "/s");
-        self.figure("redis_background_bytes_per_sec", (idle.net_in_bytes + idle.net_out_bytes) as f64 / w, "B/s");
-        self.figure("redis_connect_phase_commands", r.connecting.total_calls as f64, "");
+        self.figure(
+            "redis_background_commands_per_sec",
+            idle.total_calls as f64 / w,
+            "/s",
+        );
+        self.figure(
+            "redis_background_bytes_per_sec",
+            (idle.net_in_bytes + idle.net_out_bytes) as f64 / w,
+            "B/s",
+        );
+        self.figure(
+            "redis_connect_phase_commands",
+            r.connecting.total_calls as f64,
+            "",
+        );
     }
     /// Adds a target.
     pub fn goal(&mut self, t: Target) {
@@ -221,7 +301,11 @@ impl Report {
     pub fn table(&self) -> String {
         let mut s = String::new();
         let _ = writeln!(s, "== presence-bench {} ==", self.scenario);
-        let params: Vec<String> = self.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let params: Vec<String> = self
+            .params
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
         let _ = writeln!(s, "params   {}", params.join(" "));
         let _ = writeln!(
             s,
@@ -241,7 +325,12 @@ impl Report {
         for f in &self.figures {
             let _ = writeln!(s, "{:<40} {:>16} {}", f.name, fmt_num(f.value), f.unit);
         }
-        let _ = writeln!(s, "{:<40} {:>16} cores", "tool_cpu (all workers)", fmt_num(self.setup.tool_cores));
+        let _ = writeln!(
+            s,
+            "{:<40} {:>16} cores",
+            "tool_cpu (all workers)",
+            fmt_num(self.setup.tool_cores)
+        );
         for n in &self.nodes {
             let pid = n.pid.map_or("?".into(), |p| p.to_string());
             match &n.figures {
@@ -257,27 +346,54 @@ impl Report {
                     );
                 }
                 None => {
-                    let _ = writeln!(s, "node     {:<8} {} (pid {pid}): no /proc figures", n.role, n.addr);
+                    let _ = writeln!(
+                        s,
+                        "node     {:<8} {} (pid {pid}): no /proc figures",
+                        n.role, n.addr
+                    );
                 }
             }
         }
         if !self.latency.is_empty() {
             let _ = writeln!(s, "{:-<78}", "");
-            let _ = writeln!(s, "{:<22} {:>10} {:>9} {:>9} {:>9} {:>9}   (ms)", "latency", "count", "p50", "p99", "p99.9", "max");
+            let _ = writeln!(
+                s,
+                "{:<22} {:>10} {:>9} {:>9} {:>9} {:>9}   (ms)",
+                "latency", "count", "p50", "p99", "p99.9", "max"
+            );
             for (name, l) in &self.latency {
-                let _ = writeln!(s, "{:<22} {:>10} {:>9.3} {:>9.3} {:>9.3} {:>9.3}", name, l.count, l.p50_ms, l.p99_ms, l.p999_ms, l.max_ms);
+                let _ = writeln!(
+                    s,
+                    "{:<22} {:>10} {:>9.3} {:>9.3} {:>9.3} {:>9.3}",
+                    name, l.count, l.p50_ms, l.p99_ms, l.p999_ms, l.max_ms
+                );
             }
         }
         if !self.targets.is_empty() {
             let _ = writeln!(s, "{:-<78}", "");
             for t in &self.targets {
                 let verdict = if t.met { "met" } else { "MISSED" };
-                let _ = writeln!(s, "target   {:<40} {} {} {}: {} {}", t.name, t.op, fmt_num(t.target), t.unit, fmt_num(t.measured), verdict);
+                let _ = writeln!(
+                    s,
+                    "target   {:<40} {} {} {}: {} {}",
+                    t.name,
+                    t.op,
+                    fmt_num(t.target),
+                    t.unit,
+                    fmt_num(t.measured),
+                    verdict
+                );
             }
         }
         let _ = writeln!(s, "{:-<78}", "");
         for c in &self.checks {
-            let _ = writeln!(s, "check    {:<40} {}  ({})", c.name, if c.ok { "ok" } else { "FAILED" }, c.detail);
+            let _ = writeln!(
+                s,
+                "check    {:<40} {}  ({})",
+                c.name,
+                if c.ok { "ok" } else { "FAILED" },
+                c.detail
+            );
         }
         s
     }

@@ -76,7 +76,11 @@ impl Shares {
     /// `n` visitors split evenly over `workers`.
     pub fn even(n: usize, workers: usize) -> Self {
         let w = workers.max(1);
-        Self((0..w).map(|i| (n * i / w, n * (i + 1) / w - n * i / w)).collect())
+        Self(
+            (0..w)
+                .map(|i| (n * i / w, n * (i + 1) / w - n * i / w))
+                .collect(),
+        )
     }
 }
 
@@ -133,7 +137,11 @@ impl Outcome {
     }
     /// Sockets opened per second (all workers in parallel).
     pub fn connect_rate(&self) -> f64 {
-        let secs = self.readies.iter().map(|r| r.connect_secs).fold(0.0, f64::max);
+        let secs = self
+            .readies
+            .iter()
+            .map(|r| r.connect_secs)
+            .fold(0.0, f64::max);
         if secs > 0.0 {
             self.connected() as f64 / secs
         } else {
@@ -150,12 +158,17 @@ struct WorkerProc {
 
 impl WorkerProc {
     async fn say(&mut self, line: &str) -> Result<(), String> {
-        self.stdin.write_all(format!("{line}\n").as_bytes()).await.map_err(|e| format!("worker stdin: {e}"))
+        self.stdin
+            .write_all(format!("{line}\n").as_bytes())
+            .await
+            .map_err(|e| format!("worker stdin: {e}"))
     }
 
     async fn hear(&mut self) -> Result<WorkerMsg, String> {
         match self.lines.next_line().await {
-            Ok(Some(line)) => serde_json::from_str(&line).map_err(|e| format!("worker said {line:?}: {e}")),
+            Ok(Some(line)) => {
+                serde_json::from_str(&line).map_err(|e| format!("worker said {line:?}: {e}"))
+            }
             Ok(None) => Err("a worker exited early (see its stderr above)".into()),
             Err(e) => Err(format!("worker stdout: {e}")),
         }
@@ -180,24 +193,42 @@ impl Coordinator {
         }
         let nonce = format!("{:x}", crate::clock::mono_us() % 0xffff_ffff);
         let target = Target::new(args, &nonce).await?;
-        let mut visitor_nodes = vec![Node { addr: target.addr, pid: target.pid }];
+        let mut visitor_nodes = vec![Node {
+            addr: target.addr,
+            pid: target.pid,
+        }];
         for (i, url) in args.also_urls.iter().enumerate() {
-            visitor_nodes.push(Node { addr: crate::target::parse_url(url)?, pid: args.also_server_pids.get(i).copied() });
+            visitor_nodes.push(Node {
+                addr: crate::target::parse_url(url)?,
+                pid: args.also_server_pids.get(i).copied(),
+            });
         }
         let agent_node = match &args.agent_url {
-            Some(url) => Some(Node { addr: crate::target::parse_url(url)?, pid: args.agent_server_pid }),
+            Some(url) => Some(Node {
+                addr: crate::target::parse_url(url)?,
+                pid: args.agent_server_pid,
+            }),
             None => None,
         };
         // One node per worker: as many workers as nodes at least, and a multiple of them.
         let nodes = visitor_nodes.len();
         let workers = workers.max(nodes).div_ceil(nodes) * nodes;
         if nodes > 1 {
-            notes.push(format!("visitor sockets spread over {nodes} nodes, worker w → node w mod {nodes}"));
+            notes.push(format!(
+                "visitor sockets spread over {nodes} nodes, worker w → node w mod {nodes}"
+            ));
         }
         if let Some(a) = &agent_node {
-            notes.push(format!("agents connect to another node, {}: every delivery crosses nodes through Redis", a.addr));
+            notes.push(format!(
+                "agents connect to another node, {}: every delivery crosses nodes through Redis",
+                a.addr
+            ));
         }
-        let redis = args.redis.as_deref().map(crate::redisstat::parse).transpose()?;
+        let redis = args
+            .redis
+            .as_deref()
+            .map(crate::redisstat::parse)
+            .transpose()?;
         let server_fd_cap = target.pid.and_then(procstat::open_file_limit);
         if let Some(cap) = server_fd_cap {
             let most = cap.saturating_sub(FD_RESERVE);
@@ -208,8 +239,14 @@ impl Coordinator {
                 ));
             }
         }
-        let token = if agents { Some(target.token("bench-agent").await?) } else { None };
-        let sources = (0..args.sources.max(1)).map(|i| Ipv4Addr::new(127, 0, 0, 10u8.saturating_add(i))).collect();
+        let token = if agents {
+            Some(target.token("bench-agent").await?)
+        } else {
+            None
+        };
+        let sources = (0..args.sources.max(1))
+            .map(|i| Ipv4Addr::new(127, 0, 0, 10u8.saturating_add(i)))
+            .collect();
         Ok(Self {
             target,
             workers,
@@ -227,7 +264,11 @@ impl Coordinator {
     }
 
     /// One plan per share.
-    pub fn plans(&self, shares: &Shares, scenario: impl Fn(usize, (usize, usize)) -> ScenarioPlan) -> Vec<WorkerPlan> {
+    pub fn plans(
+        &self,
+        shares: &Shares,
+        scenario: impl Fn(usize, (usize, usize)) -> ScenarioPlan,
+    ) -> Vec<WorkerPlan> {
         shares
             .0
             .iter()
@@ -248,7 +289,11 @@ impl Coordinator {
     }
 
     /// Runs the plans: connect, settle, start, `duration` seconds, results.
-    pub async fn execute(&mut self, plans: Vec<WorkerPlan>, duration: f64) -> Result<Outcome, String> {
+    pub async fn execute(
+        &mut self,
+        plans: Vec<WorkerPlan>,
+        duration: f64,
+    ) -> Result<Outcome, String> {
         let pid = self.target.pid;
         let sample = move || pid.and_then(procstat::sample);
         // Every node's pid, when the run spans several (the first is the target's).
@@ -258,7 +303,9 @@ impl Coordinator {
             all.extend(self.agent_node.iter().map(|n| ("agents", *n)));
         }
         let pids: Vec<Option<u32>> = all.iter().map(|(_, n)| n.pid).collect();
-        let sample_all = move || -> Vec<Option<ProcSample>> { pids.iter().map(|p| p.and_then(procstat::sample)).collect() };
+        let sample_all = move || -> Vec<Option<ProcSample>> {
+            pids.iter().map(|p| p.and_then(procstat::sample)).collect()
+        };
         let all_before = sample_all();
         let redis = self.redis;
         let redis_sample = || async move {
@@ -273,12 +320,16 @@ impl Coordinator {
         let mut workers = Vec::new();
         for plan in &plans {
             let mut w = spawn_worker()?;
-            w.say(&serde_json::to_string(plan).map_err(|e| e.to_string())?).await?;
+            w.say(&serde_json::to_string(plan).map_err(|e| e.to_string())?)
+                .await?;
             workers.push(w);
         }
         let mut readies = Vec::new();
         for w in &mut workers {
-            match tokio::time::timeout(CONNECT_TIMEOUT, w.hear()).await.map_err(|_| "connect phase timed out".to_string())?? {
+            match tokio::time::timeout(CONNECT_TIMEOUT, w.hear())
+                .await
+                .map_err(|_| "connect phase timed out".to_string())??
+            {
                 WorkerMsg::Ready(r) => readies.push(r),
                 WorkerMsg::Failed(e) => return Err(format!("worker failed: {e}")),
                 WorkerMsg::Result(_) => return Err("worker answered out of turn".into()),
@@ -305,7 +356,10 @@ impl Coordinator {
         let redis_end = redis_sample().await;
         let mut results = Vec::new();
         for w in &mut workers {
-            match tokio::time::timeout(Duration::from_secs(120), w.hear()).await.map_err(|_| "a worker did not report".to_string())?? {
+            match tokio::time::timeout(Duration::from_secs(120), w.hear())
+                .await
+                .map_err(|_| "a worker did not report".to_string())??
+            {
                 WorkerMsg::Result(r) => results.push(r),
                 WorkerMsg::Failed(e) => return Err(format!("worker failed: {e}")),
                 WorkerMsg::Ready(_) => return Err("worker answered out of turn".into()),
@@ -319,10 +373,22 @@ impl Coordinator {
                 role,
                 addr: n.addr.to_string(),
                 pid: n.pid,
-                figures: figures(all_before[i], all_connect_end[i], all_connected_at[i], all_start[i], all_end[i]),
+                figures: figures(
+                    all_before[i],
+                    all_connect_end[i],
+                    all_connected_at[i],
+                    all_start[i],
+                    all_end[i],
+                ),
             })
             .collect();
-        let redis = match (redis_before, redis_connect_end, redis_connected_at, redis_start, redis_end) {
+        let redis = match (
+            redis_before,
+            redis_connect_end,
+            redis_connected_at,
+            redis_start,
+            redis_end,
+        ) {
             (Some(b), Some(ce), Some(c), Some(s), Some(e)) => Some(RedisFigures {
                 idle_window: RedisDelta::between(&ce, &c),
                 connecting: RedisDelta::between(&b, &ce),
@@ -335,7 +401,15 @@ impl Coordinator {
                 None
             }
         };
-        Ok(Outcome { readies, results, server, connect_wall_secs, nodes, redis, workers })
+        Ok(Outcome {
+            readies,
+            results,
+            server,
+            connect_wall_secs,
+            nodes,
+            redis,
+            workers,
+        })
     }
 
     /// Tells the workers to close their sockets, waits for them, stops the server.
@@ -344,7 +418,10 @@ impl Coordinator {
             let _ = w.say("stop").await;
         }
         for w in &mut out.workers {
-            if tokio::time::timeout(Duration::from_secs(30), w.child.wait()).await.is_err() {
+            if tokio::time::timeout(Duration::from_secs(30), w.child.wait())
+                .await
+                .is_err()
+            {
                 let _ = w.child.kill().await;
             }
         }
@@ -385,5 +462,9 @@ fn spawn_worker() -> Result<WorkerProc, String> {
     let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
         return Err("worker pipes missing".into());
     };
-    Ok(WorkerProc { child, stdin, lines: BufReader::new(stdout).lines() })
+    Ok(WorkerProc {
+        child,
+        stdin,
+        lines: BufReader::new(stdout).lines(),
+    })
 }

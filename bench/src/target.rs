@@ -35,7 +35,14 @@ impl Target {
 
     fn attach(url: &str, args: &TargetArgs) -> Result<Self, String> {
         let addr = parse_url(url)?;
-        Ok(Self { addr, pid: args.server_pid, group: args.group, api_key: args.api_key.clone(), child: None, dir: None })
+        Ok(Self {
+            addr,
+            pid: args.server_pid,
+            group: args.group,
+            api_key: args.api_key.clone(),
+            child: None,
+            dir: None,
+        })
     }
 
     async fn start(args: &TargetArgs, nonce: &str) -> Result<Self, String> {
@@ -52,7 +59,8 @@ impl Target {
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let api_key = format!("bench-api-key-{nonce}");
         let config = dir.join("server.toml");
-        std::fs::write(&config, config_toml(args, &api_key, nonce)).map_err(|e| format!("{}: {e}", config.display()))?;
+        std::fs::write(&config, config_toml(args, &api_key, nonce))
+            .map_err(|e| format!("{}: {e}", config.display()))?;
         let addr_file = dir.join("addr");
         let _ = std::fs::remove_file(&addr_file);
         let log = std::fs::File::create(dir.join("server.log")).map_err(|e| e.to_string())?;
@@ -62,7 +70,10 @@ impl Target {
             .arg(&config)
             .args(["--listen", "127.0.0.1:0", "--addr-file"])
             .arg(&addr_file)
-            .env("RUST_LOG", std::env::var("PRESENCE_BENCH_SERVER_LOG").unwrap_or_else(|_| "info".into()))
+            .env(
+                "RUST_LOG",
+                std::env::var("PRESENCE_BENCH_SERVER_LOG").unwrap_or_else(|_| "info".into()),
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::from(log))
             .stderr(Stdio::from(log2))
@@ -71,7 +82,14 @@ impl Target {
             .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
         let pid = child.id();
         let addr = wait_for_addr(&addr_file, &dir).await?;
-        Ok(Self { addr, pid, group: args.group, api_key, child: Some(child), dir: Some(dir) })
+        Ok(Self {
+            addr,
+            pid,
+            group: args.group,
+            api_key,
+            child: Some(child),
+            dir: Some(dir),
+        })
     }
 
     /// Whether the tool started the server.
@@ -93,19 +111,27 @@ impl Target {
         let path = format!("/services/AuthorizationService.svc/rest/Authorize?groupid={}&service=presence&duration=120", self.group);
         let (status, reply) = crate::http::post_json(self.addr, &path, &body).await?;
         if status != 200 {
-            return Err(format!("Authorize answered {status}: {reply} (wrong --api-key for --group?)"));
+            return Err(format!(
+                "Authorize answered {status}: {reply} (wrong --api-key for --group?)"
+            ));
         }
-        serde_json::from_str::<String>(&reply).map_err(|e| format!("Authorize reply {reply:?}: {e}"))
+        serde_json::from_str::<String>(&reply)
+            .map_err(|e| format!("Authorize reply {reply:?}: {e}"))
     }
 
     /// Stops the server the tool started (SIGTERM: drain, then kill if it lingers).
     pub async fn stop(mut self) {
-        let Some(mut child) = self.child.take() else { return };
+        let Some(mut child) = self.child.take() else {
+            return;
+        };
         if let Some(pid) = child.id() {
             // SAFETY: signalling our own child by its pid.
             unsafe { libc::kill(pid as i32, libc::SIGTERM) };
         }
-        if tokio::time::timeout(Duration::from_secs(20), child.wait()).await.is_err() {
+        if tokio::time::timeout(Duration::from_secs(20), child.wait())
+            .await
+            .is_err()
+        {
             let _ = child.kill().await;
         }
     }
@@ -113,7 +139,10 @@ impl Target {
 
 /// `http://host:port` (or `ws://`) → a socket address.
 pub fn parse_url(url: &str) -> Result<SocketAddr, String> {
-    let hostport = url.trim_start_matches("http://").trim_start_matches("ws://").trim_end_matches('/');
+    let hostport = url
+        .trim_start_matches("http://")
+        .trim_start_matches("ws://")
+        .trim_end_matches('/');
     if url.starts_with("https") || url.starts_with("wss") {
         return Err("the bench speaks plain ws:// only; point it at an http:// listener".into());
     }
@@ -147,5 +176,8 @@ async fn wait_for_addr(addr_file: &Path, dir: &Path) -> Result<SocketAddr, Strin
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    Err(format!("the server did not start: see {}", dir.join("server.log").display()))
+    Err(format!(
+        "the server did not start: see {}",
+        dir.join("server.log").display()
+    ))
 }

@@ -40,7 +40,10 @@ pub enum Turn {
 }
 
 /// Reads a phase change (`changed` is the result of `phase.changed()`).
-pub fn turn(changed: Result<(), tokio::sync::watch::error::RecvError>, phase: &tokio::sync::watch::Receiver<Phase>) -> Turn {
+pub fn turn(
+    changed: Result<(), tokio::sync::watch::error::RecvError>,
+    phase: &tokio::sync::watch::Receiver<Phase>,
+) -> Turn {
     if changed.is_err() {
         return Turn::Gone;
     }
@@ -77,7 +80,11 @@ impl Ctx {
     pub fn opener(&mut self) -> Opener {
         self.expected += 1;
         self.connect_started.get_or_insert_with(Instant::now);
-        Opener { tx: self.ready_tx.clone(), gate: self.gate.clone(), dialer: self.dialer.clone() }
+        Opener {
+            tx: self.ready_tx.clone(),
+            gate: self.gate.clone(),
+            dialer: self.dialer.clone(),
+        }
     }
 
     /// Waits until every opener so far has reported (e.g. agents before their visitors connect).
@@ -117,7 +124,10 @@ impl Ctx {
         emit(&WorkerMsg::Result(result));
         let _ = self.expect("stop").await;
         let _ = self.phase.send(Phase::Stopping);
-        let _ = tokio::time::timeout(Duration::from_secs(15), async { while self.tasks.join_next().await.is_some() {} }).await;
+        let _ = tokio::time::timeout(Duration::from_secs(15), async {
+            while self.tasks.join_next().await.is_some() {}
+        })
+        .await;
     }
 
     async fn expect(&mut self, word: &str) -> Option<()> {
@@ -151,7 +161,9 @@ impl Opener {
             let _permit = self.gate.acquire().await;
             self.dialer.open(role, visitor).await
         };
-        let _ = self.tx.send(opened.as_ref().map(|_| ()).map_err(|e| e.to_string()));
+        let _ = self
+            .tx
+            .send(opened.as_ref().map(|_| ()).map_err(|e| e.to_string()));
         opened
     }
 }
@@ -167,7 +179,10 @@ pub fn emit(msg: &WorkerMsg) {
 
 /// `presence-bench worker`: reads the plan, runs it.
 pub fn main() -> ExitCode {
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             emit(&WorkerMsg::Failed(format!("runtime: {e}")));
@@ -190,7 +205,13 @@ pub fn main() -> ExitCode {
             emit(&WorkerMsg::Failed(format!("bad group {}", plan.group)));
             return ExitCode::from(2);
         };
-        let dialer = Arc::new(Dialer::new(plan.server, plan.agent_server, plan.sources.clone(), group, plan.token.clone()));
+        let dialer = Arc::new(Dialer::new(
+            plan.server,
+            plan.agent_server,
+            plan.sources.clone(),
+            group,
+            plan.token.clone(),
+        ));
         let (ready_tx, ready_rx) = mpsc::unbounded_channel();
         let ctx = Ctx {
             gate: Arc::new(Semaphore::new(plan.connect_concurrency.max(1))),
@@ -207,14 +228,30 @@ pub fn main() -> ExitCode {
         };
         match ctx.plan.scenario.clone() {
             ScenarioPlan::Idle { hold } => scenario::idle::work(ctx, hold).await,
-            ScenarioPlan::Relay { agents_per_visitor, per_visitor_rate, duration, warmup } => {
-                scenario::relay::work(ctx, agents_per_visitor, per_visitor_rate, duration, warmup).await
+            ScenarioPlan::Relay {
+                agents_per_visitor,
+                per_visitor_rate,
+                duration,
+                warmup,
+            } => {
+                scenario::relay::work(ctx, agents_per_visitor, per_visitor_rate, duration, warmup)
+                    .await
             }
-            ScenarioPlan::Signal { targets, per_agent_rate, duration, warmup } => {
-                scenario::signal::work(ctx, targets, per_agent_rate, duration, warmup).await
-            }
-            ScenarioPlan::Churn { agents_per_visitor, period, gap_ms, duration, settle } => {
-                scenario::churn::work(ctx, agents_per_visitor, period, gap_ms, duration, settle).await
+            ScenarioPlan::Signal {
+                targets,
+                per_agent_rate,
+                duration,
+                warmup,
+            } => scenario::signal::work(ctx, targets, per_agent_rate, duration, warmup).await,
+            ScenarioPlan::Churn {
+                agents_per_visitor,
+                period,
+                gap_ms,
+                duration,
+                settle,
+            } => {
+                scenario::churn::work(ctx, agents_per_visitor, period, gap_ms, duration, settle)
+                    .await
             }
         }
         ExitCode::SUCCESS

@@ -3,7 +3,10 @@
 //! `parse`; every relayed update through `check_json` and `to_json` once (then fans out as bytes).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use glance_protocol::{AckData, AckId, JsonClientFrame, JsonServerFrame, PresenceLimits, PresenceMap, ServerFrame, SockData};
+use glance_protocol::{
+    AckData, AckId, JsonClientFrame, JsonServerFrame, PresenceLimits, PresenceMap, ServerFrame,
+    SockData,
+};
 use serde_json::{json, Value};
 use std::hint::black_box;
 
@@ -25,14 +28,23 @@ fn typical_map() -> PresenceMap {
 
 /// The largest map the limits allow: 20 properties, 10,000 characters in all.
 fn largest_map() -> PresenceMap {
-    (0..20).map(|i| (format!("property_{i:02}"), Value::String("x".repeat(488)))).collect()
+    (0..20)
+        .map(|i| (format!("property_{i:02}"), Value::String("x".repeat(488))))
+        .collect()
 }
 
 fn parse(c: &mut Criterion) {
     let mut g = c.benchmark_group("parse client frame");
-    for (name, text) in [("keepalive", KEEPALIVE), ("connect", CONNECT), ("presence", PRESENCE), ("signal", SIGNAL)] {
+    for (name, text) in [
+        ("keepalive", KEEPALIVE),
+        ("connect", CONNECT),
+        ("presence", PRESENCE),
+        ("signal", SIGNAL),
+    ] {
         g.throughput(Throughput::Bytes(text.len() as u64));
-        g.bench_function(name, |b| b.iter(|| JsonClientFrame::parse(black_box(text.as_bytes()))));
+        g.bench_function(name, |b| {
+            b.iter(|| JsonClientFrame::parse(black_box(text.as_bytes())))
+        });
     }
     g.finish();
 }
@@ -42,7 +54,11 @@ fn serialize(c: &mut Criterion) {
     let presence: JsonServerFrame = ServerFrame::Presence(Value::Object(typical_map()));
     let ack: JsonServerFrame = ServerFrame::Ack(AckData::ok(AckId::Num(17)));
     let conn: JsonServerFrame = ServerFrame::VisitorConn(SockData { connected: true });
-    for (name, frame) in [("presence", &presence), ("ack", &ack), ("visitorconn", &conn)] {
+    for (name, frame) in [
+        ("presence", &presence),
+        ("ack", &ack),
+        ("visitorconn", &conn),
+    ] {
         g.bench_function(name, |b| b.iter(|| black_box(frame).to_json()));
     }
     g.finish();
@@ -53,8 +69,12 @@ fn validate(c: &mut Criterion) {
     let limits = PresenceLimits::default();
     let (typical, largest) = (typical_map(), largest_map());
     assert!(limits.check_json(&typical).is_ok() && limits.check_json(&largest).is_ok());
-    g.bench_function("typical (8 properties)", |b| b.iter(|| limits.check_json(black_box(&typical))));
-    g.bench_function("largest (20 × 488 chars)", |b| b.iter(|| limits.check_json(black_box(&largest))));
+    g.bench_function("typical (8 properties)", |b| {
+        b.iter(|| limits.check_json(black_box(&typical)))
+    });
+    g.bench_function("largest (20 × 488 chars)", |b| {
+        b.iter(|| limits.check_json(black_box(&largest)))
+    });
     g.finish();
 }
 

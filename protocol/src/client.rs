@@ -3,7 +3,10 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 use crate::wire::{Envelope, Payload};
-use crate::{check_custom_event_name, AckId, FrameError, GroupId, TermsData, ValidationError, VisibilityData, VisitorId};
+use crate::{
+    check_custom_event_name, AckId, FrameError, GroupId, TermsData, ValidationError,
+    VisibilityData, VisitorId,
+};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The first frame of every connection.
@@ -110,10 +113,17 @@ impl<D> ClientFrame<D> {
 }
 
 fn invalid(ty: &str, reason: ValidationError) -> FrameError {
-    FrameError::Invalid { ty: ty.to_owned(), reason }
+    FrameError::Invalid {
+        ty: ty.to_owned(),
+        reason,
+    }
 }
 
-fn typed<D: Payload, T: serde::de::DeserializeOwned>(ty: &str, data: Option<D>, what: &'static str) -> Result<T, FrameError> {
+fn typed<D: Payload, T: serde::de::DeserializeOwned>(
+    ty: &str,
+    data: Option<D>,
+    what: &'static str,
+) -> Result<T, FrameError> {
     data.ok_or_else(|| invalid(ty, ValidationError::Shape(what)))?
         .decode()
         .map_err(|_| invalid(ty, ValidationError::Shape(what)))
@@ -125,24 +135,47 @@ impl<D: Payload + serde::de::DeserializeOwned> ClientFrame<D> {
         let ty = env.kind().ok_or(FrameError::MissingType)?.to_owned();
         let frame = match ty.as_str() {
             "connect" => Self::Connect(ConnectFrame {
-                groupid: env.groupid.ok_or_else(|| invalid(&ty, ValidationError::GroupId))?,
-                visitorid: env.visitorid.ok_or_else(|| invalid(&ty, ValidationError::VisitorId))?,
+                groupid: env
+                    .groupid
+                    .ok_or_else(|| invalid(&ty, ValidationError::GroupId))?,
+                visitorid: env
+                    .visitorid
+                    .ok_or_else(|| invalid(&ty, ValidationError::VisitorId))?,
                 guesttoken: env.guesttoken,
                 authorization: env.authorization,
                 version: env.version,
             }),
             "k" => Self::Keepalive,
-            "presence" => Self::Presence(env.data.ok_or_else(|| invalid(&ty, ValidationError::Shape("presence needs a data object")))?),
-            "visibility" => Self::Visibility(typed(&ty, env.data, "visibility must be {visibility: \"hidden\"|\"visible\"}")?),
-            "terms" => Self::Event(VisitorEvent::Terms(typed(&ty, env.data, "terms must be {status: \"displayed\"|\"accepted\"|\"declined\"}")?)),
+            "presence" => Self::Presence(env.data.ok_or_else(|| {
+                invalid(&ty, ValidationError::Shape("presence needs a data object"))
+            })?),
+            "visibility" => Self::Visibility(typed(
+                &ty,
+                env.data,
+                "visibility must be {visibility: \"hidden\"|\"visible\"}",
+            )?),
+            "terms" => Self::Event(VisitorEvent::Terms(typed(
+                &ty,
+                env.data,
+                "terms must be {status: \"displayed\"|\"accepted\"|\"declined\"}",
+            )?)),
             "visitorsessionstart" => Self::Event(VisitorEvent::SessionStart(env.data)),
             "visitorsessionend" => Self::Event(VisitorEvent::SessionEnd(env.data)),
             "visitorerror" => Self::Event(VisitorEvent::VisitorError(env.data)),
-            "signal" => Self::Signal { id: env.id, data: env.data },
-            "invoke" => Self::Invoke { id: env.id, data: typed(&ty, env.data, "invoke must be {func, args}")? },
+            "signal" => Self::Signal {
+                id: env.id,
+                data: env.data,
+            },
+            "invoke" => Self::Invoke {
+                id: env.id,
+                data: typed(&ty, env.data, "invoke must be {func, args}")?,
+            },
             name if name.starts_with("c_") => {
                 check_custom_event_name(name).map_err(|e| invalid(name, e))?;
-                Self::Event(VisitorEvent::Custom { name: ty.clone(), data: env.data })
+                Self::Event(VisitorEvent::Custom {
+                    name: ty.clone(),
+                    data: env.data,
+                })
             }
             _ => return Err(FrameError::UnknownType(ty)),
         };
@@ -180,10 +213,20 @@ impl<D: Serialize> ClientFrame<D> {
                     | VisitorEvent::VisitorError(d)
                     | VisitorEvent::Custom { data: d, .. } => d.as_ref().map(EnvData::Raw),
                 };
-                Envelope { data, ..Envelope::new(e.kind()) }
+                Envelope {
+                    data,
+                    ..Envelope::new(e.kind())
+                }
             }
-            Self::Signal { id, data } => Envelope { id: id.clone(), data: data.as_ref().map(EnvData::Raw), ..Envelope::new("signal") },
-            Self::Invoke { id, data } => Envelope { id: id.clone(), ..Envelope::with_data("invoke", EnvData::Invoke(data)) },
+            Self::Signal { id, data } => Envelope {
+                id: id.clone(),
+                data: data.as_ref().map(EnvData::Raw),
+                ..Envelope::new("signal")
+            },
+            Self::Invoke { id, data } => Envelope {
+                id: id.clone(),
+                ..Envelope::with_data("invoke", EnvData::Invoke(data))
+            },
         }
     }
 }

@@ -132,15 +132,32 @@ impl ValidationError {
         match self {
             Self::VisitorId => "visitorid must be 1..100 characters of A-Z a-z 0-9 - _ ~".into(),
             Self::GroupId => "groupid must be a positive integer".into(),
-            Self::TooManyProperties(max) => ["presence has more than ", &n(max), " properties"].concat(),
-            Self::PropertyName(max) => ["presence property name must be 1..", &n(max), " characters"].concat(),
-            Self::ValueTooLong { name, max } => {
-                ["presence value of '", name, "' is longer than ", &n(max), " characters"].concat()
+            Self::TooManyProperties(max) => {
+                ["presence has more than ", &n(max), " properties"].concat()
             }
-            Self::ValueType(name) => ["presence value of '", name, "' must be a string or a number"].concat(),
-            Self::PresenceTooLarge(max) => ["presence data is longer than ", &n(max), " characters"].concat(),
+            Self::PropertyName(max) => {
+                ["presence property name must be 1..", &n(max), " characters"].concat()
+            }
+            Self::ValueTooLong { name, max } => [
+                "presence value of '",
+                name,
+                "' is longer than ",
+                &n(max),
+                " characters",
+            ]
+            .concat(),
+            Self::ValueType(name) => [
+                "presence value of '",
+                name,
+                "' must be a string or a number",
+            ]
+            .concat(),
+            Self::PresenceTooLarge(max) => {
+                ["presence data is longer than ", &n(max), " characters"].concat()
+            }
             Self::CustomEventName => {
-                "custom event names start with c_ and have 1..62 more characters of A-Z a-z 0-9 _ -".into()
+                "custom event names start with c_ and have 1..62 more characters of A-Z a-z 0-9 _ -"
+                    .into()
             }
             Self::LoginKey => "loginkey must be $1$<expires>$<43 base64 characters>".into(),
             Self::Shape(what) => (*what).into(),

@@ -3,8 +3,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 use crate::ValidationError;
-use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 use core::fmt;
+use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 
 /// Prefix of the visitor id of a unique visitor (`UNQ-<digits>`).
 pub const UNIQUE_PREFIX: &str = "UNQ-";
@@ -36,7 +36,9 @@ impl GroupId {
         if s.is_empty() || s.len() > 10 || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(ValidationError::GroupId);
         }
-        s.parse::<u32>().map_err(|_| ValidationError::GroupId).and_then(Self::new)
+        s.parse::<u32>()
+            .map_err(|_| ValidationError::GroupId)
+            .and_then(Self::new)
     }
 }
 
@@ -67,7 +69,9 @@ impl<'de> Deserialize<'de> for GroupId {
                     .ok_or_else(|| E::custom(ValidationError::GroupId))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<GroupId, E> {
-                u64::try_from(v).map_err(|_| E::custom(ValidationError::GroupId)).and_then(|v| self.visit_u64(v))
+                u64::try_from(v)
+                    .map_err(|_| E::custom(ValidationError::GroupId))
+                    .and_then(|v| self.visit_u64(v))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<GroupId, E> {
                 // Browsers hand numbers over as doubles.
@@ -95,7 +99,8 @@ impl VisitorId {
     pub fn parse(s: &str) -> Result<Self, ValidationError> {
         let ok = !s.is_empty()
             && s.len() <= MAX_VISITOR_ID
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'~'));
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'~'));
         if ok {
             Ok(Self(s.to_owned()))
         } else {

@@ -17,9 +17,9 @@ extern crate alloc;
 /// What the std prelude would bring (the crate is `no_std` without its `std` feature).
 mod prelude {
     pub(crate) use alloc::borrow::ToOwned;
+    pub(crate) use alloc::format;
     pub(crate) use alloc::string::{String, ToString};
     pub(crate) use alloc::vec::Vec;
-    pub(crate) use alloc::format;
 }
 
 mod client;
@@ -36,15 +36,15 @@ mod wire;
 
 pub use client::{ClientFrame, ConnectFrame, InvokeData, VisitorEvent};
 pub use error::{ErrorCode, FrameError, ValidationError};
+pub use ids::{AckId, GroupId, VisitorId, UNIQUE_PREFIX};
 #[cfg(feature = "json")]
 pub use json::ParseError;
-pub use ids::{AckId, GroupId, VisitorId, UNIQUE_PREFIX};
 pub use limits::{
-    check_custom_event_name, check_presence_counted, check_presence_entry, check_presence_totals, PresenceLimits,
-    PresenceValue,
+    check_custom_event_name, check_presence_counted, check_presence_entry, check_presence_totals,
+    PresenceLimits, PresenceValue,
 };
-pub use object::{decimal, FromWire, ToWire, WireValue};
 pub use loginkey::{LoginKey, LOGIN_KEY_SIG_LEN};
+pub use object::{decimal, FromWire, ToWire, WireValue};
 pub use rest::*;
 pub use server::{AckData, ErrorData, RedirectData, ServerFrame};
 pub use wire::{

@@ -63,7 +63,12 @@ pub struct PresenceLimits {
 
 impl Default for PresenceLimits {
     fn default() -> Self {
-        Self { max_properties: 20, max_name: 64, max_value: 2000, max_total: 10_000 }
+        Self {
+            max_properties: 20,
+            max_name: 64,
+            max_value: 2000,
+            max_total: 10_000,
+        }
     }
 }
 
@@ -83,7 +88,10 @@ impl PresenceLimits {
 
     /// Checks a JSON map.
     #[cfg(feature = "json")]
-    pub fn check_json(&self, map: &serde_json::Map<String, serde_json::Value>) -> Result<(), ValidationError> {
+    pub fn check_json(
+        &self,
+        map: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), ValidationError> {
         use serde_json::Value;
         self.check(map.iter().map(|(k, v)| {
             let v = match v {
@@ -124,7 +132,10 @@ pub fn check_presence_counted(
         return Err(ValidationError::ValueType(name.to_owned()));
     };
     if value_chars > limits.max_value {
-        return Err(ValidationError::ValueTooLong { name: name.to_owned(), max: limits.max_value });
+        return Err(ValidationError::ValueTooLong {
+            name: name.to_owned(),
+            max: limits.max_value,
+        });
     }
     Ok(name_chars + value_chars)
 }
@@ -146,10 +157,14 @@ pub fn check_presence_totals(
 
 /// Custom event names: `c_` then 1..62 characters of `A-Z a-z 0-9 _ -`.
 pub fn check_custom_event_name(name: &str) -> Result<(), ValidationError> {
-    let rest = name.strip_prefix("c_").ok_or(ValidationError::CustomEventName)?;
+    let rest = name
+        .strip_prefix("c_")
+        .ok_or(ValidationError::CustomEventName)?;
     let ok = !rest.is_empty()
         && rest.len() <= 62
-        && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     if ok {
         Ok(())
     } else {

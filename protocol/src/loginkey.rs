@@ -31,13 +31,21 @@ impl<'a> LoginKey<'a> {
         {
             return Err(ValidationError::LoginKey);
         }
-        let expires = expires_text.parse().map_err(|_| ValidationError::LoginKey)?;
+        let expires = expires_text
+            .parse()
+            .map_err(|_| ValidationError::LoginKey)?;
         let sig_ok = sig.len() == LOGIN_KEY_SIG_LEN
-            && sig.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_'));
+            && sig
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_'));
         if !sig_ok {
             return Err(ValidationError::LoginKey);
         }
-        Ok(Self { expires, expires_text, sig })
+        Ok(Self {
+            expires,
+            expires_text,
+            sig,
+        })
     }
 
     /// The message the signature covers: partnerid + partneruserid + "1" + expires.

@@ -1,10 +1,13 @@
 //! Frames the server sends to clients.
 
+use crate::client::{EnvData, InvokeData};
 #[allow(unused_imports)]
 use crate::prelude::*;
-use crate::client::{EnvData, InvokeData};
 use crate::wire::{Envelope, Payload};
-use crate::{AckId, ConnectedData, ErrorCode, FrameError, SockData, TermsData, ValidationError, VisibilityData};
+use crate::{
+    AckId, ConnectedData, ErrorCode, FrameError, SockData, TermsData, ValidationError,
+    VisibilityData,
+};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// `error` payload: `{error, detail?}`. A refused connect is `{error:"connfail", detail:"authorization"}`.
@@ -33,11 +36,19 @@ pub struct AckData {
 impl AckData {
     /// An accepted ack.
     pub fn ok(id: AckId) -> Self {
-        Self { id, ok: Some(true), error: None }
+        Self {
+            id,
+            ok: Some(true),
+            error: None,
+        }
     }
     /// A refused ack.
     pub fn refused(id: AckId, error: ErrorCode) -> Self {
-        Self { id, ok: None, error: Some(error) }
+        Self {
+            id,
+            ok: None,
+            error: Some(error),
+        }
     }
 }
 
@@ -126,7 +137,10 @@ impl<D> ServerFrame<D> {
 
     /// An `error` frame.
     pub fn error(error: ErrorCode, detail: impl Into<String>) -> Self {
-        Self::Error(ErrorData { error, detail: Some(detail.into()) })
+        Self::Error(ErrorData {
+            error,
+            detail: Some(detail.into()),
+        })
     }
 
     /// The `error` frame of a refused connect: `{error:"connfail", detail}`.
@@ -145,9 +159,11 @@ impl<D: Serialize> Serialize for ServerFrame<D> {
             Self::Presence(d) => Some(EnvData::Raw(d)),
             Self::Visibility(v) => Some(EnvData::Visibility(*v)),
             Self::Terms(t) => Some(EnvData::Terms(*t)),
-            Self::SessionStart(d) | Self::SessionEnd(d) | Self::VisitorError(d) | Self::Signal(d) | Self::Custom { data: d, .. } => {
-                d.as_ref().map(EnvData::Raw)
-            }
+            Self::SessionStart(d)
+            | Self::SessionEnd(d)
+            | Self::VisitorError(d)
+            | Self::Signal(d)
+            | Self::Custom { data: d, .. } => d.as_ref().map(EnvData::Raw),
             Self::Invoke(i) => Some(EnvData::Invoke(i)),
             Self::Redirect(r) => Some(EnvData::Redirect(r)),
             Self::Blur | Self::ServerClose | Self::ScaleDown => None,
@@ -156,23 +172,39 @@ impl<D: Serialize> Serialize for ServerFrame<D> {
             Self::Connected { keepalive, .. } => Some(*keepalive),
             _ => None,
         };
-        Envelope { keepalive, data, ..Envelope::new(self.kind()) }.serialize(s)
+        Envelope {
+            keepalive,
+            data,
+            ..Envelope::new(self.kind())
+        }
+        .serialize(s)
     }
 }
 
 fn invalid(ty: &str, what: &'static str) -> FrameError {
-    FrameError::Invalid { ty: ty.to_owned(), reason: ValidationError::Shape(what) }
+    FrameError::Invalid {
+        ty: ty.to_owned(),
+        reason: ValidationError::Shape(what),
+    }
 }
 
-fn typed<D: Payload, T: serde::de::DeserializeOwned>(ty: &str, data: Option<D>) -> Result<T, FrameError> {
-    data.ok_or_else(|| invalid(ty, "missing data"))?.decode().map_err(|_| invalid(ty, "data of the wrong shape"))
+fn typed<D: Payload, T: serde::de::DeserializeOwned>(
+    ty: &str,
+    data: Option<D>,
+) -> Result<T, FrameError> {
+    data.ok_or_else(|| invalid(ty, "missing data"))?
+        .decode()
+        .map_err(|_| invalid(ty, "data of the wrong shape"))
 }
 
 impl<D: Payload + serde::de::DeserializeOwned> ServerFrame<D> {
     pub(crate) fn from_envelope(env: Envelope<D>) -> Result<Self, FrameError> {
         let ty = env.kind().ok_or(FrameError::MissingType)?.to_owned();
         let frame = match ty.as_str() {
-            "connected" => Self::Connected { keepalive: env.keepalive.unwrap_or(25), data: typed(&ty, env.data)? },
+            "connected" => Self::Connected {
+                keepalive: env.keepalive.unwrap_or(25),
+                data: typed(&ty, env.data)?,
+            },
             "error" => Self::Error(typed(&ty, env.data)?),
             "ack" => Self::Ack(typed(&ty, env.data)?),
             "visitorsock" => Self::VisitorSock(typed(&ty, env.data)?),
@@ -189,7 +221,10 @@ impl<D: Payload + serde::de::DeserializeOwned> ServerFrame<D> {
             "redirect" => Self::Redirect(typed(&ty, env.data)?),
             "serverclose" => Self::ServerClose,
             "scaledown" => Self::ScaleDown,
-            name if name.starts_with("c_") => Self::Custom { name: ty.clone(), data: env.data },
+            name if name.starts_with("c_") => Self::Custom {
+                name: ty.clone(),
+                data: env.data,
+            },
             _ => return Err(FrameError::UnknownType(ty)),
         };
         Ok(frame)

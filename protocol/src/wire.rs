@@ -67,7 +67,10 @@ impl<D> Envelope<D> {
     }
 
     pub fn with_data(ty: &str, data: D) -> Self {
-        Self { data: Some(data), ..Self::new(ty) }
+        Self {
+            data: Some(data),
+            ..Self::new(ty)
+        }
     }
 
     /// The frame type: `mtype` if present, else `type`.
@@ -97,7 +100,9 @@ impl Visibility {
 
     /// The value of a wire spelling.
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Visible, Self::Hidden].into_iter().find(|v| v.as_str() == text)
+        [Self::Visible, Self::Hidden]
+            .into_iter()
+            .find(|v| v.as_str() == text)
     }
 }
 
@@ -132,7 +137,9 @@ impl TermsStatus {
 
     /// The value of a wire spelling.
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Displayed, Self::Accepted, Self::Declined].into_iter().find(|s| s.as_str() == text)
+        [Self::Displayed, Self::Accepted, Self::Declined]
+            .into_iter()
+            .find(|s| s.as_str() == text)
     }
 }
 

@@ -34,7 +34,11 @@ fn client_golden(frame: JsonClientFrame, text: &str) {
     assert_eq!(serde_json::to_string(&frame).unwrap(), text);
     assert_eq!(parse_client(text), frame, "parse-back of {text}");
     // The browser's codec (glance_protocol::WireValue) writes the same text.
-    assert_eq!(frame.to_wire_with(Value::clone).to_string(), text, "object codec");
+    assert_eq!(
+        frame.to_wire_with(Value::clone).to_string(),
+        text,
+        "object codec"
+    );
 }
 
 /// `frame` is written as exactly `text`, and `text` reads back as `frame`.
@@ -44,7 +48,11 @@ fn server_golden(frame: JsonServerFrame, text: &str) {
     assert_eq!(parse_server(text), frame, "parse-back of {text}");
     // The browser's codec (glance_protocol::WireValue) reads the same frame.
     let value: Value = serde_json::from_str(text).unwrap();
-    assert_eq!(ServerFrame::from_wire(&value), Ok(frame), "object codec of {text}");
+    assert_eq!(
+        ServerFrame::from_wire(&value),
+        Ok(frame),
+        "object codec of {text}"
+    );
 }
 
 /// The error a client frame is refused with.
@@ -68,9 +76,15 @@ fn frame_error(text: &str) -> FrameError {
 
 #[test]
 fn server_connected() {
-    let data = ConnectedData { groupid: group(), visitorid: visitor("v1") };
+    let data = ConnectedData {
+        groupid: group(),
+        visitorid: visitor("v1"),
+    };
     server_golden(
-        ServerFrame::Connected { keepalive: 25, data },
+        ServerFrame::Connected {
+            keepalive: 25,
+            data,
+        },
         r#"{"type":"connected","keepalive":25,"data":{"groupid":12345,"visitorid":"v1"}}"#,
     );
 }
@@ -82,11 +96,17 @@ fn server_error() {
         r#"{"type":"error","data":{"error":"connfail","detail":"authorization"}}"#,
     );
     server_golden(
-        ServerFrame::error(ErrorCode::InvalidParameter, "presence has more than 20 properties"),
+        ServerFrame::error(
+            ErrorCode::InvalidParameter,
+            "presence has more than 20 properties",
+        ),
         r#"{"type":"error","data":{"error":"invalidparameter","detail":"presence has more than 20 properties"}}"#,
     );
     server_golden(
-        ServerFrame::Error(ErrorData { error: ErrorCode::UnknownType, detail: None }),
+        ServerFrame::Error(ErrorData {
+            error: ErrorCode::UnknownType,
+            detail: None,
+        }),
         r#"{"type":"error","data":{"error":"unknowntype"}}"#,
     );
 }
@@ -98,7 +118,10 @@ fn server_ack() {
         r#"{"type":"ack","data":{"id":7,"ok":true}}"#,
     );
     server_golden(
-        ServerFrame::Ack(AckData::refused(AckId::Num(7), ErrorCode::VisitorNotPresent)),
+        ServerFrame::Ack(AckData::refused(
+            AckId::Num(7),
+            ErrorCode::VisitorNotPresent,
+        )),
         r#"{"type":"ack","data":{"id":7,"error":"visitornotpresent"}}"#,
     );
     server_golden(
@@ -134,11 +157,15 @@ fn server_presence_keeps_key_order() {
 #[test]
 fn server_visibility_and_terms() {
     server_golden(
-        ServerFrame::Visibility(VisibilityData { visibility: Visibility::Hidden }),
+        ServerFrame::Visibility(VisibilityData {
+            visibility: Visibility::Hidden,
+        }),
         r#"{"type":"visibility","data":{"visibility":"hidden"}}"#,
     );
     server_golden(
-        ServerFrame::Visibility(VisibilityData { visibility: Visibility::Visible }),
+        ServerFrame::Visibility(VisibilityData {
+            visibility: Visibility::Visible,
+        }),
         r#"{"type":"visibility","data":{"visibility":"visible"}}"#,
     );
     for (status, text) in [
@@ -159,38 +186,65 @@ fn server_session_events() {
         ServerFrame::SessionStart(Some(json!({"sessionkey": "v1"}))),
         r#"{"type":"visitorsessionstart","data":{"sessionkey":"v1"}}"#,
     );
-    server_golden(ServerFrame::SessionStart(None), r#"{"type":"visitorsessionstart"}"#);
+    server_golden(
+        ServerFrame::SessionStart(None),
+        r#"{"type":"visitorsessionstart"}"#,
+    );
     server_golden(
         ServerFrame::SessionEnd(Some(json!({"sessionkey": "v1"}))),
         r#"{"type":"visitorsessionend","data":{"sessionkey":"v1"}}"#,
     );
-    server_golden(ServerFrame::SessionEnd(None), r#"{"type":"visitorsessionend"}"#);
+    server_golden(
+        ServerFrame::SessionEnd(None),
+        r#"{"type":"visitorsessionend"}"#,
+    );
     server_golden(
         ServerFrame::VisitorError(Some(json!({"msg": "boom"}))),
         r#"{"type":"visitorerror","data":{"msg":"boom"}}"#,
     );
-    server_golden(ServerFrame::VisitorError(None), r#"{"type":"visitorerror"}"#);
+    server_golden(
+        ServerFrame::VisitorError(None),
+        r#"{"type":"visitorerror"}"#,
+    );
 }
 
 #[test]
 fn server_custom_event() {
     server_golden(
-        ServerFrame::Custom { name: "c_cart".into(), data: Some(json!({"items": 3})) },
+        ServerFrame::Custom {
+            name: "c_cart".into(),
+            data: Some(json!({"items": 3})),
+        },
         r#"{"type":"c_cart","data":{"items":3}}"#,
     );
-    server_golden(ServerFrame::Custom { name: "c_ping".into(), data: None }, r#"{"type":"c_ping"}"#);
+    server_golden(
+        ServerFrame::Custom {
+            name: "c_ping".into(),
+            data: None,
+        },
+        r#"{"type":"c_ping"}"#,
+    );
 }
 
 #[test]
 fn server_signal_and_invoke() {
-    server_golden(ServerFrame::Signal(Some(json!({"x": 1}))), r#"{"type":"signal","data":{"x":1}}"#);
+    server_golden(
+        ServerFrame::Signal(Some(json!({"x": 1}))),
+        r#"{"type":"signal","data":{"x":1}}"#,
+    );
     server_golden(ServerFrame::Signal(None), r#"{"type":"signal"}"#);
-    let invoke = InvokeData { func: "GLANCE.Cobrowse.Visitor.showTerms".into(), args: Some(json!({})) };
+    let invoke = InvokeData {
+        func: "GLANCE.Cobrowse.Visitor.showTerms".into(),
+        args: Some(json!({})),
+    };
     server_golden(
         ServerFrame::Invoke(invoke),
         r#"{"type":"invoke","data":{"func":"GLANCE.Cobrowse.Visitor.showTerms","args":{}}}"#,
     );
-    let no_args = InvokeData { func: "GLANCE.Cobrowse.Visitor.stopSession".into(), args: None };
+    let no_args = InvokeData {
+        func: "GLANCE.Cobrowse.Visitor.stopSession".into(),
+        args: None,
+    };
     server_golden(
         ServerFrame::Invoke(no_args),
         r#"{"type":"invoke","data":{"func":"GLANCE.Cobrowse.Visitor.stopSession"}}"#,
@@ -203,7 +257,9 @@ fn server_control_frames() {
     server_golden(ServerFrame::ServerClose, r#"{"type":"serverclose"}"#);
     server_golden(ServerFrame::ScaleDown, r#"{"type":"scaledown"}"#);
     server_golden(
-        ServerFrame::Redirect(RedirectData { direct: "pr0002.example.com:8443".into() }),
+        ServerFrame::Redirect(RedirectData {
+            direct: "pr0002.example.com:8443".into(),
+        }),
         r#"{"type":"redirect","data":{"direct":"pr0002.example.com:8443"}}"#,
     );
 }
@@ -216,7 +272,8 @@ fn server_frame_errors() {
     ));
     let missing = JsonServerFrame::parse(br#"{"type":"ack"}"#).unwrap_err();
     assert_eq!(missing.code(), ErrorCode::InvalidParameter);
-    let wrong = JsonServerFrame::parse(br#"{"type":"visitorsock","data":{"connected":"yes"}}"#).unwrap_err();
+    let wrong = JsonServerFrame::parse(br#"{"type":"visitorsock","data":{"connected":"yes"}}"#)
+        .unwrap_err();
     assert_eq!(wrong.code(), ErrorCode::InvalidParameter);
 }
 
@@ -224,7 +281,11 @@ fn server_frame_errors() {
 // Client → server frames
 // ---------------------------------------------------------------------------------------------
 
-fn connect(guesttoken: Option<&str>, authorization: Option<&str>, version: Option<&str>) -> JsonClientFrame {
+fn connect(
+    guesttoken: Option<&str>,
+    authorization: Option<&str>,
+    version: Option<&str>,
+) -> JsonClientFrame {
     ClientFrame::Connect(ConnectFrame {
         groupid: group(),
         visitorid: visitor("v1"),
@@ -240,7 +301,10 @@ fn client_connect() {
         connect(None, None, Some("6.33.0")),
         r#"{"type":"connect","groupid":12345,"visitorid":"v1","version":"6.33.0"}"#,
     );
-    client_golden(connect(None, None, None), r#"{"type":"connect","groupid":12345,"visitorid":"v1"}"#);
+    client_golden(
+        connect(None, None, None),
+        r#"{"type":"connect","groupid":12345,"visitorid":"v1"}"#,
+    );
     client_golden(
         connect(Some("gt"), Some("jwt"), Some("1.0")),
         r#"{"type":"connect","groupid":12345,"visitorid":"v1","guesttoken":"gt","authorization":"jwt","version":"1.0"}"#,
@@ -263,11 +327,15 @@ fn client_presence() {
 #[test]
 fn client_visibility() {
     client_golden(
-        ClientFrame::Visibility(VisibilityData { visibility: Visibility::Hidden }),
+        ClientFrame::Visibility(VisibilityData {
+            visibility: Visibility::Hidden,
+        }),
         r#"{"type":"visibility","data":{"visibility":"hidden"}}"#,
     );
     client_golden(
-        ClientFrame::Visibility(VisibilityData { visibility: Visibility::Visible }),
+        ClientFrame::Visibility(VisibilityData {
+            visibility: Visibility::Visible,
+        }),
         r#"{"type":"visibility","data":{"visibility":"visible"}}"#,
     );
 }
@@ -275,20 +343,30 @@ fn client_visibility() {
 #[test]
 fn client_events() {
     client_golden(
-        ClientFrame::Event(VisitorEvent::Terms(TermsData { status: TermsStatus::Accepted })),
+        ClientFrame::Event(VisitorEvent::Terms(TermsData {
+            status: TermsStatus::Accepted,
+        })),
         r#"{"type":"terms","data":{"status":"accepted"}}"#,
     );
     client_golden(
-        ClientFrame::Event(VisitorEvent::SessionStart(Some(json!({"sessionkey": "v1"})))),
+        ClientFrame::Event(VisitorEvent::SessionStart(Some(
+            json!({"sessionkey": "v1"}),
+        ))),
         r#"{"type":"visitorsessionstart","data":{"sessionkey":"v1"}}"#,
     );
-    client_golden(ClientFrame::Event(VisitorEvent::SessionEnd(None)), r#"{"type":"visitorsessionend"}"#);
+    client_golden(
+        ClientFrame::Event(VisitorEvent::SessionEnd(None)),
+        r#"{"type":"visitorsessionend"}"#,
+    );
     client_golden(
         ClientFrame::Event(VisitorEvent::VisitorError(Some(json!({"msg": "x"})))),
         r#"{"type":"visitorerror","data":{"msg":"x"}}"#,
     );
     client_golden(
-        ClientFrame::Event(VisitorEvent::Custom { name: "c_cart".into(), data: Some(json!({"sku": "A-1"})) }),
+        ClientFrame::Event(VisitorEvent::Custom {
+            name: "c_cart".into(),
+            data: Some(json!({"sku": "A-1"})),
+        }),
         r#"{"type":"c_cart","data":{"sku":"A-1"}}"#,
     );
 }
@@ -296,17 +374,32 @@ fn client_events() {
 #[test]
 fn client_signal() {
     client_golden(
-        ClientFrame::Signal { id: Some(AckId::Num(7)), data: Some(json!({"x": 1})) },
+        ClientFrame::Signal {
+            id: Some(AckId::Num(7)),
+            data: Some(json!({"x": 1})),
+        },
         r#"{"type":"signal","id":7,"data":{"x":1}}"#,
     );
-    client_golden(ClientFrame::Signal { id: None, data: None }, r#"{"type":"signal"}"#);
+    client_golden(
+        ClientFrame::Signal {
+            id: None,
+            data: None,
+        },
+        r#"{"type":"signal"}"#,
+    );
 }
 
 #[test]
 fn client_invoke() {
-    let data = InvokeData { func: "GLANCE.Cobrowse.Visitor.showTerms".into(), args: Some(json!({})) };
+    let data = InvokeData {
+        func: "GLANCE.Cobrowse.Visitor.showTerms".into(),
+        args: Some(json!({})),
+    };
     client_golden(
-        ClientFrame::Invoke { id: Some(AckId::Num(3)), data },
+        ClientFrame::Invoke {
+            id: Some(AckId::Num(3)),
+            data,
+        },
         r#"{"type":"invoke","id":3,"data":{"func":"GLANCE.Cobrowse.Visitor.showTerms","args":{}}}"#,
     );
 }
@@ -314,16 +407,30 @@ fn client_invoke() {
 #[test]
 fn visitor_event_kinds() {
     let kinds: Vec<String> = [
-        VisitorEvent::<Value>::Terms(TermsData { status: TermsStatus::Declined }),
+        VisitorEvent::<Value>::Terms(TermsData {
+            status: TermsStatus::Declined,
+        }),
         VisitorEvent::SessionStart(None),
         VisitorEvent::SessionEnd(None),
         VisitorEvent::VisitorError(None),
-        VisitorEvent::Custom { name: "c_x".into(), data: None },
+        VisitorEvent::Custom {
+            name: "c_x".into(),
+            data: None,
+        },
     ]
     .iter()
     .map(|e| e.kind().to_owned())
     .collect();
-    assert_eq!(kinds, ["terms", "visitorsessionstart", "visitorsessionend", "visitorerror", "c_x"]);
+    assert_eq!(
+        kinds,
+        [
+            "terms",
+            "visitorsessionstart",
+            "visitorsessionend",
+            "visitorerror",
+            "c_x"
+        ]
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -346,7 +453,10 @@ fn original_frames_with_extra_fields() {
     // Unknown fields (timestamps, client flags) are ignored.
     let text = r#"{"type":"connect","groupid":12345,"visitorid":"v1","version":"6.33.0","ts":1,"role":"visitor"}"#;
     assert_eq!(parse_client(text), connect(None, None, Some("6.33.0")));
-    assert_eq!(parse_client(r#"{"type":"k","ts":17}"#), ClientFrame::Keepalive);
+    assert_eq!(
+        parse_client(r#"{"type":"k","ts":17}"#),
+        ClientFrame::Keepalive
+    );
 }
 
 #[test]
@@ -359,34 +469,61 @@ fn original_keepalive() {
 fn mtype_wins_over_type() {
     assert_eq!(
         parse_client(r#"{"type":"signal","mtype":"signal","data":{"x":1}}"#),
-        ClientFrame::Signal { id: None, data: Some(json!({"x": 1})) }
+        ClientFrame::Signal {
+            id: None,
+            data: Some(json!({"x": 1}))
+        }
     );
     assert_eq!(
         parse_client(r#"{"type":"foo","mtype":"presence","data":{}}"#),
         ClientFrame::Presence(json!({}))
     );
-    assert_eq!(parse_server(r#"{"type":"foo","mtype":"blur"}"#), ServerFrame::Blur);
+    assert_eq!(
+        parse_server(r#"{"type":"foo","mtype":"blur"}"#),
+        ServerFrame::Blur
+    );
 }
 
 #[test]
 fn original_custom_events() {
     assert_eq!(
         parse_client(r#"{"type":"c_checkout","data":{"total":"19.99"}}"#),
-        ClientFrame::Event(VisitorEvent::Custom { name: "c_checkout".into(), data: Some(json!({"total": "19.99"})) })
+        ClientFrame::Event(VisitorEvent::Custom {
+            name: "c_checkout".into(),
+            data: Some(json!({"total": "19.99"}))
+        })
     );
     assert_eq!(
         parse_client(r#"{"type":"c_Step-2_done"}"#),
-        ClientFrame::Event(VisitorEvent::Custom { name: "c_Step-2_done".into(), data: None })
+        ClientFrame::Event(VisitorEvent::Custom {
+            name: "c_Step-2_done".into(),
+            data: None
+        })
     );
 }
 
 #[test]
 fn original_invoke() {
-    let frame = parse_client(r#"{"type":"invoke","id":3,"data":{"func":"GLANCE.Cobrowse.Visitor.showTerms","args":{}}}"#);
-    let data = InvokeData { func: "GLANCE.Cobrowse.Visitor.showTerms".into(), args: Some(json!({})) };
-    assert_eq!(frame, ClientFrame::Invoke { id: Some(AckId::Num(3)), data });
-    let no_args = parse_client(r#"{"type":"invoke","data":{"func":"GLANCE.Cobrowse.Visitor.stopSession"}}"#);
-    let data = InvokeData { func: "GLANCE.Cobrowse.Visitor.stopSession".into(), args: None };
+    let frame = parse_client(
+        r#"{"type":"invoke","id":3,"data":{"func":"GLANCE.Cobrowse.Visitor.showTerms","args":{}}}"#,
+    );
+    let data = InvokeData {
+        func: "GLANCE.Cobrowse.Visitor.showTerms".into(),
+        args: Some(json!({})),
+    };
+    assert_eq!(
+        frame,
+        ClientFrame::Invoke {
+            id: Some(AckId::Num(3)),
+            data
+        }
+    );
+    let no_args =
+        parse_client(r#"{"type":"invoke","data":{"func":"GLANCE.Cobrowse.Visitor.stopSession"}}"#);
+    let data = InvokeData {
+        func: "GLANCE.Cobrowse.Visitor.stopSession".into(),
+        args: None,
+    };
     assert_eq!(no_args, ClientFrame::Invoke { id: None, data });
 }
 
@@ -394,18 +531,25 @@ fn original_invoke() {
 fn original_terms_and_visibility() {
     assert_eq!(
         parse_client(r#"{"type":"terms","data":{"status":"displayed"}}"#),
-        ClientFrame::Event(VisitorEvent::Terms(TermsData { status: TermsStatus::Displayed }))
+        ClientFrame::Event(VisitorEvent::Terms(TermsData {
+            status: TermsStatus::Displayed
+        }))
     );
     assert_eq!(
         parse_client(r#"{"type":"visibility","data":{"visibility":"hidden"}}"#),
-        ClientFrame::Visibility(VisibilityData { visibility: Visibility::Hidden })
+        ClientFrame::Visibility(VisibilityData {
+            visibility: Visibility::Hidden
+        })
     );
 }
 
 #[test]
 fn binary_frames_holding_json_parse() {
     let bytes: Vec<u8> = br#"{"type":"k"}"#.to_vec();
-    assert_eq!(JsonClientFrame::parse(&bytes).unwrap(), ClientFrame::Keepalive);
+    assert_eq!(
+        JsonClientFrame::parse(&bytes).unwrap(),
+        ClientFrame::Keepalive
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -422,11 +566,18 @@ fn missing_type() {
 
 #[test]
 fn unknown_type() {
-    assert_eq!(frame_error(r#"{"type":"foo"}"#), FrameError::UnknownType("foo".into()));
+    assert_eq!(
+        frame_error(r#"{"type":"foo"}"#),
+        FrameError::UnknownType("foo".into())
+    );
     // Server-only types are unknown to the client parser.
     for ty in ["blur", "ack", "connected", "serverclose", "K", ""] {
         let text = format!(r#"{{"type":"{ty}"}}"#);
-        assert_eq!(frame_error(&text), FrameError::UnknownType(ty.into()), "{text}");
+        assert_eq!(
+            frame_error(&text),
+            FrameError::UnknownType(ty.into()),
+            "{text}"
+        );
         assert_eq!(client_error(&text).code(), ErrorCode::UnknownType, "{text}");
     }
 }
@@ -440,8 +591,15 @@ fn bad_visibility() {
         r#"{"type":"visibility","data":"hidden"}"#,
         r#"{"type":"visibility"}"#,
     ] {
-        assert!(matches!(frame_error(text), FrameError::Invalid { ty, .. } if ty == "visibility"), "{text}");
-        assert_eq!(client_error(text).code(), ErrorCode::InvalidParameter, "{text}");
+        assert!(
+            matches!(frame_error(text), FrameError::Invalid { ty, .. } if ty == "visibility"),
+            "{text}"
+        );
+        assert_eq!(
+            client_error(text).code(),
+            ErrorCode::InvalidParameter,
+            "{text}"
+        );
     }
 }
 
@@ -453,17 +611,34 @@ fn bad_terms_status() {
         r#"{"type":"terms","data":{}}"#,
         r#"{"type":"terms"}"#,
     ] {
-        assert!(matches!(frame_error(text), FrameError::Invalid { ty, .. } if ty == "terms"), "{text}");
-        assert_eq!(client_error(text).code(), ErrorCode::InvalidParameter, "{text}");
+        assert!(
+            matches!(frame_error(text), FrameError::Invalid { ty, .. } if ty == "terms"),
+            "{text}"
+        );
+        assert_eq!(
+            client_error(text).code(),
+            ErrorCode::InvalidParameter,
+            "{text}"
+        );
     }
 }
 
 #[test]
 fn invalid_json() {
-    let texts: [&[u8]; 6] = [b"", b"not json", br#"{"type":"#, br#"{"type":"k"} x"#, br#"{"type":"k",}"#, b"{\"type\":\"\xff\"}"];
+    let texts: [&[u8]; 6] = [
+        b"",
+        b"not json",
+        br#"{"type":"#,
+        br#"{"type":"k"} x"#,
+        br#"{"type":"k",}"#,
+        b"{\"type\":\"\xff\"}",
+    ];
     for text in texts {
         let err = JsonClientFrame::parse(text).unwrap_err();
-        assert!(matches!(err, glance_protocol::ParseError::Json(_)), "{text:?}");
+        assert!(
+            matches!(err, glance_protocol::ParseError::Json(_)),
+            "{text:?}"
+        );
         assert_eq!(err.code(), ErrorCode::InvalidJson, "{text:?}");
     }
 }
@@ -471,8 +646,19 @@ fn invalid_json() {
 #[test]
 fn wrong_shapes() {
     // JSON, but not a frame object.
-    for text in [r#"[1,2]"#, r#""k""#, r#"42"#, r#"null"#, r#"{"type":5}"#, r#"{"type":"signal","id":-1}"#] {
-        assert_eq!(client_error(text).code(), ErrorCode::InvalidParameter, "{text}");
+    for text in [
+        r#"[1,2]"#,
+        r#""k""#,
+        r#"42"#,
+        r#"null"#,
+        r#"{"type":5}"#,
+        r#"{"type":"signal","id":-1}"#,
+    ] {
+        assert_eq!(
+            client_error(text).code(),
+            ErrorCode::InvalidParameter,
+            "{text}"
+        );
     }
     // Bad connect fields.
     for text in [
@@ -483,15 +669,25 @@ fn wrong_shapes() {
         r#"{"type":"connect","groupid":12345,"visitorid":"a b"}"#,
         r#"{"type":"connect","groupid":12345,"visitorid":""}"#,
     ] {
-        assert_eq!(client_error(text).code(), ErrorCode::InvalidParameter, "{text}");
+        assert_eq!(
+            client_error(text).code(),
+            ErrorCode::InvalidParameter,
+            "{text}"
+        );
     }
     assert_eq!(
         frame_error(r#"{"type":"connect","visitorid":"v1"}"#),
-        FrameError::Invalid { ty: "connect".into(), reason: ValidationError::GroupId }
+        FrameError::Invalid {
+            ty: "connect".into(),
+            reason: ValidationError::GroupId
+        }
     );
     assert_eq!(
         frame_error(r#"{"type":"connect","groupid":12345}"#),
-        FrameError::Invalid { ty: "connect".into(), reason: ValidationError::VisitorId }
+        FrameError::Invalid {
+            ty: "connect".into(),
+            reason: ValidationError::VisitorId
+        }
     );
     // Payloads a type requires.
     for text in [
@@ -500,8 +696,15 @@ fn wrong_shapes() {
         r#"{"type":"invoke","data":{"args":{}}}"#,
         r#"{"type":"invoke","data":{"func":7}}"#,
     ] {
-        assert!(matches!(frame_error(text), FrameError::Invalid { .. }), "{text}");
-        assert_eq!(client_error(text).code(), ErrorCode::InvalidParameter, "{text}");
+        assert!(
+            matches!(frame_error(text), FrameError::Invalid { .. }),
+            "{text}"
+        );
+        assert_eq!(
+            client_error(text).code(),
+            ErrorCode::InvalidParameter,
+            "{text}"
+        );
     }
 }
 
@@ -511,10 +714,17 @@ fn bad_custom_event_names() {
         let text = format!(r#"{{"type":"{name}","data":{{}}}}"#);
         assert_eq!(
             frame_error(&text),
-            FrameError::Invalid { ty: name.into(), reason: ValidationError::CustomEventName },
+            FrameError::Invalid {
+                ty: name.into(),
+                reason: ValidationError::CustomEventName
+            },
             "{text}"
         );
-        assert_eq!(client_error(&text).code(), ErrorCode::InvalidParameter, "{text}");
+        assert_eq!(
+            client_error(&text).code(),
+            ErrorCode::InvalidParameter,
+            "{text}"
+        );
     }
     let too_long = format!(r#"{{"type":"c_{}"}}"#, "x".repeat(63));
     assert_eq!(client_error(&too_long).code(), ErrorCode::InvalidParameter);
@@ -548,7 +758,10 @@ fn error_codes_spell_the_same_everywhere() {
         assert_eq!(code.as_str(), text);
         assert_eq!(code.to_string(), text);
         assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{text}\""));
-        assert_eq!(serde_json::from_str::<ErrorCode>(&format!("\"{text}\"")).unwrap(), code);
+        assert_eq!(
+            serde_json::from_str::<ErrorCode>(&format!("\"{text}\"")).unwrap(),
+            code
+        );
     }
 }
 

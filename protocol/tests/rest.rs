@@ -3,7 +3,8 @@
 use glance_protocol::{
     AuthorizeQuery, AuthorizeRequest, ErrorBody, ErrorCode, FindReply, GroupId, LookupReply,
     PresenceReply, QueriedVisitor, QueryReply, SignalKind, SignalRequest, UniqueVisitor,
-    UniqueVisitorQuery, VisitorId, VisitorInfo, VisitorQuery, VisitorSettings, VisitorSettingsQuery,
+    UniqueVisitorQuery, VisitorId, VisitorInfo, VisitorQuery, VisitorSettings,
+    VisitorSettingsQuery,
 };
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::{json, Value};
@@ -12,7 +13,8 @@ use std::fmt::Debug;
 /// `value` is written as exactly `text`, and `text` reads back as `value`.
 fn golden<T: Serialize + DeserializeOwned + PartialEq + Debug>(value: T, text: &str) {
     assert_eq!(serde_json::to_string(&value).unwrap(), text);
-    let back: T = serde_json::from_str(text).unwrap_or_else(|e| panic!("{text} does not parse: {e}"));
+    let back: T =
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("{text} does not parse: {e}"));
     assert_eq!(back, value, "parse-back of {text}");
 }
 
@@ -31,18 +33,29 @@ fn visitor(id: &str) -> VisitorId {
 #[test]
 fn visitor_settings() {
     golden(
-        VisitorSettings { presence_url: "presence.example.com:443".into(), is_presence_load_balanced: true },
+        VisitorSettings {
+            presence_url: "presence.example.com:443".into(),
+            is_presence_load_balanced: true,
+        },
         r#"{"presenceUrl":"presence.example.com:443","isPresenceLoadBalanced":true}"#,
     );
     golden(
-        VisitorSettings { presence_url: String::new(), is_presence_load_balanced: true },
+        VisitorSettings {
+            presence_url: String::new(),
+            is_presence_load_balanced: true,
+        },
         r#"{"presenceUrl":"","isPresenceLoadBalanced":true}"#,
     );
 }
 
 #[test]
 fn presence_reply() {
-    golden(PresenceReply { directserver: "pr0001.example.com:8443".into() }, r#"{"directserver":"pr0001.example.com:8443"}"#);
+    golden(
+        PresenceReply {
+            directserver: "pr0001.example.com:8443".into(),
+        },
+        r#"{"directserver":"pr0001.example.com:8443"}"#,
+    );
 }
 
 #[test]
@@ -62,7 +75,9 @@ fn lookup_reply_present_is_flat() {
         presence,
     };
     golden(
-        LookupReply { visitor: Some(info) },
+        LookupReply {
+            visitor: Some(info),
+        },
         r#"{"visitorid":"v1","groupid":12345,"directserver":"h.example:8080","direct":"h.example:8080","visitorpresent":true,"timestamp":1700000000000,"url":"https://a.example/","browser":"firefox","browserver":"121","platform":"linux","name":"Ann"}"#,
     );
 }
@@ -70,11 +85,19 @@ fn lookup_reply_present_is_flat() {
 #[test]
 fn find_reply() {
     golden(
-        FindReply { visitorfound: true, directserver: "h:8080".into(), direct: "h:8080".into() },
+        FindReply {
+            visitorfound: true,
+            directserver: "h:8080".into(),
+            direct: "h:8080".into(),
+        },
         r#"{"visitorfound":true,"directserver":"h:8080","direct":"h:8080"}"#,
     );
     golden(
-        FindReply { visitorfound: false, directserver: "h:8080".into(), direct: "h:8080".into() },
+        FindReply {
+            visitorfound: false,
+            directserver: "h:8080".into(),
+            direct: "h:8080".into(),
+        },
         r#"{"visitorfound":false,"directserver":"h:8080","direct":"h:8080"}"#,
     );
 }
@@ -82,7 +105,12 @@ fn find_reply() {
 #[test]
 fn unique_visitor() {
     golden(
-        UniqueVisitor { visitorid: VisitorId::unique(4711), uniqueid: "4711".into(), guesttoken: "gt.x-y".into(), timeout: 300 },
+        UniqueVisitor {
+            visitorid: VisitorId::unique(4711),
+            uniqueid: "4711".into(),
+            guesttoken: "gt.x-y".into(),
+            timeout: 300,
+        },
         r#"{"visitorid":"UNQ-4711","uniqueid":"4711","guesttoken":"gt.x-y","timeout":300}"#,
     );
 }
@@ -90,39 +118,77 @@ fn unique_visitor() {
 #[test]
 fn signal_request() {
     golden(
-        SignalRequest { mtype: SignalKind::Signal, data: Some(json!({"x": 1})) },
+        SignalRequest {
+            mtype: SignalKind::Signal,
+            data: Some(json!({"x": 1})),
+        },
         r#"{"mtype":"signal","data":{"x":1}}"#,
     );
     golden(
-        SignalRequest { mtype: SignalKind::Invoke, data: Some(json!({"func": "GLANCE.Cobrowse.Visitor.showTerms", "args": {}})) },
+        SignalRequest {
+            mtype: SignalKind::Invoke,
+            data: Some(json!({"func": "GLANCE.Cobrowse.Visitor.showTerms", "args": {}})),
+        },
         r#"{"mtype":"invoke","data":{"func":"GLANCE.Cobrowse.Visitor.showTerms","args":{}}}"#,
     );
-    golden(SignalRequest::<Value> { mtype: SignalKind::Signal, data: None }, r#"{"mtype":"signal"}"#);
-    assert!(serde_json::from_str::<SignalRequest<Value>>(r#"{"mtype":"presence","data":{}}"#).is_err());
+    golden(
+        SignalRequest::<Value> {
+            mtype: SignalKind::Signal,
+            data: None,
+        },
+        r#"{"mtype":"signal"}"#,
+    );
+    assert!(
+        serde_json::from_str::<SignalRequest<Value>>(r#"{"mtype":"presence","data":{}}"#).is_err()
+    );
     assert!(serde_json::from_str::<SignalRequest<Value>>(r#"{"data":{}}"#).is_err());
 }
 
 #[test]
 fn query_reply() {
     let visitors = vec![
-        QueriedVisitor { visitorid: visitor("v1"), presence: json!({"url": "https://a.example/", "name": "Ann"}) },
-        QueriedVisitor { visitorid: visitor("UNQ-9"), presence: json!({}) },
+        QueriedVisitor {
+            visitorid: visitor("v1"),
+            presence: json!({"url": "https://a.example/", "name": "Ann"}),
+        },
+        QueriedVisitor {
+            visitorid: visitor("UNQ-9"),
+            presence: json!({}),
+        },
     ];
     golden(
         QueryReply { visitors },
         r#"{"visitors":[{"visitorid":"v1","url":"https://a.example/","name":"Ann"},{"visitorid":"UNQ-9"}]}"#,
     );
-    golden(QueryReply::<Value> { visitors: vec![] }, r#"{"visitors":[]}"#);
+    golden(
+        QueryReply::<Value> { visitors: vec![] },
+        r#"{"visitors":[]}"#,
+    );
 }
 
 #[test]
 fn error_body() {
     golden(
-        ErrorBody { err: ErrorCode::InvalidParameter, msg: Some("visitorid must be 1..100 characters".into()) },
+        ErrorBody {
+            err: ErrorCode::InvalidParameter,
+            msg: Some("visitorid must be 1..100 characters".into()),
+        },
         r#"{"err":"invalidparameter","msg":"visitorid must be 1..100 characters"}"#,
     );
-    golden(ErrorBody { err: ErrorCode::Authorization, msg: None }, r#"{"err":"authorization"}"#);
-    golden(ErrorBody { err: ErrorCode::VisitorNotPresent, msg: None }, r#"{"err":"visitornotpresent"}"#);
+    golden(
+        ErrorBody {
+            err: ErrorCode::Authorization,
+            msg: None,
+        },
+        r#"{"err":"authorization"}"#,
+    );
+    golden(
+        ErrorBody {
+            err: ErrorCode::VisitorNotPresent,
+            msg: None,
+        },
+        r#"{"err":"visitornotpresent"}"#,
+    );
 }
 
 #[test]
@@ -133,14 +199,27 @@ fn authorize_request_partnerid_number_or_string() {
         loginkey: "$1$1700000000$abc".into(),
     };
     let as_string = r#"{"partnerid":"12345","partneruserid":"agent@example.com","loginkey":"$1$1700000000$abc"}"#;
-    let as_number = r#"{"partnerid":12345,"partneruserid":"agent@example.com","loginkey":"$1$1700000000$abc"}"#;
+    let as_number =
+        r#"{"partnerid":12345,"partneruserid":"agent@example.com","loginkey":"$1$1700000000$abc"}"#;
     golden(expected.clone(), as_string);
-    assert_eq!(serde_json::from_str::<AuthorizeRequest>(as_number).unwrap(), expected);
+    assert_eq!(
+        serde_json::from_str::<AuthorizeRequest>(as_number).unwrap(),
+        expected
+    );
     let numeric_user = r#"{"partnerid":12345.0,"partneruserid":42,"loginkey":"k"}"#;
     let parsed: AuthorizeRequest = serde_json::from_str(numeric_user).unwrap();
-    assert_eq!((parsed.partnerid.as_str(), parsed.partneruserid.as_str()), ("12345", "42"));
-    assert!(serde_json::from_str::<AuthorizeRequest>(r#"{"partnerid":12345,"partneruserid":"a"}"#).is_err());
-    assert!(serde_json::from_str::<AuthorizeRequest>(r#"{"partnerid":true,"partneruserid":"a","loginkey":"k"}"#).is_err());
+    assert_eq!(
+        (parsed.partnerid.as_str(), parsed.partneruserid.as_str()),
+        ("12345", "42")
+    );
+    assert!(
+        serde_json::from_str::<AuthorizeRequest>(r#"{"partnerid":12345,"partneruserid":"a"}"#)
+            .is_err()
+    );
+    assert!(serde_json::from_str::<AuthorizeRequest>(
+        r#"{"partnerid":true,"partneruserid":"a","loginkey":"k"}"#
+    )
+    .is_err());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -149,7 +228,10 @@ fn authorize_request_partnerid_number_or_string() {
 
 #[test]
 fn visitor_query_as_original_clients_build_it() {
-    let expected = VisitorQuery { groupid: group(), visitorid: visitor("v1") };
+    let expected = VisitorQuery {
+        groupid: group(),
+        visitorid: visitor("v1"),
+    };
     for q in [
         "groupid=12345&visitorid=v1&&ver=6.33.0",
         "groupid=12345&visitorid=v1",
@@ -160,7 +242,10 @@ fn visitor_query_as_original_clients_build_it() {
     }
     let unique = query::<VisitorQuery>("groupid=12345&visitorid=UNQ-123&&ver=6.33.0").unwrap();
     assert_eq!(unique.visitorid.unique_digits(), Some("123"));
-    assert_eq!(serde_urlencoded::to_string(&expected).unwrap(), "groupid=12345&visitorid=v1");
+    assert_eq!(
+        serde_urlencoded::to_string(&expected).unwrap(),
+        "groupid=12345&visitorid=v1"
+    );
 }
 
 #[test]
@@ -185,12 +270,18 @@ fn visitor_query_rejects_bad_ids() {
 
 #[test]
 fn other_queries() {
-    let settings = query::<VisitorSettingsQuery>("groupid=12345&site=production&service=presence").unwrap();
+    let settings =
+        query::<VisitorSettingsQuery>("groupid=12345&site=production&service=presence").unwrap();
     assert_eq!(
         settings,
-        VisitorSettingsQuery { groupid: group(), site: Some("production".into()), service: Some("presence".into()) }
+        VisitorSettingsQuery {
+            groupid: group(),
+            site: Some("production".into()),
+            service: Some("presence".into())
+        }
     );
-    let authorize = query::<AuthorizeQuery>("groupid=12345&service=presence&duration=60&site=staging").unwrap();
+    let authorize =
+        query::<AuthorizeQuery>("groupid=12345&service=presence&duration=60&site=staging").unwrap();
     assert_eq!(
         authorize,
         AuthorizeQuery {
@@ -201,8 +292,16 @@ fn other_queries() {
         }
     );
     let new_unique = query::<UniqueVisitorQuery>("groupid=12345").unwrap();
-    assert_eq!(new_unique, UniqueVisitorQuery { groupid: group(), visitorid: None, guesttoken: None });
-    let extend = query::<UniqueVisitorQuery>("groupid=12345&visitorid=UNQ-77&guesttoken=a.b-c").unwrap();
+    assert_eq!(
+        new_unique,
+        UniqueVisitorQuery {
+            groupid: group(),
+            visitorid: None,
+            guesttoken: None
+        }
+    );
+    let extend =
+        query::<UniqueVisitorQuery>("groupid=12345&visitorid=UNQ-77&guesttoken=a.b-c").unwrap();
     assert_eq!(extend.visitorid, Some(visitor("UNQ-77")));
     assert_eq!(extend.guesttoken.as_deref(), Some("a.b-c"));
 }

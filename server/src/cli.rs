@@ -7,7 +7,11 @@ use std::path::PathBuf;
 
 /// `presence-server [--config FILE] [flags]`
 #[derive(Debug, Parser)]
-#[command(name = "presence-server", version, about = "Self-hosted presence server")]
+#[command(
+    name = "presence-server",
+    version,
+    about = "Self-hosted presence server"
+)]
 pub struct Cli {
     /// TOML configuration file.
     #[arg(long, env = "PRESENCE_CONFIG")]
@@ -73,7 +77,11 @@ impl Cli {
             c.module_dir = Some(v.clone());
         }
         if self.tls_cert.is_some() || self.tls_key.is_some() || self.tls_self_signed {
-            c.tls = Some(TlsConfig { cert: self.tls_cert.clone(), key: self.tls_key.clone(), self_signed: self.tls_self_signed });
+            c.tls = Some(TlsConfig {
+                cert: self.tls_cert.clone(),
+                key: self.tls_key.clone(),
+                self_signed: self.tls_self_signed,
+            });
         }
         if self.redis_url.is_some() || self.node_name.is_some() {
             let cluster = c.cluster.get_or_insert_with(Default::default);

@@ -284,35 +284,60 @@ pub struct Group {
 impl Config {
     /// Reads a TOML file.
     pub fn from_file(path: &std::path::Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
-        toml::from_str(&text).map_err(|source| ConfigError::Parse { path: path.to_owned(), source })
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|source| ConfigError::Parse {
+            path: path.to_owned(),
+            source,
+        })
     }
 
     /// The configured groups, or the demo group when there are none.
     pub fn groups(&self) -> Result<HashMap<GroupId, Group>, ConfigError> {
         if self.groups.is_empty() {
             let id = GroupId::new(DEMO_GROUP).map_err(|e| ConfigError::Invalid(e.to_string()))?;
-            let demo = Group { id, api_key: DEMO_API_KEY.into(), agent_origins: None, terms_url: None, presence: true };
+            let demo = Group {
+                id,
+                api_key: DEMO_API_KEY.into(),
+                agent_origins: None,
+                terms_url: None,
+                presence: true,
+            };
             return Ok(HashMap::from([(id, demo)]));
         }
         let mut out = HashMap::new();
         for g in &self.groups {
-            let id = GroupId::new(g.id).map_err(|e| ConfigError::Invalid(format!("group {}: {e}", g.id)))?;
+            let id = GroupId::new(g.id)
+                .map_err(|e| ConfigError::Invalid(format!("group {}: {e}", g.id)))?;
             if g.api_key.len() < 8 {
-                return Err(ConfigError::Invalid(format!("group {id}: api_key must be at least 8 characters")));
+                return Err(ConfigError::Invalid(format!(
+                    "group {id}: api_key must be at least 8 characters"
+                )));
             }
             let agent_origins = match &g.agent_origins {
                 None => None,
                 Some(list) => Some(
                     list.iter()
-                        .map(|o| OriginPattern::parse(o).map_err(|e| ConfigError::Invalid(format!("group {id}: {e}"))))
+                        .map(|o| {
+                            OriginPattern::parse(o)
+                                .map_err(|e| ConfigError::Invalid(format!("group {id}: {e}")))
+                        })
                         .collect::<Result<Vec<_>, _>>()?,
                 ),
             };
-            let group = Group { id, api_key: g.api_key.clone(), agent_origins, terms_url: g.terms_url.clone(), presence: g.presence };
+            let group = Group {
+                id,
+                api_key: g.api_key.clone(),
+                agent_origins,
+                terms_url: g.terms_url.clone(),
+                presence: g.presence,
+            };
             if out.insert(id, group).is_some() {
-                return Err(ConfigError::Invalid(format!("group {id} is configured twice")));
+                return Err(ConfigError::Invalid(format!(
+                    "group {id} is configured twice"
+                )));
             }
         }
         Ok(out)
@@ -321,17 +346,29 @@ impl Config {
     /// Checks ranges.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let t = &self.timings;
-        for (name, v) in [("keepalive", t.keepalive), ("grace", t.grace), ("hold", t.hold), ("hidden_limit", t.hidden_limit), ("unique_timeout", t.unique_timeout)] {
+        for (name, v) in [
+            ("keepalive", t.keepalive),
+            ("grace", t.grace),
+            ("hold", t.hold),
+            ("hidden_limit", t.hidden_limit),
+            ("unique_timeout", t.unique_timeout),
+        ] {
             if !(v.is_finite() && v >= 0.0 && v <= 86_400.0) {
-                return Err(ConfigError::Invalid(format!("timings.{name} must be 0..86400 seconds")));
+                return Err(ConfigError::Invalid(format!(
+                    "timings.{name} must be 0..86400 seconds"
+                )));
             }
         }
         if t.keepalive < 1.0 {
-            return Err(ConfigError::Invalid("timings.keepalive must be at least 1 second".into()));
+            return Err(ConfigError::Invalid(
+                "timings.keepalive must be at least 1 second".into(),
+            ));
         }
         let l = &self.limits;
         if l.outbound_queue == 0 || l.rate <= 0.0 || l.burst < 1.0 || l.max_frame < 1024 {
-            return Err(ConfigError::Invalid("limits: outbound_queue, rate, burst and max_frame must be positive".into()));
+            return Err(ConfigError::Invalid(
+                "limits: outbound_queue, rate, burst and max_frame must be positive".into(),
+            ));
         }
         self.groups()?;
         Ok(())

@@ -39,20 +39,53 @@ impl Metrics {
         let auth_failures = Family::<Label, Counter>::default();
         let disconnects = Family::<Label, Counter>::default();
         // 50 µs .. ~1.6 s
-        let relay_latency = Histogram::new(prometheus_client::metrics::histogram::exponential_buckets(0.00005, 2.0, 16));
-        registry.register("connections", "Open WebSocket connections by role", connections.clone());
+        let relay_latency = Histogram::new(
+            prometheus_client::metrics::histogram::exponential_buckets(0.00005, 2.0, 16),
+        );
+        registry.register(
+            "connections",
+            "Open WebSocket connections by role",
+            connections.clone(),
+        );
         registry.register("frames_in", "Frames received", frames_in.clone());
         registry.register("frames_out", "Frames sent", frames_out.clone());
-        registry.register("signals", "Signals and invokes by outcome (delivered, held, expired, notpresent)", signals.clone());
-        registry.register("auth_failures", "Refused authorizations by reason", auth_failures.clone());
-        registry.register("disconnects", "Connections closed by the server, by reason", disconnects.clone());
-        registry.register("relay_latency_seconds", "Time from receiving a visitor frame to queueing it for every watching agent", relay_latency.clone());
-        Self { registry, connections, frames_in, frames_out, signals, auth_failures, disconnects, relay_latency }
+        registry.register(
+            "signals",
+            "Signals and invokes by outcome (delivered, held, expired, notpresent)",
+            signals.clone(),
+        );
+        registry.register(
+            "auth_failures",
+            "Refused authorizations by reason",
+            auth_failures.clone(),
+        );
+        registry.register(
+            "disconnects",
+            "Connections closed by the server, by reason",
+            disconnects.clone(),
+        );
+        registry.register(
+            "relay_latency_seconds",
+            "Time from receiving a visitor frame to queueing it for every watching agent",
+            relay_latency.clone(),
+        );
+        Self {
+            registry,
+            connections,
+            frames_in,
+            frames_out,
+            signals,
+            auth_failures,
+            disconnects,
+            relay_latency,
+        }
     }
 
     /// A connection of `role` opened (+1) or closed (-1).
     pub fn connection(&self, role: &'static str, delta: i64) {
-        self.connections.get_or_create(&[("role", role)]).inc_by(delta);
+        self.connections
+            .get_or_create(&[("role", role)])
+            .inc_by(delta);
     }
     /// A frame was received.
     pub fn frame_in(&self) {
@@ -68,7 +101,9 @@ impl Metrics {
     }
     /// An authorization was refused.
     pub fn auth_failure(&self, reason: &'static str) {
-        self.auth_failures.get_or_create(&[("reason", reason)]).inc();
+        self.auth_failures
+            .get_or_create(&[("reason", reason)])
+            .inc();
     }
     /// The server closed a connection.
     pub fn disconnect(&self, reason: &'static str) {

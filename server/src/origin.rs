@@ -34,20 +34,32 @@ impl OriginPattern {
             Some(_) => return Err(bad()),
             None => Some(String::new()),
         };
-        Ok(Self { scheme: scheme.to_owned(), host: host.to_ascii_lowercase(), port })
+        Ok(Self {
+            scheme: scheme.to_owned(),
+            host: host.to_ascii_lowercase(),
+            port,
+        })
     }
 
     /// The patterns allowed when a group names none: localhost on any port, both schemes.
     pub fn localhost() -> Vec<Self> {
-        ["http://localhost:*", "https://localhost:*", "http://127.0.0.1:*", "https://127.0.0.1:*", "http://[::1]:*"]
-            .iter()
-            .filter_map(|p| Self::parse(p).ok())
-            .collect()
+        [
+            "http://localhost:*",
+            "https://localhost:*",
+            "http://127.0.0.1:*",
+            "https://127.0.0.1:*",
+            "http://[::1]:*",
+        ]
+        .iter()
+        .filter_map(|p| Self::parse(p).ok())
+        .collect()
     }
 
     /// Whether the `Origin` header value matches.
     pub fn matches(&self, origin: &str) -> bool {
-        let Some((scheme, rest)) = origin.split_once("://") else { return false };
+        let Some((scheme, rest)) = origin.split_once("://") else {
+            return false;
+        };
         let (host, port) = split_port(rest);
         if scheme != self.scheme || !host.eq_ignore_ascii_case(&self.host) {
             return false;

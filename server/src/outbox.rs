@@ -131,8 +131,13 @@ mod tests {
         });
         assert!(o.frame(&t).is_ok());
         assert_eq!(o.frame(&t), Err(Overflow));
-        tokio::time::timeout(std::time::Duration::from_secs(1), waiter).await.expect("woken").expect("joined");
+        tokio::time::timeout(std::time::Duration::from_secs(1), waiter)
+            .await
+            .expect("woken")
+            .expect("joined");
         // Already overflowed: returns at once.
-        tokio::time::timeout(std::time::Duration::from_secs(1), o.overflowed_wait()).await.expect("at once");
+        tokio::time::timeout(std::time::Duration::from_secs(1), o.overflowed_wait())
+            .await
+            .expect("at once");
     }
 }

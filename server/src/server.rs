@@ -60,7 +60,11 @@ impl RunningServer {
 
     /// `http://addr` or `https://addr`.
     pub fn http_url(&self) -> String {
-        format!("{}://{}", if self.tls { "https" } else { "http" }, self.addr)
+        format!(
+            "{}://{}",
+            if self.tls { "https" } else { "http" },
+            self.addr
+        )
     }
 
     /// `ws://addr` or `wss://addr`.
@@ -79,14 +83,18 @@ impl RunningServer {
         let deadline = self.state.config.timings.drain();
         tracing::info!(?deadline, "draining");
         let _ = self.phase.send(Phase::Draining);
-        self.state.store.broadcast_local(Outgoing::Phase(Phase::Draining));
+        self.state
+            .store
+            .broadcast_local(Outgoing::Phase(Phase::Draining));
         self.handle.graceful_shutdown(Some(deadline));
         let until = Instant::now() + deadline;
         while Instant::now() < until && self.state.store.local_connections() != (0, 0) {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let _ = self.phase.send(Phase::Closing);
-        self.state.store.broadcast_local(Outgoing::Phase(Phase::Closing));
+        self.state
+            .store
+            .broadcast_local(Outgoing::Phase(Phase::Closing));
         // Give sockets a moment to send their close frames.
         tokio::time::sleep(Duration::from_millis(100)).await;
         let _ = self.task.await;
@@ -96,26 +104,40 @@ impl RunningServer {
     /// Stops at once, without `scaledown`.
     pub async fn shutdown(self) {
         let _ = self.phase.send(Phase::Closing);
-        self.state.store.broadcast_local(Outgoing::Phase(Phase::Closing));
+        self.state
+            .store
+            .broadcast_local(Outgoing::Phase(Phase::Closing));
         self.handle.shutdown();
         let _ = self.task.await;
     }
 }
 
 /// The in-memory store, or the Redis store when `[cluster] redis_url` is set.
-async fn open_store(config: &Config, rules: StoreRules, metrics: Arc<Metrics>) -> Result<Arc<dyn Store>, StartError> {
+async fn open_store(
+    config: &Config,
+    rules: StoreRules,
+    metrics: Arc<Metrics>,
+) -> Result<Arc<dyn Store>, StartError> {
     let Some(url) = config.cluster.as_ref().and_then(|c| c.redis_url.as_deref()) else {
         return Ok(Arc::new(MemoryStore::new(rules, metrics)));
     };
     if config.jwt_secret.is_none() {
-        return Err(StartError::Cluster("[cluster] needs jwt_secret: every node must verify the others' tokens".into()));
+        return Err(StartError::Cluster(
+            "[cluster] needs jwt_secret: every node must verify the others' tokens".into(),
+        ));
     }
-    let node = config.cluster.as_ref().and_then(|c| c.node_name.clone()).unwrap_or_else(|| {
-        let suffix: u32 = rand::random();
-        format!("node-{}-{suffix:08x}", std::process::id())
-    });
+    let node = config
+        .cluster
+        .as_ref()
+        .and_then(|c| c.node_name.clone())
+        .unwrap_or_else(|| {
+            let suffix: u32 = rand::random();
+            format!("node-{}-{suffix:08x}", std::process::id())
+        });
     tracing::info!(node, "cluster mode: state in Redis");
-    Ok(Arc::new(RedisStore::connect(url, node, rules, metrics).await?))
+    Ok(Arc::new(
+        RedisStore::connect(url, node, rules, metrics).await?,
+    ))
 }
 
 /// Builds the state and starts serving. Returns once the listener is bound.
@@ -145,16 +167,35 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         None => None,
     };
     let listen = config.listen;
-    let state = Arc::new(AppState::new(config, groups, store, Tokens::new(&secret), metrics, phase_rx));
+    let state = Arc::new(AppState::new(
+        config,
+        groups,
+        store,
+        Tokens::new(&secret),
+        metrics,
+        phase_rx,
+    ));
     let router = app(state.clone());
     let handle = Handle::new();
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
-    let listener = std::net::TcpListener::bind(listen).map_err(|e| StartError::Bind { addr: listen, detail: e.to_string() })?;
-    listener.set_nonblocking(true).map_err(|e| StartError::Bind { addr: listen, detail: e.to_string() })?;
-    let addr = listener.local_addr().map_err(|e| StartError::Bind { addr: listen, detail: e.to_string() })?;
+    let listener = std::net::TcpListener::bind(listen).map_err(|e| StartError::Bind {
+        addr: listen,
+        detail: e.to_string(),
+    })?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| StartError::Bind {
+            addr: listen,
+            detail: e.to_string(),
+        })?;
+    let addr = listener.local_addr().map_err(|e| StartError::Bind {
+        addr: listen,
+        detail: e.to_string(),
+    })?;
     let task = match tls.clone() {
         Some(cfg) => {
-            let server = axum_server::from_tcp_rustls(listener, RustlsConfig::from_config(cfg)).handle(handle.clone());
+            let server = axum_server::from_tcp_rustls(listener, RustlsConfig::from_config(cfg))
+                .handle(handle.clone());
             tokio::spawn(async move { server.serve(service).await })
         }
         None => {
@@ -162,5 +203,12 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
             tokio::spawn(async move { server.serve(service).await })
         }
     };
-    Ok(RunningServer { addr, tls: tls.is_some(), handle, phase: phase_tx, state, task })
+    Ok(RunningServer {
+        addr,
+        tls: tls.is_some(),
+        handle,
+        phase: phase_tx,
+        state,
+        task,
+    })
 }

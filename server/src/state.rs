@@ -50,7 +50,16 @@ impl AppState {
         metrics: Arc<Metrics>,
         phase: watch::Receiver<Phase>,
     ) -> Self {
-        Self { config, groups, store, tokens, metrics, phase, localhost: OriginPattern::localhost(), next_conn: AtomicU64::new(1) }
+        Self {
+            config,
+            groups,
+            store,
+            tokens,
+            metrics,
+            phase,
+            localhost: OriginPattern::localhost(),
+            next_conn: AtomicU64::new(1),
+        }
     }
 
     /// A fresh connection id.
@@ -74,7 +83,11 @@ impl AppState {
             Some(list) => list.iter().any(|p| p.matches(origin)),
             None => {
                 is_own_origin(origin, host)
-                    || self.config.public_host.as_deref().is_some_and(|h| is_own_origin(origin, Some(h)))
+                    || self
+                        .config
+                        .public_host
+                        .as_deref()
+                        .is_some_and(|h| is_own_origin(origin, Some(h)))
                     || self.localhost.iter().any(|p| p.matches(origin))
             }
         }

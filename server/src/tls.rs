@@ -37,29 +37,52 @@ pub struct PemPair {
 
 /// A self-signed certificate for `localhost`, `127.0.0.1` and `::1`.
 pub fn self_signed() -> Result<PemPair, TlsError> {
-    let names = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()];
+    let names = vec![
+        "localhost".to_string(),
+        "127.0.0.1".to_string(),
+        "::1".to_string(),
+    ];
     let certified = rcgen::generate_simple_self_signed(names)?;
-    Ok(PemPair { cert: certified.cert.pem(), key: certified.signing_key.serialize_pem() })
+    Ok(PemPair {
+        cert: certified.cert.pem(),
+        key: certified.signing_key.serialize_pem(),
+    })
 }
 
 /// The rustls server configuration for `[tls]`.
 pub fn server_config(tls: &TlsConfig) -> Result<Arc<rustls::ServerConfig>, TlsError> {
     let (certs, key) = match (&tls.cert, &tls.key, tls.self_signed) {
         (Some(cert), Some(key), _) => {
-            let load = |what| move |e: rustls::pki_types::pem::Error| TlsError::Load { what, detail: e.to_string() };
+            let load = |what| {
+                move |e: rustls::pki_types::pem::Error| TlsError::Load {
+                    what,
+                    detail: e.to_string(),
+                }
+            };
             let certs = CertificateDer::pem_file_iter(cert)
                 .map_err(load("certificate"))?
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(load("certificate"))?;
-            (certs, PrivateKeyDer::from_pem_file(key).map_err(load("key"))?)
+            (
+                certs,
+                PrivateKeyDer::from_pem_file(key).map_err(load("key"))?,
+            )
         }
         (None, None, true) => {
             let pair = self_signed()?;
-            let load = |what| move |e: rustls::pki_types::pem::Error| TlsError::Load { what, detail: e.to_string() };
+            let load = |what| {
+                move |e: rustls::pki_types::pem::Error| TlsError::Load {
+                    what,
+                    detail: e.to_string(),
+                }
+            };
             let certs = CertificateDer::pem_slice_iter(pair.cert.as_bytes())
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(load("certificate"))?;
-            (certs, PrivateKeyDer::from_pem_slice(pair.key.as_bytes()).map_err(load("key"))?)
+            (
+                certs,
+                PrivateKeyDer::from_pem_slice(pair.key.as_bytes()).map_err(load("key"))?,
+            )
         }
         _ => return Err(TlsError::Incomplete),
     };

@@ -26,7 +26,9 @@ impl Drop for Proc {
     fn drop(&mut self) {
         // SIGTERM first: nginx's master stops its workers only when asked (SIGKILL would orphan
         // them); the servers and Redis exit on it too. SIGKILL if it takes too long.
-        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
         for _ in 0..100 {
             if matches!(self.0.try_wait(), Ok(Some(_))) {
                 return;
@@ -39,12 +41,18 @@ impl Drop for Proc {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }
 
 async fn wait_port(port: u16) {
     let until = Instant::now() + Duration::from_secs(10);
-    while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+    while tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_err()
+    {
         assert!(Instant::now() < until, "nothing listens on {port}");
         tokio::time::sleep(Duration::from_millis(30)).await;
     }
@@ -70,7 +78,16 @@ struct Cluster {
 
 fn start_redis(port: u16) -> Proc {
     let child = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
         .stdout(Stdio::null())
         .spawn()
         .expect("redis-server must be installed (scripts/install.sh)");
@@ -79,7 +96,8 @@ fn start_redis(port: u16) -> Proc {
 
 impl Cluster {
     async fn start(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("presence-cluster-{}-{name}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("presence-cluster-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
         let redis_port = free_port();
@@ -149,7 +167,11 @@ impl Cluster {
                     break a;
                 }
             }
-            assert!(Instant::now() < until, "node {i} did not start: see {}", self.dir.join(format!("node{i}.log")).display());
+            assert!(
+                Instant::now() < until,
+                "node {i} did not start: see {}",
+                self.dir.join(format!("node{i}.log")).display()
+            );
             tokio::time::sleep(Duration::from_millis(30)).await;
         };
         (Proc(child), addr)
@@ -160,7 +182,10 @@ impl Cluster {
         let render = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/render-nginx.sh");
         let mut args = vec![self.dir.display().to_string(), format!("127.0.0.1:{port}")];
         args.extend(self.addrs.iter().cloned());
-        let out = Command::new(render).args(&args).output().expect("render nginx config");
+        let out = Command::new(render)
+            .args(&args)
+            .output()
+            .expect("render nginx config");
         assert!(out.status.success(), "render-nginx.sh failed");
         let conf = self.dir.join("nginx.conf");
         std::fs::write(&conf, &out.stdout).expect("nginx.conf");
@@ -190,49 +215,79 @@ impl Cluster {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        let res = tokio::time::timeout(WAIT, req.send()).await.expect("reply in time").expect("HTTP");
+        let res = tokio::time::timeout(WAIT, req.send())
+            .await
+            .expect("reply in time")
+            .expect("HTTP");
         let status = res.status();
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
     async fn post(&self, at: At, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
-        let req = self.http.post(format!("http://{}{path}", self.host(at))).bearer_auth(token).json(&body);
-        let res = tokio::time::timeout(WAIT, req.send()).await.expect("reply in time").expect("HTTP");
+        let req = self
+            .http
+            .post(format!("http://{}{path}", self.host(at)))
+            .bearer_auth(token)
+            .json(&body);
+        let res = tokio::time::timeout(WAIT, req.send())
+            .await
+            .expect("reply in time")
+            .expect("HTTP");
         let status = res.status();
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
     async fn open(&self, at: At, path: &str, origin: Option<&str>) -> Ws {
-        let mut req = format!("ws://{}{path}", self.host(at)).into_client_request().expect("url");
+        let mut req = format!("ws://{}{path}", self.host(at))
+            .into_client_request()
+            .expect("url");
         if let Some(o) = origin {
-            req.headers_mut().insert("origin", HeaderValue::from_str(o).expect("origin"));
+            req.headers_mut()
+                .insert("origin", HeaderValue::from_str(o).expect("origin"));
         }
-        let (stream, _) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(req)).await.expect("upgrade in time").expect("upgrade");
+        let (stream, _) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(req))
+            .await
+            .expect("upgrade in time")
+            .expect("upgrade");
         Ws::from_stream(stream)
     }
 
     async fn visitor(&self, at: At, visitor: &str) -> Ws {
         let mut ws = self.open(at, "/visitorws", None).await;
-        ws.send_text(connect_frame(GROUP, visitor, None, None)).await;
+        ws.send_text(connect_frame(GROUP, visitor, None, None))
+            .await;
         ws.expect_next("connected", WAIT).await;
         ws
     }
 
     async fn agent(&self, at: At, visitor: &str) -> Ws {
         let mut ws = self.open(at, "/agent", Some(AGENT_ORIGIN)).await;
-        ws.send_text(connect_frame(GROUP, visitor, Some(&agent_token(GROUP)), None)).await;
+        ws.send_text(connect_frame(
+            GROUP,
+            visitor,
+            Some(&agent_token(GROUP)),
+            None,
+        ))
+        .await;
         ws.expect_next("connected", WAIT).await;
         ws
     }
 
     fn signal(&self, i: usize, sig: &str) {
         if let Some(Some(p)) = self.nodes.get(i) {
-            let _ = Command::new("kill").args([sig, &p.0.id().to_string()]).status();
+            let _ = Command::new("kill")
+                .args([sig, &p.0.id().to_string()])
+                .status();
         }
     }
 
     async fn ready(&self, i: usize) -> StatusCode {
-        match self.http.get(format!("http://{}/readyz", self.addrs[i])).send().await {
+        match self
+            .http
+            .get(format!("http://{}/readyz", self.addrs[i]))
+            .send()
+            .await
+        {
             Ok(r) => r.status(),
             Err(_) => StatusCode::BAD_GATEWAY,
         }
@@ -257,45 +312,106 @@ async fn cross_node_events_signals_and_focus() {
     let token = agent_token(GROUP);
     let mut agent = c.agent(At::Node(1), "v1").await;
     let mut visitor = c.visitor(At::Node(0), "v1").await;
-    assert_eq!(agent.expect("visitorsock", WAIT).await["data"]["connected"], true);
-    assert_eq!(agent.expect("visitorconn", WAIT).await["data"]["connected"], true);
+    assert_eq!(
+        agent.expect("visitorsock", WAIT).await["data"]["connected"],
+        true
+    );
+    assert_eq!(
+        agent.expect("visitorconn", WAIT).await["data"]["connected"],
+        true
+    );
     visitor.send(presence("/home")).await;
     assert_eq!(agent.expect("presence", WAIT).await["data"]["url"], "/home");
-    visitor.send(json!({"type": "visibility", "data": {"visibility": "hidden"}})).await;
-    assert_eq!(agent.expect("visibility", WAIT).await["data"]["visibility"], "hidden");
-    visitor.send(json!({"type": "terms", "data": {"status": "accepted"}})).await;
-    assert_eq!(agent.expect("terms", WAIT).await["data"]["status"], "accepted");
-    visitor.send(json!({"type": "visitorsessionstart", "data": {"sessionkey": "v1"}})).await;
-    assert_eq!(agent.expect("visitorsessionstart", WAIT).await["data"]["sessionkey"], "v1");
+    visitor
+        .send(json!({"type": "visibility", "data": {"visibility": "hidden"}}))
+        .await;
+    assert_eq!(
+        agent.expect("visibility", WAIT).await["data"]["visibility"],
+        "hidden"
+    );
+    visitor
+        .send(json!({"type": "terms", "data": {"status": "accepted"}}))
+        .await;
+    assert_eq!(
+        agent.expect("terms", WAIT).await["data"]["status"],
+        "accepted"
+    );
+    visitor
+        .send(json!({"type": "visitorsessionstart", "data": {"sessionkey": "v1"}}))
+        .await;
+    assert_eq!(
+        agent.expect("visitorsessionstart", WAIT).await["data"]["sessionkey"],
+        "v1"
+    );
 
     // A signal over the agent socket on node 1 and over REST on node 2 and through nginx.
-    agent.send(json!({"type": "signal", "id": 5, "data": {"n": 1}})).await;
-    assert_eq!(agent.expect("ack", WAIT).await["data"], json!({"id": 5, "ok": true}));
+    agent
+        .send(json!({"type": "signal", "id": 5, "data": {"n": 1}}))
+        .await;
+    assert_eq!(
+        agent.expect("ack", WAIT).await["data"],
+        json!({"id": 5, "ok": true})
+    );
     assert_eq!(visitor.expect("signal", WAIT).await["data"]["n"], 1);
     let path = format!("/signalvisitor?groupid={GROUP}&visitorid=v1");
     let (status, body) = c.post(At::Node(2), &path, &token, json!({"mtype": "invoke", "data": {"func": "GLANCE.Cobrowse.Visitor.showTerms", "args": {}}})).await;
     assert_eq!((status, body), (StatusCode::OK, json!({})));
-    assert_eq!(visitor.expect("invoke", WAIT).await["data"]["func"], "GLANCE.Cobrowse.Visitor.showTerms");
-    let (status, _) = c.post(At::Lb, &path, &token, json!({"mtype": "signal", "data": {"n": 2}})).await;
+    assert_eq!(
+        visitor.expect("invoke", WAIT).await["data"]["func"],
+        "GLANCE.Cobrowse.Visitor.showTerms"
+    );
+    let (status, _) = c
+        .post(
+            At::Lb,
+            &path,
+            &token,
+            json!({"mtype": "signal", "data": {"n": 2}}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(visitor.expect("signal", WAIT).await["data"]["n"], 2);
 
     // lookup / findvisitor / query answer the same on every node and through nginx.
     for at in [At::Node(0), At::Node(1), At::Node(2), At::Lb] {
-        let (_, found) = c.get(at, &format!("/findvisitor?groupid={GROUP}&visitorid=v1"), Some(&token)).await;
+        let (_, found) = c
+            .get(
+                at,
+                &format!("/findvisitor?groupid={GROUP}&visitorid=v1"),
+                Some(&token),
+            )
+            .await;
         assert_eq!(found["visitorfound"], true, "{at:?}");
-        let (_, looked) = c.get(at, &format!("/lookupvisitor?groupid={GROUP}&visitorid=v1&&ver=6.33.0"), Some(&token)).await;
+        let (_, looked) = c
+            .get(
+                at,
+                &format!("/lookupvisitor?groupid={GROUP}&visitorid=v1&&ver=6.33.0"),
+                Some(&token),
+            )
+            .await;
         assert_eq!(looked["url"], "/home", "{at:?}");
-        let (_, q) = c.get(at, &format!("/query?groupid={GROUP}"), Some(&token)).await;
-        assert!(q["visitors"].as_array().unwrap().iter().any(|v| v["visitorid"] == "v1"), "{at:?}");
+        let (_, q) = c
+            .get(at, &format!("/query?groupid={GROUP}"), Some(&token))
+            .await;
+        assert!(
+            q["visitors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|v| v["visitorid"] == "v1"),
+            "{at:?}"
+        );
     }
 
     // A second tab on node 2 takes focus: the tab on node 0 gets blur, signals go to node 2.
     let mut tab2 = c.visitor(At::Node(2), "v1").await;
     visitor.expect("blur", WAIT).await;
-    agent.send(json!({"type": "signal", "id": 6, "data": {"n": 3}})).await;
+    agent
+        .send(json!({"type": "signal", "id": 6, "data": {"n": 3}}))
+        .await;
     assert_eq!(tab2.expect("signal", WAIT).await["data"]["n"], 3);
-    visitor.expect_none("signal", Duration::from_millis(300)).await;
+    visitor
+        .expect_none("signal", Duration::from_millis(300))
+        .await;
     // Tab 1 becomes active again.
     visitor.send(presence("/cart")).await;
     tab2.expect("blur", WAIT).await;
@@ -315,19 +431,43 @@ async fn navigation_across_nodes_and_held_signals() {
         page.close().await;
         // Signals sent between pages are held and delivered on the next page, wherever it is.
         let path = format!("/signalvisitor?groupid={GROUP}&visitorid=nav");
-        let (status, _) = c.post(At::Node(0), &path, &token, json!({"mtype": "signal", "data": {"page": i}})).await;
+        let (status, _) = c
+            .post(
+                At::Node(0),
+                &path,
+                &token,
+                json!({"mtype": "signal", "data": {"page": i}}),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "held between pages");
         page = c.visitor(at, "nav").await;
         assert_eq!(page.expect("signal", WAIT).await["data"]["page"], i);
         page.send(presence(&format!("/page{i}"))).await;
     }
-    let seen = agent.expect_none("visitorconn", GRACE + Duration::from_millis(400)).await;
-    assert!(seen.iter().any(|f| f["type"] == "visitorsock" && f["data"]["connected"] == false));
+    let seen = agent
+        .expect_none("visitorconn", GRACE + Duration::from_millis(400))
+        .await;
+    assert!(seen
+        .iter()
+        .any(|f| f["type"] == "visitorsock" && f["data"]["connected"] == false));
     // Then the visitor leaves for good.
     page.close().await;
-    assert_eq!(agent.expect("visitorconn", GRACE + WAIT).await["data"]["connected"], false);
-    let (status, body) = c.post(At::Node(1), &format!("/signalvisitor?groupid={GROUP}&visitorid=nav"), &token, json!({"mtype": "signal"})).await;
-    assert_eq!((status, body), (StatusCode::NOT_FOUND, json!({"err": "visitornotpresent"})));
+    assert_eq!(
+        agent.expect("visitorconn", GRACE + WAIT).await["data"]["connected"],
+        false
+    );
+    let (status, body) = c
+        .post(
+            At::Node(1),
+            &format!("/signalvisitor?groupid={GROUP}&visitorid=nav"),
+            &token,
+            json!({"mtype": "signal"}),
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::NOT_FOUND, json!({"err": "visitornotpresent"}))
+    );
 }
 
 #[tokio::test]
@@ -345,20 +485,54 @@ async fn tokens_and_unique_ids_are_valid_on_every_node() {
     assert_eq!(res.status(), StatusCode::OK);
     let token: String = res.json().await.expect("token");
     for at in [At::Node(2), At::Lb] {
-        let (status, _) = c.get(at, &format!("/findvisitor?groupid={GROUP}&visitorid=x"), Some(&token)).await;
+        let (status, _) = c
+            .get(
+                at,
+                &format!("/findvisitor?groupid={GROUP}&visitorid=x"),
+                Some(&token),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "{at:?}");
     }
     // A unique id from node 1, connected on node 2, extended on node 0.
-    let (_, unique) = c.get(At::Node(1), &format!("/uniquevisitor?groupid={GROUP}"), None).await;
+    let (_, unique) = c
+        .get(
+            At::Node(1),
+            &format!("/uniquevisitor?groupid={GROUP}"),
+            None,
+        )
+        .await;
     let vid = unique["visitorid"].as_str().expect("visitorid").to_owned();
-    let guest = unique["guesttoken"].as_str().expect("guesttoken").to_owned();
+    let guest = unique["guesttoken"]
+        .as_str()
+        .expect("guesttoken")
+        .to_owned();
     let mut ws = c.open(At::Node(2), "/visitorws", None).await;
-    ws.send_text(connect_frame(GROUP, &vid, None, Some(&guest))).await;
+    ws.send_text(connect_frame(GROUP, &vid, None, Some(&guest)))
+        .await;
     ws.expect_next("connected", WAIT).await;
-    let (status, again) = c.get(At::Node(0), &format!("/uniquevisitor?groupid={GROUP}&visitorid={vid}&guesttoken={guest}"), None).await;
-    assert_eq!((status, again["visitorid"].as_str()), (StatusCode::OK, Some(vid.as_str())));
-    let (_, other) = c.get(At::Node(2), &format!("/uniquevisitor?groupid={GROUP}"), None).await;
-    assert_ne!(other["visitorid"], unique["visitorid"], "unique ids are unique across nodes");
+    let (status, again) = c
+        .get(
+            At::Node(0),
+            &format!("/uniquevisitor?groupid={GROUP}&visitorid={vid}&guesttoken={guest}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, again["visitorid"].as_str()),
+        (StatusCode::OK, Some(vid.as_str()))
+    );
+    let (_, other) = c
+        .get(
+            At::Node(2),
+            &format!("/uniquevisitor?groupid={GROUP}"),
+            None,
+        )
+        .await;
+    assert_ne!(
+        other["visitorid"], unique["visitorid"],
+        "unique ids are unique across nodes"
+    );
 }
 
 #[tokio::test]
@@ -370,17 +544,35 @@ async fn a_killed_node_leaves_no_ghost() {
     let killed = Instant::now();
     c.signal(2, "-KILL");
     c.nodes[2].take();
-    assert_eq!(agent.expect("visitorsock", DEAD_NODE_BOUND).await["data"]["connected"], false);
-    assert_eq!(agent.expect("visitorconn", DEAD_NODE_BOUND).await["data"]["connected"], false);
+    assert_eq!(
+        agent.expect("visitorsock", DEAD_NODE_BOUND).await["data"]["connected"],
+        false
+    );
+    assert_eq!(
+        agent.expect("visitorconn", DEAD_NODE_BOUND).await["data"]["connected"],
+        false
+    );
     let gone_after = killed.elapsed();
     assert!(gone_after <= DEAD_NODE_BOUND, "gone after {gone_after:?}");
     let token = agent_token(GROUP);
-    let (_, found) = c.get(At::Node(1), &format!("/findvisitor?groupid={GROUP}&visitorid=ghost"), Some(&token)).await;
+    let (_, found) = c
+        .get(
+            At::Node(1),
+            &format!("/findvisitor?groupid={GROUP}&visitorid=ghost"),
+            Some(&token),
+        )
+        .await;
     assert_eq!(found["visitorfound"], false);
     // Through nginx the cluster keeps working with the two nodes left.
     let mut again = c.visitor(At::Lb, "ghost2").await;
     again.send(presence("/still-here")).await;
-    let (_, looked) = c.get(At::Lb, &format!("/lookupvisitor?groupid={GROUP}&visitorid=ghost2"), Some(&token)).await;
+    let (_, looked) = c
+        .get(
+            At::Lb,
+            &format!("/lookupvisitor?groupid={GROUP}&visitorid=ghost2"),
+            Some(&token),
+        )
+        .await;
     assert_eq!(looked["visitorid"], "ghost2");
 }
 
@@ -400,19 +592,31 @@ async fn redis_outage_keeps_sockets_and_recovers() {
     // error frame and the connection stays.
     visitor.send(json!({"type": "k"})).await;
     visitor.send(presence("/during-outage")).await;
-    assert_eq!(visitor.expect("error", WAIT).await["data"]["error"], "error");
+    assert_eq!(
+        visitor.expect("error", WAIT).await["data"]["error"],
+        "error"
+    );
     c.redis = Some(start_redis(c.redis_port));
     wait_port(c.redis_port).await;
     let until = Instant::now() + Duration::from_secs(15);
     while c.ready(0).await != StatusCode::OK || c.ready(1).await != StatusCode::OK {
-        assert!(Instant::now() < until, "/readyz not OK after Redis returned");
+        assert!(
+            Instant::now() < until,
+            "/readyz not OK after Redis returned"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // The sockets were registered again: the visitor is present everywhere and relays again.
     let token = agent_token(GROUP);
     let until = Instant::now() + Duration::from_secs(5);
     loop {
-        let (_, found) = c.get(At::Node(2), &format!("/findvisitor?groupid={GROUP}&visitorid=steady"), Some(&token)).await;
+        let (_, found) = c
+            .get(
+                At::Node(2),
+                &format!("/findvisitor?groupid={GROUP}&visitorid=steady"),
+                Some(&token),
+            )
+            .await;
         if found["visitorfound"] == true {
             break;
         }
@@ -420,7 +624,10 @@ async fn redis_outage_keeps_sockets_and_recovers() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     visitor.send(presence("/after-outage")).await;
-    assert_eq!(agent.expect("presence", WAIT).await["data"]["url"], "/after-outage");
+    assert_eq!(
+        agent.expect("presence", WAIT).await["data"]["url"],
+        "/after-outage"
+    );
 }
 
 #[tokio::test]
@@ -436,12 +643,23 @@ async fn rolling_restart_loses_no_presence() {
     // The client reconnects at once, through nginx, to a node that is not draining.
     let mut moved = c.visitor(At::Lb, "roll").await;
     drop(visitor);
-    agent.expect_none("visitorconn", GRACE + Duration::from_millis(500)).await;
+    agent
+        .expect_none("visitorconn", GRACE + Duration::from_millis(500))
+        .await;
     let token = agent_token(GROUP);
-    let (_, looked) = c.get(At::Lb, &format!("/lookupvisitor?groupid={GROUP}&visitorid=roll"), Some(&token)).await;
+    let (_, looked) = c
+        .get(
+            At::Lb,
+            &format!("/lookupvisitor?groupid={GROUP}&visitorid=roll"),
+            Some(&token),
+        )
+        .await;
     assert_eq!(looked["url"], "/before", "presence survives the restart");
     moved.send(presence("/after")).await;
-    assert_eq!(agent.expect("presence", WAIT).await["data"]["url"], "/after");
+    assert_eq!(
+        agent.expect("presence", WAIT).await["data"]["url"],
+        "/after"
+    );
     // The drained node comes back and serves again.
     let (proc, addr) = c.spawn_node(0).await;
     c.nodes[0] = Some(proc);

@@ -17,8 +17,13 @@ use tokio_tungstenite::Connector;
 
 /// GET with a fresh client, so no pooled connection from before a drain is reused.
 async fn fresh_get(url: &str) -> Result<reqwest::Response, reqwest::Error> {
-    let client = reqwest::Client::builder().no_proxy().build().expect("HTTP client");
-    tokio::time::timeout(WAIT, client.get(url).send()).await.expect("reply in time")
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("HTTP client");
+    tokio::time::timeout(WAIT, client.get(url).send())
+        .await
+        .expect("reply in time")
 }
 
 #[tokio::test]
@@ -31,12 +36,25 @@ async fn health_readiness_and_metrics() {
 
     let mut visitor = server.visitor("v1").await;
     let _agent = server.agent("v1").await;
-    visitor.send(json!({"type": "presence", "data": {"a": 1}})).await;
+    visitor
+        .send(json!({"type": "presence", "data": {"a": 1}}))
+        .await;
     let token = agent_token(GROUP);
-    let signal = server.post_auth(&format!("/signalvisitor?groupid={GROUP}&visitorid=v1"), &token, &json!({"mtype": "signal"})).await;
+    let signal = server
+        .post_auth(
+            &format!("/signalvisitor?groupid={GROUP}&visitorid=v1"),
+            &token,
+            &json!({"mtype": "signal"}),
+        )
+        .await;
     assert_eq!(signal.status, StatusCode::OK);
     let forged = agent_token_with("other-secret", GROUP, 60, presence_server::http::unix_now());
-    server.get_auth(&format!("/lookupvisitor?groupid={GROUP}&visitorid=v1"), &forged).await;
+    server
+        .get_auth(
+            &format!("/lookupvisitor?groupid={GROUP}&visitorid=v1"),
+            &forged,
+        )
+        .await;
 
     let metrics = server.get("/metrics").await;
     assert_eq!(metrics.status, StatusCode::OK);
@@ -58,9 +76,12 @@ async fn health_readiness_and_metrics() {
 /// listener at once ("stop accepting", §7), so this is how a test sees what `/readyz` answers
 /// while the node drains.
 async fn probe(state: std::sync::Arc<presence_server::state::AppState>) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind probe");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind probe");
     let addr = listener.local_addr().expect("probe address");
-    let app = presence_server::http::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app = presence_server::http::app(state)
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await });
     format!("http://{addr}")
 }
@@ -75,7 +96,9 @@ async fn drain_sends_scaledown_refuses_newcomers_and_closes_the_rest() {
     let (http, ws) = (server.running.http_url(), server.running.ws_url());
     let deadline = secs(server.running.state().config.timings.drain);
     let probe = probe(server.running.state().clone()).await;
-    let ready = fresh_get(&format!("{probe}/readyz")).await.expect("/readyz");
+    let ready = fresh_get(&format!("{probe}/readyz"))
+        .await
+        .expect("/readyz");
     assert_eq!(ready.status(), StatusCode::OK);
 
     let started = Instant::now();
@@ -87,23 +110,50 @@ async fn drain_sends_scaledown_refuses_newcomers_and_closes_the_rest() {
     leaving.close().await;
 
     // While draining: not ready, and no new clients.
-    let ready = fresh_get(&format!("{probe}/readyz")).await.expect("/readyz answers");
+    let ready = fresh_get(&format!("{probe}/readyz"))
+        .await
+        .expect("/readyz answers");
     assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(fresh_get(&format!("{probe}/healthz")).await.expect("/healthz").status(), StatusCode::OK);
-    let unique = fresh_get(&format!("{probe}/uniquevisitor?groupid={GROUP}")).await.expect("/uniquevisitor");
+    assert_eq!(
+        fresh_get(&format!("{probe}/healthz"))
+            .await
+            .expect("/healthz")
+            .status(),
+        StatusCode::OK
+    );
+    let unique = fresh_get(&format!("{probe}/uniquevisitor?groupid={GROUP}"))
+        .await
+        .expect("/uniquevisitor");
     assert_eq!(unique.status(), StatusCode::SERVICE_UNAVAILABLE);
-    let upgrade = tokio_tungstenite::connect_async(format!("{}/visitorws", probe.replace("http", "ws"))).await;
-    assert!(upgrade.is_err(), "a socket upgrade was accepted while draining");
-    assert!(fresh_get(&format!("{http}/readyz")).await.is_err(), "the node's listener still accepts");
-    assert!(tokio_tungstenite::connect_async(format!("{ws}/visitorws")).await.is_err());
+    let upgrade =
+        tokio_tungstenite::connect_async(format!("{}/visitorws", probe.replace("http", "ws")))
+            .await;
+    assert!(
+        upgrade.is_err(),
+        "a socket upgrade was accepted while draining"
+    );
+    assert!(
+        fresh_get(&format!("{http}/readyz")).await.is_err(),
+        "the node's listener still accepts"
+    );
+    assert!(tokio_tungstenite::connect_async(format!("{ws}/visitorws"))
+        .await
+        .is_err());
 
     // Those who stay are closed at the deadline.
     let (code, _) = visitor.expect_close(deadline + WAIT).await;
     assert_eq!(code, Some(1001));
     let (code, _) = agent.expect_close(WAIT).await;
     assert_eq!(code, Some(1001));
-    tokio::time::timeout(WAIT, drain).await.expect("drain returns").expect("drain task");
-    assert!(started.elapsed() >= deadline, "closed before the drain deadline: {:?}", started.elapsed());
+    tokio::time::timeout(WAIT, drain)
+        .await
+        .expect("drain returns")
+        .expect("drain task");
+    assert!(
+        started.elapsed() >= deadline,
+        "closed before the drain deadline: {:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -119,7 +169,10 @@ async fn drain_ends_early_when_every_client_left() {
     agent.expect("scaledown", WAIT).await;
     visitor.close().await;
     agent.close().await;
-    tokio::time::timeout(WAIT, drain).await.expect("drain returns once everyone left").expect("drain task");
+    tokio::time::timeout(WAIT, drain)
+        .await
+        .expect("drain returns once everyone left")
+        .expect("drain task");
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
@@ -128,7 +181,11 @@ struct TempDir(PathBuf);
 
 impl TempDir {
     fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("presence-{name}-{}-{:?}", std::process::id(), Instant::now()));
+        let dir = std::env::temp_dir().join(format!(
+            "presence-{name}-{}-{:?}",
+            std::process::id(),
+            Instant::now()
+        ));
         std::fs::create_dir_all(&dir).expect("temp dir");
         Self(dir)
     }
@@ -148,65 +205,122 @@ async fn tls_serves_https_and_wss_with_a_configured_certificate() {
     std::fs::write(&cert, &pair.cert).expect("write cert");
     std::fs::write(&key, &pair.key).expect("write key");
     let mut config = config();
-    config.tls = Some(TlsConfig { cert: Some(cert), key: Some(key), ..TlsConfig::default() });
-    let running = presence_server::start(config).await.expect("TLS server starts");
+    config.tls = Some(TlsConfig {
+        cert: Some(cert),
+        key: Some(key),
+        ..TlsConfig::default()
+    });
+    let running = presence_server::start(config)
+        .await
+        .expect("TLS server starts");
     assert!(running.http_url().starts_with("https://"));
     assert!(running.ws_url().starts_with("wss://"));
 
     // HTTPS, trusting that certificate.
     let root = reqwest::Certificate::from_pem(pair.cert.as_bytes()).expect("PEM");
-    let https = reqwest::Client::builder().add_root_certificate(root).no_proxy().build().expect("client");
-    let health = https.get(format!("{}/healthz", running.http_url())).send().await.expect("HTTPS request");
+    let https = reqwest::Client::builder()
+        .add_root_certificate(root)
+        .no_proxy()
+        .build()
+        .expect("client");
+    let health = https
+        .get(format!("{}/healthz", running.http_url()))
+        .send()
+        .await
+        .expect("HTTPS request");
     assert_eq!(health.status(), StatusCode::OK);
     let settings: serde_json::Value = https
-        .get(format!("{}/services/authorizationservice/GetVisitorSettings3?groupid={GROUP}", running.http_url()))
+        .get(format!(
+            "{}/services/authorizationservice/GetVisitorSettings3?groupid={GROUP}",
+            running.http_url()
+        ))
         .send()
         .await
         .expect("settings")
         .json()
         .await
         .expect("JSON");
-    assert_eq!(settings["presenceUrl"], running.addr().to_string(), "{settings}");
+    assert_eq!(
+        settings["presenceUrl"],
+        running.addr().to_string(),
+        "{settings}"
+    );
     // A client that does not trust it is refused: the port really speaks TLS with that certificate.
-    let untrusting = reqwest::Client::builder().no_proxy().build().expect("client");
-    assert!(untrusting.get(format!("{}/healthz", running.http_url())).send().await.is_err());
-    let plain = reqwest::Client::builder().no_proxy().build().expect("client");
-    assert!(plain.get(format!("http://{}/healthz", running.addr())).send().await.is_err(), "plain HTTP on the TLS port");
+    let untrusting = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client");
+    assert!(untrusting
+        .get(format!("{}/healthz", running.http_url()))
+        .send()
+        .await
+        .is_err());
+    let plain = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client");
+    assert!(
+        plain
+            .get(format!("http://{}/healthz", running.addr()))
+            .send()
+            .await
+            .is_err(),
+        "plain HTTP on the TLS port"
+    );
 
     // WSS, trusting that certificate: a visitor and an agent talk through the server.
     let mut roots = rustls::RootCertStore::empty();
     for der in CertificateDer::pem_slice_iter(pair.cert.as_bytes()) {
         roots.add(der.expect("certificate PEM")).expect("root");
     }
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .expect("TLS versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("TLS versions")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
     let tls = Arc::new(tls);
     let open = |path: &str, origin: Option<&str>| {
-        let mut req = format!("{}{path}", running.ws_url()).into_client_request().expect("URL");
+        let mut req = format!("{}{path}", running.ws_url())
+            .into_client_request()
+            .expect("URL");
         if let Some(origin) = origin {
-            req.headers_mut().insert("origin", origin.parse().expect("origin"));
+            req.headers_mut()
+                .insert("origin", origin.parse().expect("origin"));
         }
         let connector = Connector::Rustls(tls.clone());
         async move {
-            let (stream, _) = tokio_tungstenite::connect_async_tls_with_config(req, None, false, Some(connector)).await.expect("WSS upgrade");
+            let (stream, _) =
+                tokio_tungstenite::connect_async_tls_with_config(req, None, false, Some(connector))
+                    .await
+                    .expect("WSS upgrade");
             Ws::from_stream(stream)
         }
     };
     let mut visitor = open("/visitorws", None).await;
-    visitor.send_text(connect_frame(GROUP, "v1", None, None)).await;
+    visitor
+        .send_text(connect_frame(GROUP, "v1", None, None))
+        .await;
     visitor.expect_next("connected", WAIT).await;
     let mut agent = open("/agent", Some(AGENT_ORIGIN)).await;
-    agent.send_text(connect_frame(GROUP, "v1", Some(&agent_token(GROUP)), None)).await;
+    agent
+        .send_text(connect_frame(GROUP, "v1", Some(&agent_token(GROUP)), None))
+        .await;
     agent.expect_next("connected", WAIT).await;
     agent.expect("presence", WAIT).await; // the snapshot
-    visitor.send(json!({"type": "presence", "data": {"secure": true}})).await;
+    visitor
+        .send(json!({"type": "presence", "data": {"secure": true}}))
+        .await;
     assert_eq!(agent.expect("presence", WAIT).await["data"]["secure"], true);
-    agent.send(json!({"type": "signal", "id": 1, "data": {"over": "tls"}})).await;
+    agent
+        .send(json!({"type": "signal", "id": 1, "data": {"over": "tls"}}))
+        .await;
     assert_eq!(agent.expect("ack", WAIT).await["data"]["ok"], true);
-    assert_eq!(visitor.expect("signal", WAIT).await["data"], json!({"over": "tls"}));
+    assert_eq!(
+        visitor.expect("signal", WAIT).await["data"],
+        json!({"over": "tls"})
+    );
     running.shutdown().await;
 }
 
@@ -219,7 +333,11 @@ async fn serves_the_module_and_pages_with_cors_and_compression() {
     let (module, www) = (dir.join("dist"), dir.join("www"));
     std::fs::create_dir_all(&module).unwrap();
     std::fs::create_dir_all(www.join("console")).unwrap();
-    std::fs::write(module.join("glance-presence.js"), "/* module */".repeat(100)).unwrap();
+    std::fs::write(
+        module.join("glance-presence.js"),
+        "/* module */".repeat(100),
+    )
+    .unwrap();
     std::fs::write(module.join("glance_presence_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
     std::fs::write(module.join("glance_presence_bg.wasm.br"), b"pretend-brotli").unwrap();
     std::fs::write(www.join("console").join("index.html"), "<h1>console</h1>").unwrap();
@@ -227,13 +345,26 @@ async fn serves_the_module_and_pages_with_cors_and_compression() {
     config.module_dir = Some(module);
     config.www = Some(www);
     let server = Server::with(config).await;
-    let client = reqwest::Client::builder().no_proxy().no_gzip().no_brotli().build().unwrap();
-    let get = |path: &str, encoding: &'static str| client.get(server.url(path)).header("accept-encoding", encoding).send();
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .no_gzip()
+        .no_brotli()
+        .build()
+        .unwrap();
+    let get = |path: &str, encoding: &'static str| {
+        client
+            .get(server.url(path))
+            .header("accept-encoding", encoding)
+            .send()
+    };
 
     let js = get("/glance-presence.js", "identity").await.unwrap();
     assert_eq!(js.status(), StatusCode::OK);
     assert_eq!(js.headers()["access-control-allow-origin"], "*");
-    assert!(js.headers()["content-type"].to_str().unwrap().contains("javascript"));
+    assert!(js.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("javascript"));
 
     let wasm = get("/glance_presence_bg.wasm", "br, gzip").await.unwrap();
     assert_eq!(wasm.headers()["content-encoding"], "br");
@@ -246,11 +377,18 @@ async fn serves_the_module_and_pages_with_cors_and_compression() {
     assert_eq!(plain.bytes().await.unwrap().as_ref(), b"\0asm\x01\0\0\0");
 
     let gz = get("/glance-presence.js", "gzip").await.unwrap();
-    assert_eq!(gz.headers()["content-encoding"], "gzip", "compressed on the fly without a sibling");
+    assert_eq!(
+        gz.headers()["content-encoding"],
+        "gzip",
+        "compressed on the fly without a sibling"
+    );
 
     let page = get("/console/", "identity").await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     assert_eq!(page.text().await.unwrap(), "<h1>console</h1>");
-    assert_eq!(get("/nope.html", "identity").await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        get("/nope.html", "identity").await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -6,7 +6,9 @@ use glance_protocol::{GroupId, JsonServerFrame, ServerFrame, VisitorId};
 use presence_server::metrics::Metrics;
 use presence_server::outbox::{Outbox, Outgoing};
 use presence_server::store::memory::StoreRules;
-use presence_server::store::{MemoryStore, RedisStore, SignalOutcome, Store, StoreError, VisitorKey, VisitorUpdate};
+use presence_server::store::{
+    MemoryStore, RedisStore, SignalOutcome, Store, StoreError, VisitorKey, VisitorUpdate,
+};
 use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -27,7 +29,10 @@ fn rules() -> StoreRules {
 }
 
 fn key(visitor: &str) -> VisitorKey {
-    VisitorKey::new(GroupId::new(12345).unwrap(), VisitorId::parse(visitor).unwrap())
+    VisitorKey::new(
+        GroupId::new(12345).unwrap(),
+        VisitorId::parse(visitor).unwrap(),
+    )
 }
 
 fn map(v: Value) -> glance_protocol::PresenceMap {
@@ -45,13 +50,18 @@ static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1)
 
 impl Conn {
     fn new() -> Self {
-        Self { id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed), outbox: Outbox::new(64), seen: Vec::new() }
+        Self {
+            id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            outbox: Outbox::new(64),
+            seen: Vec::new(),
+        }
     }
 
     fn drain(&mut self) {
         for item in self.outbox.take() {
             if let Outgoing::Frame(t) = item {
-                self.seen.push(JsonServerFrame::parse(t.as_bytes()).expect("server frames parse"));
+                self.seen
+                    .push(JsonServerFrame::parse(t.as_bytes()).expect("server frames parse"));
             }
         }
     }
@@ -67,8 +77,16 @@ impl Conn {
                 return f;
             }
             let left = until.saturating_duration_since(Instant::now());
-            assert!(!left.is_zero(), "no {kind} frame; saw {:?}", self.seen.iter().map(|f| f.kind().to_owned()).collect::<Vec<_>>());
-            let _ = tokio::time::timeout(left.min(Duration::from_millis(50)), self.outbox.ready()).await;
+            assert!(
+                !left.is_zero(),
+                "no {kind} frame; saw {:?}",
+                self.seen
+                    .iter()
+                    .map(|f| f.kind().to_owned())
+                    .collect::<Vec<_>>()
+            );
+            let _ = tokio::time::timeout(left.min(Duration::from_millis(50)), self.outbox.ready())
+                .await;
         }
     }
 
@@ -76,7 +94,11 @@ impl Conn {
     async fn expect_none(&mut self, kind: &str, during: Duration) {
         tokio::time::sleep(during).await;
         self.drain();
-        assert!(!self.seen.iter().any(|f| f.kind() == kind), "unexpected {kind}: {:?}", self.seen);
+        assert!(
+            !self.seen.iter().any(|f| f.kind() == kind),
+            "unexpected {kind}: {:?}",
+            self.seen
+        );
     }
 
     fn clear(&mut self) {
@@ -102,9 +124,22 @@ impl Drop for Redis {
 }
 
 async fn redis_store(node: &str) -> (Arc<dyn Store>, Redis) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let child = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
         .stdout(Stdio::null())
         .spawn()
         .expect("redis-server must be installed (scripts/install.sh)");
@@ -116,7 +151,9 @@ async fn redis_store(node: &str) -> (Arc<dyn Store>, Redis) {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let store = RedisStore::connect(&url, node.into(), rules(), Arc::new(Metrics::new())).await.expect("redis store");
+    let store = RedisStore::connect(&url, node.into(), rules(), Arc::new(Metrics::new()))
+        .await
+        .expect("redis store");
     (Arc::new(store), redis)
 }
 
@@ -145,21 +182,35 @@ macro_rules! both {
 async fn navigation_does_not_flap(store: Arc<dyn Store>) {
     let k = key("nav");
     let mut agent = Conn::new();
-    store.agent_open(&k, agent.id, agent.outbox.clone()).await.unwrap();
+    store
+        .agent_open(&k, agent.id, agent.outbox.clone())
+        .await
+        .unwrap();
     let page1 = Conn::new();
-    store.visitor_open(&k, page1.id, page1.outbox.clone()).await.unwrap();
+    store
+        .visitor_open(&k, page1.id, page1.outbox.clone())
+        .await
+        .unwrap();
     assert!(sock(&agent.expect("visitorsock").await));
     assert!(sock(&agent.expect("visitorconn").await));
     store.visitor_close(&k, page1.id).await;
     assert!(!sock(&agent.expect("visitorsock").await));
     let page2 = Conn::new();
-    store.visitor_open(&k, page2.id, page2.outbox.clone()).await.unwrap();
+    store
+        .visitor_open(&k, page2.id, page2.outbox.clone())
+        .await
+        .unwrap();
     assert!(sock(&agent.expect("visitorsock").await));
-    agent.expect_none("visitorconn", GRACE + Duration::from_millis(200)).await;
+    agent
+        .expect_none("visitorconn", GRACE + Duration::from_millis(200))
+        .await;
     assert!(store.lookup(&k).await.unwrap().is_some());
     store.visitor_close(&k, page2.id).await;
     assert!(!sock(&agent.expect("visitorsock").await));
-    assert!(store.lookup(&k).await.unwrap().is_some(), "present during the grace period");
+    assert!(
+        store.lookup(&k).await.unwrap().is_some(),
+        "present during the grace period"
+    );
     assert!(!sock(&agent.expect("visitorconn").await));
     assert!(store.lookup(&k).await.unwrap().is_none());
 }
@@ -168,27 +219,72 @@ both!(navigation, navigation_does_not_flap);
 async fn presence_merges_and_relays(store: Arc<dyn Store>) {
     let k = key("merge");
     let v = Conn::new();
-    store.visitor_open(&k, v.id, v.outbox.clone()).await.unwrap();
-    store.visitor_update(&k, v.id, VisitorUpdate::Presence(map(json!({"url": "/a", "cart": 1})))).await.unwrap();
-    store.visitor_update(&k, v.id, VisitorUpdate::Presence(map(json!({"cart": 2, "name": "Ann"})))).await.unwrap();
+    store
+        .visitor_open(&k, v.id, v.outbox.clone())
+        .await
+        .unwrap();
+    store
+        .visitor_update(
+            &k,
+            v.id,
+            VisitorUpdate::Presence(map(json!({"url": "/a", "cart": 1}))),
+        )
+        .await
+        .unwrap();
+    store
+        .visitor_update(
+            &k,
+            v.id,
+            VisitorUpdate::Presence(map(json!({"cart": 2, "name": "Ann"}))),
+        )
+        .await
+        .unwrap();
     let mut agent = Conn::new();
-    store.agent_open(&k, agent.id, agent.outbox.clone()).await.unwrap();
+    store
+        .agent_open(&k, agent.id, agent.outbox.clone())
+        .await
+        .unwrap();
     assert!(sock(&agent.expect("visitorconn").await));
-    let ServerFrame::Presence(p) = agent.expect("presence").await else { unreachable!() };
-    assert_eq!((p["url"].clone(), p["cart"].clone(), p["name"].clone()), (json!("/a"), json!(2), json!("Ann")));
+    let ServerFrame::Presence(p) = agent.expect("presence").await else {
+        unreachable!()
+    };
+    assert_eq!(
+        (p["url"].clone(), p["cart"].clone(), p["name"].clone()),
+        (json!("/a"), json!(2), json!("Ann"))
+    );
     assert_eq!(p["visitorpresent"], json!(true));
     assert!(p["timestamp"].as_u64().unwrap() > 0);
-    store.visitor_update(&k, v.id, VisitorUpdate::Presence(map(json!({"url": "/b"})))).await.unwrap();
-    let ServerFrame::Presence(p) = agent.expect("presence").await else { unreachable!() };
-    assert_eq!((p["url"].clone(), p["cart"].clone()), (json!("/b"), json!(2)));
+    store
+        .visitor_update(&k, v.id, VisitorUpdate::Presence(map(json!({"url": "/b"}))))
+        .await
+        .unwrap();
+    let ServerFrame::Presence(p) = agent.expect("presence").await else {
+        unreachable!()
+    };
+    assert_eq!(
+        (p["url"].clone(), p["cart"].clone()),
+        (json!("/b"), json!(2))
+    );
     let looked = store.lookup(&k).await.unwrap().unwrap();
     assert_eq!(looked["url"], json!("/b"));
     let listed = store.query(k.group).await.unwrap();
-    assert!(listed.iter().any(|(id, p)| id == &k.visitor && p["cart"] == json!(2)));
-    let too_many: Value = (0..21).map(|i| (format!("k{i}"), json!(i))).collect::<serde_json::Map<_, _>>().into();
-    let err = store.visitor_update(&k, v.id, VisitorUpdate::Presence(map(too_many))).await.unwrap_err();
+    assert!(listed
+        .iter()
+        .any(|(id, p)| id == &k.visitor && p["cart"] == json!(2)));
+    let too_many: Value = (0..21)
+        .map(|i| (format!("k{i}"), json!(i)))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    let err = store
+        .visitor_update(&k, v.id, VisitorUpdate::Presence(map(too_many)))
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
-    assert_eq!(store.lookup(&k).await.unwrap().unwrap()["url"], json!("/b"), "a refused update changes nothing");
+    assert_eq!(
+        store.lookup(&k).await.unwrap().unwrap()["url"],
+        json!("/b"),
+        "a refused update changes nothing"
+    );
 }
 both!(presence, presence_merges_and_relays);
 
@@ -196,30 +292,56 @@ async fn focus_and_blur(store: Arc<dyn Store>) {
     let k = key("focus");
     let mut tab1 = Conn::new();
     let mut tab2 = Conn::new();
-    store.visitor_open(&k, tab1.id, tab1.outbox.clone()).await.unwrap();
-    store.visitor_open(&k, tab2.id, tab2.outbox.clone()).await.unwrap();
+    store
+        .visitor_open(&k, tab1.id, tab1.outbox.clone())
+        .await
+        .unwrap();
+    store
+        .visitor_open(&k, tab2.id, tab2.outbox.clone())
+        .await
+        .unwrap();
     tab1.expect("blur").await;
-    assert_eq!(store.signal(&k, json_signal("to-tab2")).await.unwrap(), SignalOutcome::Delivered);
+    assert_eq!(
+        store.signal(&k, json_signal("to-tab2")).await.unwrap(),
+        SignalOutcome::Delivered
+    );
     assert_eq!(signal_data(&tab2.expect("signal").await), "to-tab2");
-    store.visitor_update(&k, tab1.id, VisitorUpdate::Presence(map(json!({"url": "/x"})))).await.unwrap();
+    store
+        .visitor_update(
+            &k,
+            tab1.id,
+            VisitorUpdate::Presence(map(json!({"url": "/x"}))),
+        )
+        .await
+        .unwrap();
     tab2.expect("blur").await;
     tab1.clear();
-    assert_eq!(store.signal(&k, json_signal("to-tab1")).await.unwrap(), SignalOutcome::Delivered);
+    assert_eq!(
+        store.signal(&k, json_signal("to-tab1")).await.unwrap(),
+        SignalOutcome::Delivered
+    );
     assert_eq!(signal_data(&tab1.expect("signal").await), "to-tab1");
     tab2.expect_none("signal", Duration::from_millis(150)).await;
     // The focused tab closes: the other one gets signals, and no visitorsock false is sent.
     let mut agent = Conn::new();
-    store.agent_open(&k, agent.id, agent.outbox.clone()).await.unwrap();
+    store
+        .agent_open(&k, agent.id, agent.outbox.clone())
+        .await
+        .unwrap();
     agent.clear();
     store.visitor_close(&k, tab1.id).await;
-    agent.expect_none("visitorsock", Duration::from_millis(150)).await;
+    agent
+        .expect_none("visitorsock", Duration::from_millis(150))
+        .await;
     store.signal(&k, json_signal("after")).await.unwrap();
     assert_eq!(signal_data(&tab2.expect("signal").await), "after");
 }
 both!(focus, focus_and_blur);
 
 fn json_signal(text: &str) -> axum::extract::ws::Utf8Bytes {
-    ServerFrame::Signal(Some(json!({ "text": text }))).to_json().into()
+    ServerFrame::Signal(Some(json!({ "text": text })))
+        .to_json()
+        .into()
 }
 
 fn signal_data(f: &JsonServerFrame) -> String {
@@ -231,19 +353,37 @@ fn signal_data(f: &JsonServerFrame) -> String {
 
 async fn signals_are_held_between_pages(store: Arc<dyn Store>) {
     let k = key("held");
-    assert_eq!(store.signal(&k, json_signal("nobody")).await.unwrap(), SignalOutcome::NotPresent);
+    assert_eq!(
+        store.signal(&k, json_signal("nobody")).await.unwrap(),
+        SignalOutcome::NotPresent
+    );
     let page1 = Conn::new();
-    store.visitor_open(&k, page1.id, page1.outbox.clone()).await.unwrap();
+    store
+        .visitor_open(&k, page1.id, page1.outbox.clone())
+        .await
+        .unwrap();
     store.visitor_close(&k, page1.id).await;
-    assert_eq!(store.signal(&k, json_signal("one")).await.unwrap(), SignalOutcome::Held);
-    assert_eq!(store.signal(&k, json_signal("two")).await.unwrap(), SignalOutcome::Held);
+    assert_eq!(
+        store.signal(&k, json_signal("one")).await.unwrap(),
+        SignalOutcome::Held
+    );
+    assert_eq!(
+        store.signal(&k, json_signal("two")).await.unwrap(),
+        SignalOutcome::Held
+    );
     let mut page2 = Conn::new();
-    store.visitor_open(&k, page2.id, page2.outbox.clone()).await.unwrap();
+    store
+        .visitor_open(&k, page2.id, page2.outbox.clone())
+        .await
+        .unwrap();
     assert_eq!(signal_data(&page2.expect("signal").await), "one");
     assert_eq!(signal_data(&page2.expect("signal").await), "two");
     store.visitor_close(&k, page2.id).await;
     tokio::time::sleep(HOLD + Duration::from_millis(150)).await;
-    assert_eq!(store.signal(&k, json_signal("late")).await.unwrap(), SignalOutcome::NotPresent);
+    assert_eq!(
+        store.signal(&k, json_signal("late")).await.unwrap(),
+        SignalOutcome::NotPresent
+    );
 }
 both!(held, signals_are_held_between_pages);
 
@@ -251,14 +391,27 @@ async fn limits_per_visitor(store: Arc<dyn Store>) {
     let k = key("limits");
     let conns: Vec<Conn> = (0..4).map(|_| Conn::new()).collect();
     for c in &conns[..3] {
-        store.visitor_open(&k, c.id, c.outbox.clone()).await.unwrap();
+        store
+            .visitor_open(&k, c.id, c.outbox.clone())
+            .await
+            .unwrap();
     }
-    assert_eq!(store.visitor_open(&k, conns[3].id, conns[3].outbox.clone()).await, Err(StoreError::TooMany("sockets")));
+    assert_eq!(
+        store
+            .visitor_open(&k, conns[3].id, conns[3].outbox.clone())
+            .await,
+        Err(StoreError::TooMany("sockets"))
+    );
     let agents: Vec<Conn> = (0..4).map(|_| Conn::new()).collect();
     for a in &agents[..3] {
         store.agent_open(&k, a.id, a.outbox.clone()).await.unwrap();
     }
-    assert_eq!(store.agent_open(&k, agents[3].id, agents[3].outbox.clone()).await, Err(StoreError::TooMany("agents")));
+    assert_eq!(
+        store
+            .agent_open(&k, agents[3].id, agents[3].outbox.clone())
+            .await,
+        Err(StoreError::TooMany("agents"))
+    );
     let a = store.next_unique_id().await.unwrap();
     let b = store.next_unique_id().await.unwrap();
     assert_ne!(a, b);
@@ -268,11 +421,18 @@ both!(limits, limits_per_visitor);
 async fn unique_extension_reaches_sockets(store: Arc<dyn Store>) {
     let k = key("UNQ-77");
     let v = Conn::new();
-    store.visitor_open(&k, v.id, v.outbox.clone()).await.unwrap();
+    store
+        .visitor_open(&k, v.id, v.outbox.clone())
+        .await
+        .unwrap();
     store.extend_unique(&k, 123_456).await.unwrap();
     let until = Instant::now() + Duration::from_secs(3);
     loop {
-        if v.outbox.take().iter().any(|o| matches!(o, Outgoing::UniqueDeadline(123_456))) {
+        if v.outbox
+            .take()
+            .iter()
+            .any(|o| matches!(o, Outgoing::UniqueDeadline(123_456)))
+        {
             break;
         }
         assert!(Instant::now() < until, "no extension arrived");
@@ -287,23 +447,41 @@ both!(unique, unique_extension_reaches_sockets);
 async fn redis_nodes_share_state() {
     let (a, redis) = redis_store("na").await;
     let b: Arc<dyn Store> = Arc::new(
-        RedisStore::connect(&redis.1, "nb".into(), rules(), Arc::new(Metrics::new())).await.unwrap(),
+        RedisStore::connect(&redis.1, "nb".into(), rules(), Arc::new(Metrics::new()))
+            .await
+            .unwrap(),
     );
     let k = key("cross");
     let mut agent = Conn::new();
-    b.agent_open(&k, agent.id, agent.outbox.clone()).await.unwrap();
+    b.agent_open(&k, agent.id, agent.outbox.clone())
+        .await
+        .unwrap();
     let mut visitor = Conn::new();
-    a.visitor_open(&k, visitor.id, visitor.outbox.clone()).await.unwrap();
+    a.visitor_open(&k, visitor.id, visitor.outbox.clone())
+        .await
+        .unwrap();
     assert!(sock(&agent.expect("visitorconn").await));
-    a.visitor_update(&k, visitor.id, VisitorUpdate::Presence(map(json!({"url": "/cross"})))).await.unwrap();
-    let ServerFrame::Presence(p) = agent.expect("presence").await else { unreachable!() };
+    a.visitor_update(
+        &k,
+        visitor.id,
+        VisitorUpdate::Presence(map(json!({"url": "/cross"}))),
+    )
+    .await
+    .unwrap();
+    let ServerFrame::Presence(p) = agent.expect("presence").await else {
+        unreachable!()
+    };
     assert_eq!(p["url"], json!("/cross"));
-    assert_eq!(b.signal(&k, json_signal("hello")).await.unwrap(), SignalOutcome::Delivered);
+    assert_eq!(
+        b.signal(&k, json_signal("hello")).await.unwrap(),
+        SignalOutcome::Delivered
+    );
     assert_eq!(signal_data(&visitor.expect("signal").await), "hello");
     assert!(b.lookup(&k).await.unwrap().is_some());
     // A second tab on node B takes focus: the tab on node A gets blur through its node channel.
     let tab2 = Conn::new();
-    b.visitor_open(&k, tab2.id, tab2.outbox.clone()).await.unwrap();
+    b.visitor_open(&k, tab2.id, tab2.outbox.clone())
+        .await
+        .unwrap();
     visitor.expect("blur").await;
 }
-

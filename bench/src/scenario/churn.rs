@@ -22,12 +22,14 @@ pub async fn run(args: &ChurnArgs) -> Result<Report, String> {
     let (v, a) = (args.visitors.max(1), args.agents_per_visitor);
     let mut coord = Coordinator::prepare(&args.target, v * (1 + a), a > 0).await?;
     let settle = args.target.grace + 1.5;
-    let plans = coord.plans(&Shares::even(v, coord.workers), |_, _| ScenarioPlan::Churn {
-        agents_per_visitor: a,
-        period: args.period,
-        gap_ms: args.gap_ms,
-        duration: args.duration,
-        settle,
+    let plans = coord.plans(&Shares::even(v, coord.workers), |_, _| {
+        ScenarioPlan::Churn {
+            agents_per_visitor: a,
+            period: args.period,
+            gap_ms: args.gap_ms,
+            duration: args.duration,
+            settle,
+        }
     });
     let out = coord.execute(plans, args.duration).await?;
     let mut report = Report::new("churn", &coord, &out);
@@ -41,14 +43,22 @@ pub async fn run(args: &ChurnArgs) -> Result<Report, String> {
     let sum = |f: fn(&WorkerResult) -> u64| out.results.iter().map(f).sum::<u64>();
     let navs = sum(|r| r.navigations);
     let failed = sum(|r| r.failed_reconnects);
-    let (conn_false, sock_false, sock_true) = (sum(|r| r.visitorconn_false), sum(|r| r.visitorsock_false), sum(|r| r.visitorsock_true));
+    let (conn_false, sock_false, sock_true) = (
+        sum(|r| r.visitorconn_false),
+        sum(|r| r.visitorsock_false),
+        sum(|r| r.visitorsock_true),
+    );
     let closes = sum(|r| r.unexpected_closes);
     let mut reconnect = Latency::default();
     for r in &out.results {
         reconnect.merge(&Latency::from_wire(&r.reconnect_latency));
     }
     report.figure("navigations", navs as f64, "");
-    report.figure("navigations_per_sec", navs as f64 / args.duration.max(1e-9), "/s");
+    report.figure(
+        "navigations_per_sec",
+        navs as f64 / args.duration.max(1e-9),
+        "/s",
+    );
     report.figure("visitorsock_false_seen", sock_false as f64, "");
     report.figure("visitorsock_true_seen", sock_true as f64, "");
     report.figure("visitorconn_false_seen", conn_false as f64, "");
@@ -59,12 +69,34 @@ pub async fn run(args: &ChurnArgs) -> Result<Report, String> {
         report.figure("server_cpu_per_navigation", per_nav, "µs");
         report.figure("server_rss", s.after.rss_bytes as f64 / 1048576.0, "MiB");
     }
-    report.latency.insert("close_to_connected", reconnect.summary());
-    report.check(Check::new("all connections opened", out.failed() == 0, out.failure_detail()));
-    report.check(Check::new("every navigation reconnected", failed == 0, format!("{failed} failed of {navs}")));
-    report.check(Check::new("no visitorconn false reached an agent", conn_false == 0, format!("{conn_false} seen")));
-    report.check(Check::new("visitorsock false/true balanced", sock_false == sock_true, format!("{sock_false} false, {sock_true} true")));
-    report.check(Check::new("no agent connection dropped", closes == 0, format!("{closes} closed")));
+    report
+        .latency
+        .insert("close_to_connected", reconnect.summary());
+    report.check(Check::new(
+        "all connections opened",
+        out.failed() == 0,
+        out.failure_detail(),
+    ));
+    report.check(Check::new(
+        "every navigation reconnected",
+        failed == 0,
+        format!("{failed} failed of {navs}"),
+    ));
+    report.check(Check::new(
+        "no visitorconn false reached an agent",
+        conn_false == 0,
+        format!("{conn_false} seen"),
+    ));
+    report.check(Check::new(
+        "visitorsock false/true balanced",
+        sock_false == sock_true,
+        format!("{sock_false} false, {sock_true} true"),
+    ));
+    report.check(Check::new(
+        "no agent connection dropped",
+        closes == 0,
+        format!("{closes} closed"),
+    ));
     coord.shutdown(out).await;
     Ok(report)
 }
@@ -81,24 +113,48 @@ struct Seen {
 }
 
 /// Worker side.
-pub async fn work(mut ctx: Ctx, agents_per_visitor: usize, period: f64, gap_ms: u64, duration: f64, settle: f64) {
+pub async fn work(
+    mut ctx: Ctx,
+    agents_per_visitor: usize,
+    period: f64,
+    gap_ms: u64,
+    duration: f64,
+    settle: f64,
+) {
     let counters = Arc::new(Counters::default());
     let seen = Arc::new(Seen::default());
     let (first, count) = (ctx.plan.first, ctx.plan.count);
     for i in first..first + count {
         for _ in 0..agents_per_visitor {
-            let (opener, id, phase) = (ctx.opener(), visitor_id(&ctx.plan.nonce, i), ctx.phase.subscribe());
+            let (opener, id, phase) = (
+                ctx.opener(),
+                visitor_id(&ctx.plan.nonce, i),
+                ctx.phase.subscribe(),
+            );
             let (counters, seen, running) = (counters.clone(), seen.clone(), ctx.phase.subscribe());
             ctx.tasks.spawn(async move {
-                let Ok((ws, keepalive)) = opener.open(Role::Agent, &id).await else { return };
-                keep_alive(ws, keepalive, spread(i - first, count, keepalive), phase, &counters, |frame| match frame {
-                    // Only what navigations cause: not the visitor's first arrival.
-                    _ if !matches!(*running.borrow(), Phase::Running(_)) => {}
-                    ServerFrame::VisitorConn(d) if !d.connected => Counters::bump(&seen.conn_false),
-                    ServerFrame::VisitorSock(d) if d.connected => Counters::bump(&seen.sock_true),
-                    ServerFrame::VisitorSock(_) => Counters::bump(&seen.sock_false),
-                    _ => {}
-                })
+                let Ok((ws, keepalive)) = opener.open(Role::Agent, &id).await else {
+                    return;
+                };
+                keep_alive(
+                    ws,
+                    keepalive,
+                    spread(i - first, count, keepalive),
+                    phase,
+                    &counters,
+                    |frame| match frame {
+                        // Only what navigations cause: not the visitor's first arrival.
+                        _ if !matches!(*running.borrow(), Phase::Running(_)) => {}
+                        ServerFrame::VisitorConn(d) if !d.connected => {
+                            Counters::bump(&seen.conn_false)
+                        }
+                        ServerFrame::VisitorSock(d) if d.connected => {
+                            Counters::bump(&seen.sock_true)
+                        }
+                        ServerFrame::VisitorSock(_) => Counters::bump(&seen.sock_false),
+                        _ => {}
+                    },
+                )
                 .await;
             });
         }
@@ -107,7 +163,11 @@ pub async fn work(mut ctx: Ctx, agents_per_visitor: usize, period: f64, gap_ms: 
     // Visitors' socket closes are the point of the scenario: they are not counted as drops.
     let visitor_counters = Arc::new(Counters::default());
     for i in first..first + count {
-        let (opener, id, phase) = (ctx.opener(), visitor_id(&ctx.plan.nonce, i), ctx.phase.subscribe());
+        let (opener, id, phase) = (
+            ctx.opener(),
+            visitor_id(&ctx.plan.nonce, i),
+            ctx.phase.subscribe(),
+        );
         let (seen, visitor_counters) = (seen.clone(), visitor_counters.clone());
         let plan = Navigating {
             period: Duration::from_secs_f64(period),
@@ -117,8 +177,20 @@ pub async fn work(mut ctx: Ctx, agents_per_visitor: usize, period: f64, gap_ms: 
             seed: i as u64 + 1,
         };
         ctx.tasks.spawn(async move {
-            let Ok((ws, keepalive)) = opener.open(Role::Visitor, &id).await else { return };
-            navigate(ws, keepalive, &opener, &id, plan, phase, &seen, &visitor_counters).await;
+            let Ok((ws, keepalive)) = opener.open(Role::Visitor, &id).await else {
+                return;
+            };
+            navigate(
+                ws,
+                keepalive,
+                &opener,
+                &id,
+                plan,
+                phase,
+                &seen,
+                &visitor_counters,
+            )
+            .await;
         });
     }
     ctx.ready().await;
@@ -138,7 +210,11 @@ pub async fn work(mut ctx: Ctx, agents_per_visitor: usize, period: f64, gap_ms: 
         visitorconn_false: load(&seen.conn_false),
         visitorsock_false: load(&seen.sock_false),
         visitorsock_true: load(&seen.sock_true),
-        reconnect_latency: seen.reconnect.lock().unwrap_or_else(|e| e.into_inner()).to_wire(),
+        reconnect_latency: seen
+            .reconnect
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .to_wire(),
         active_secs: t0.elapsed().as_secs_f64(),
         tool_cpu_us: own_cpu_us().saturating_sub(cpu0),
         ..WorkerResult::default()
@@ -162,7 +238,8 @@ impl Navigating {
         self.seed ^= self.seed << 13;
         self.seed ^= self.seed >> 7;
         self.seed ^= self.seed << 17;
-        self.period.mul_f64(0.5 + (self.seed % 1000) as f64 / 1000.0)
+        self.period
+            .mul_f64(0.5 + (self.seed % 1000) as f64 / 1000.0)
     }
 }
 
@@ -182,7 +259,11 @@ async fn navigate(
     let far = Instant::now() + Duration::from_secs(365 * 24 * 3600);
     let (mut next_nav, mut end) = (far, far);
     let mut page = 0u64;
-    let _ = client::send(&mut ws, &ClientFrame::Presence(serde_json::json!({ "page": page }))).await;
+    let _ = client::send(
+        &mut ws,
+        &ClientFrame::Presence(serde_json::json!({ "page": page })),
+    )
+    .await;
     loop {
         let mut next_keepalive = Instant::now() + keepalive;
         let navigate_now = loop {
@@ -216,10 +297,17 @@ async fn navigate(
             Some(ws) => ws,
             None => return,
         };
-        seen.reconnect.lock().unwrap_or_else(|e| e.into_inner()).record(t0.elapsed().as_micros() as u64);
+        seen.reconnect
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .record(t0.elapsed().as_micros() as u64);
         Counters::bump(&seen.navigations);
         page += 1;
-        let _ = client::send(&mut ws, &ClientFrame::Presence(serde_json::json!({ "page": page }))).await;
+        let _ = client::send(
+            &mut ws,
+            &ClientFrame::Presence(serde_json::json!({ "page": page })),
+        )
+        .await;
         next_nav = Instant::now() + plan.next_interval();
         if next_nav >= end {
             next_nav = far;

@@ -34,17 +34,48 @@ pub async fn run(args: &IdleArgs) -> Result<Report, String> {
     // Several nodes: the per-node figures below replace the single-server ones.
     if let Some(s) = out.server.as_ref().filter(|_| nodes == 1) {
         let per_conn_rss = s.connected.rss_growth_bytes as f64 / held.max(1) as f64;
-        let per_conn_cpu = s.active.cpu_us as f64 / s.active.wall_secs.max(1e-9) / held.max(1) as f64;
-        report.figure("server_rss_before_mib", s.before.rss_bytes as f64 / 1048576.0, "MiB");
-        report.figure("server_rss_held_mib", s.after.rss_bytes as f64 / 1048576.0, "MiB");
+        let per_conn_cpu =
+            s.active.cpu_us as f64 / s.active.wall_secs.max(1e-9) / held.max(1) as f64;
+        report.figure(
+            "server_rss_before_mib",
+            s.before.rss_bytes as f64 / 1048576.0,
+            "MiB",
+        );
+        report.figure(
+            "server_rss_held_mib",
+            s.after.rss_bytes as f64 / 1048576.0,
+            "MiB",
+        );
         report.figure("server_rss_per_connection", per_conn_rss, "bytes");
         report.figure("server_cpu_per_connection", per_conn_cpu, "µs/s");
-        report.figure("server_cpu_connect_phase", s.connecting.cpu_us as f64 / held.max(1) as f64, "µs/conn");
-        report.figure("server_cpu_hold_total", s.active.cores() * 100.0, "% of a core");
+        report.figure(
+            "server_cpu_connect_phase",
+            s.connecting.cpu_us as f64 / held.max(1) as f64,
+            "µs/conn",
+        );
+        report.figure(
+            "server_cpu_hold_total",
+            s.active.cores() * 100.0,
+            "% of a core",
+        );
         let gib16 = 16.0 * 1024.0 * 1024.0 * 1024.0;
-        report.figure("connections_in_16_gib", (gib16 - s.before.rss_bytes as f64) / per_conn_rss.max(1.0), "conn");
-        report.goal(Goal::at_most("server RSS per idle connection", per_conn_rss, 4096.0, "bytes"));
-        report.goal(Goal::at_most("server CPU per idle connection", per_conn_cpu, 1.0, "µs/s"));
+        report.figure(
+            "connections_in_16_gib",
+            (gib16 - s.before.rss_bytes as f64) / per_conn_rss.max(1.0),
+            "conn",
+        );
+        report.goal(Goal::at_most(
+            "server RSS per idle connection",
+            per_conn_rss,
+            4096.0,
+            "bytes",
+        ));
+        report.goal(Goal::at_most(
+            "server CPU per idle connection",
+            per_conn_cpu,
+            1.0,
+            "µs/s",
+        ));
     }
     if nodes > 1 {
         // Worker w held its sockets on node w mod nodes.
@@ -55,26 +86,80 @@ pub async fn run(args: &IdleArgs) -> Result<Report, String> {
         report.figure("nodes", nodes as f64, "");
         let mut growth_total = 0u64;
         let mut rss_total = 0u64;
-        for (i, node) in out.nodes.iter().enumerate().filter(|(_, n)| n.role == "visitors") {
-            report.node_figure(format!("node{i}_connections_held"), per_node[i] as f64, "conn");
+        for (i, node) in out
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.role == "visitors")
+        {
+            report.node_figure(
+                format!("node{i}_connections_held"),
+                per_node[i] as f64,
+                "conn",
+            );
             if let Some(f) = &node.figures {
                 growth_total += f.connected.rss_growth_bytes.max(0) as u64;
                 rss_total += f.after.rss_bytes;
-                report.node_figure(format!("node{i}_rss_held_mib"), f.after.rss_bytes as f64 / 1048576.0, "MiB");
-                report.node_figure(format!("node{i}_rss_per_connection"), f.connected.rss_growth_bytes as f64 / per_node[i].max(1) as f64, "bytes");
-                report.node_figure(format!("node{i}_cpu_per_connection"), f.active.cpu_us as f64 / f.active.wall_secs.max(1e-9) / per_node[i].max(1) as f64, "µs/s");
+                report.node_figure(
+                    format!("node{i}_rss_held_mib"),
+                    f.after.rss_bytes as f64 / 1048576.0,
+                    "MiB",
+                );
+                report.node_figure(
+                    format!("node{i}_rss_per_connection"),
+                    f.connected.rss_growth_bytes as f64 / per_node[i].max(1) as f64,
+                    "bytes",
+                );
+                report.node_figure(
+                    format!("node{i}_cpu_per_connection"),
+                    f.active.cpu_us as f64
+                        / f.active.wall_secs.max(1e-9)
+                        / per_node[i].max(1) as f64,
+                    "µs/s",
+                );
             }
         }
-        report.figure("all_nodes_rss_held_mib", rss_total as f64 / 1048576.0, "MiB");
-        report.figure("all_nodes_rss_per_connection", growth_total as f64 / held.max(1) as f64, "bytes");
-        report.goal(Goal::at_most("server RSS per idle connection (all nodes)", growth_total as f64 / held.max(1) as f64, 4096.0, "bytes"));
-        report.goal(Goal::at_least("idle connections held by all nodes", held as f64, n as f64, "conn"));
+        report.figure(
+            "all_nodes_rss_held_mib",
+            rss_total as f64 / 1048576.0,
+            "MiB",
+        );
+        report.figure(
+            "all_nodes_rss_per_connection",
+            growth_total as f64 / held.max(1) as f64,
+            "bytes",
+        );
+        report.goal(Goal::at_most(
+            "server RSS per idle connection (all nodes)",
+            growth_total as f64 / held.max(1) as f64,
+            4096.0,
+            "bytes",
+        ));
+        report.goal(Goal::at_least(
+            "idle connections held by all nodes",
+            held as f64,
+            n as f64,
+            "conn",
+        ));
     } else {
-        report.goal(Goal::at_least("idle connections held by one server", held as f64, n as f64, "conn"));
+        report.goal(Goal::at_least(
+            "idle connections held by one server",
+            held as f64,
+            n as f64,
+            "conn",
+        ));
     }
     report.redis_per("connection", held as u64);
-    report.check(Check::new("all connections opened", out.failed() == 0, out.failure_detail()));
-    report.check(Check::new("no connection dropped while held", closes == 0, format!("{closes} closed")));
+    report.check(Check::new(
+        "all connections opened",
+        out.failed() == 0,
+        out.failure_detail(),
+    ));
+    report.check(Check::new(
+        "no connection dropped while held",
+        closes == 0,
+        format!("{closes} closed"),
+    ));
     coord.shutdown(out).await;
     Ok(report)
 }
@@ -89,7 +174,9 @@ pub async fn work(mut ctx: Ctx, hold: f64) {
         let phase = ctx.phase.subscribe();
         let counters = counters.clone();
         ctx.tasks.spawn(async move {
-            let Ok((ws, keepalive)) = opener.open(Role::Visitor, &id).await else { return };
+            let Ok((ws, keepalive)) = opener.open(Role::Visitor, &id).await else {
+                return;
+            };
             // Spread keepalives over the interval, as independent pages would.
             let first_keepalive = spread(i - first, count, keepalive);
             keep_alive(ws, keepalive, first_keepalive, phase, &counters, |_| {}).await;

@@ -4,9 +4,9 @@
 pub mod churn;
 pub mod idle;
 mod keep;
-mod track;
 pub mod relay;
 pub mod signal;
+mod track;
 
 pub use keep::{keep_alive, Counters};
 pub use track::{probe, read_probe, Recorder, Track};

@@ -28,7 +28,11 @@ pub async fn run(args: &SignalArgs) -> Result<Report, String> {
     let watched: Vec<usize> = (0..k).map(|j| j * n / k).collect();
     let per_agent_rate = args.rate / k as f64;
     let plans = coord.plans(&shares, |_, (first, count)| ScenarioPlan::Signal {
-        targets: watched.iter().copied().filter(|v| (first..first + count).contains(v)).collect(),
+        targets: watched
+            .iter()
+            .copied()
+            .filter(|v| (first..first + count).contains(v))
+            .collect(),
         per_agent_rate,
         duration: args.duration,
         warmup: args.warmup,
@@ -41,8 +45,17 @@ pub async fn run(args: &SignalArgs) -> Result<Report, String> {
     report.param("duration_secs", args.duration);
 
     let sum = |f: fn(&WorkerResult) -> u64| out.results.iter().map(f).sum::<u64>();
-    let (sent, delivered, lost, dup) = (sum(|r| r.sent), sum(|r| r.delivered), sum(|r| r.lost), sum(|r| r.duplicated));
-    let (ok, refused, missing) = (sum(|r| r.acks_ok), sum(|r| r.acks_refused), sum(|r| r.acks_missing));
+    let (sent, delivered, lost, dup) = (
+        sum(|r| r.sent),
+        sum(|r| r.delivered),
+        sum(|r| r.lost),
+        sum(|r| r.duplicated),
+    );
+    let (ok, refused, missing) = (
+        sum(|r| r.acks_ok),
+        sum(|r| r.acks_refused),
+        sum(|r| r.acks_missing),
+    );
     let closes = sum(|r| r.unexpected_closes);
     let (mut latency, mut acks) = (Latency::default(), Latency::default());
     for r in &out.results {
@@ -50,25 +63,57 @@ pub async fn run(args: &SignalArgs) -> Result<Report, String> {
         acks.merge(&Latency::from_wire(&r.ack_latency));
     }
     let lat = latency.summary();
-    report.figure("visitors_connected", out.connected().saturating_sub(k) as f64, "");
+    report.figure(
+        "visitors_connected",
+        out.connected().saturating_sub(k) as f64,
+        "",
+    );
     report.figure("signals_sent", sent as f64, "");
-    report.figure("signals_per_sec", sent as f64 / args.duration.max(1e-9), "/s");
+    report.figure(
+        "signals_per_sec",
+        sent as f64 / args.duration.max(1e-9),
+        "/s",
+    );
     report.figure("signals_delivered", delivered as f64, "");
     report.figure("acks_ok", ok as f64, "");
     report.redis_per("signal", sent);
     if let Some(s) = &out.server {
         report.figure("server_cpu", s.active.cores(), "cores");
-        report.figure("server_cpu_per_signal", s.active.cpu_us as f64 / sent.max(1) as f64, "µs");
+        report.figure(
+            "server_cpu_per_signal",
+            s.active.cpu_us as f64 / sent.max(1) as f64,
+            "µs",
+        );
         report.figure("server_rss", s.after.rss_bytes as f64 / 1048576.0, "MiB");
     }
     report.latency.insert("agent_to_visitor", lat);
     report.latency.insert("agent_to_ack", acks.summary());
     report.goal(Goal::at_most("signal latency p99", lat.p99_ms, 5.0, "ms"));
-    report.check(Check::new("all connections opened", out.failed() == 0, out.failure_detail()));
-    report.check(Check::new("every signal acked ok", ok == sent && refused == 0 && missing == 0, format!("{ok} ok, {refused} refused, {missing} missing of {sent}")));
-    report.check(Check::new("no lost signals", lost == 0, format!("{lost} lost")));
-    report.check(Check::new("no duplicated signals", dup == 0, format!("{dup} duplicated")));
-    report.check(Check::new("no connection dropped", closes == 0, format!("{closes} closed")));
+    report.check(Check::new(
+        "all connections opened",
+        out.failed() == 0,
+        out.failure_detail(),
+    ));
+    report.check(Check::new(
+        "every signal acked ok",
+        ok == sent && refused == 0 && missing == 0,
+        format!("{ok} ok, {refused} refused, {missing} missing of {sent}"),
+    ));
+    report.check(Check::new(
+        "no lost signals",
+        lost == 0,
+        format!("{lost} lost"),
+    ));
+    report.check(Check::new(
+        "no duplicated signals",
+        dup == 0,
+        format!("{dup} duplicated"),
+    ));
+    report.check(Check::new(
+        "no connection dropped",
+        closes == 0,
+        format!("{closes} closed"),
+    ));
     coord.shutdown(out).await;
     Ok(report)
 }
@@ -90,18 +135,35 @@ pub async fn work(mut ctx: Ctx, targets: Vec<usize>, rate: f64, duration: f64, w
     let tracks: Vec<Arc<Track>> = (0..count).map(|_| Arc::new(Track::default())).collect();
     // Visitors first: they must be present when signals come.
     for i in first..first + count {
-        let (opener, id, phase) = (ctx.opener(), visitor_id(&ctx.plan.nonce, i), ctx.phase.subscribe());
-        let (counters, delivery, track) = (counters.clone(), delivery.clone(), tracks[i - first].clone());
+        let (opener, id, phase) = (
+            ctx.opener(),
+            visitor_id(&ctx.plan.nonce, i),
+            ctx.phase.subscribe(),
+        );
+        let (counters, delivery, track) = (
+            counters.clone(),
+            delivery.clone(),
+            tracks[i - first].clone(),
+        );
         ctx.tasks.spawn(async move {
-            let Ok((ws, keepalive)) = opener.open(Role::Visitor, &id).await else { return };
-            keep_alive(ws, keepalive, spread(i - first, count, keepalive), phase, &counters, |frame| {
-                if let ServerFrame::Signal(Some(data)) = frame {
-                    if let Some((seq, t)) = read_probe(&data) {
-                        track.observe(seq);
-                        delivery.arrived(t);
+            let Ok((ws, keepalive)) = opener.open(Role::Visitor, &id).await else {
+                return;
+            };
+            keep_alive(
+                ws,
+                keepalive,
+                spread(i - first, count, keepalive),
+                phase,
+                &counters,
+                |frame| {
+                    if let ServerFrame::Signal(Some(data)) = frame {
+                        if let Some((seq, t)) = read_probe(&data) {
+                            track.observe(seq);
+                            delivery.arrived(t);
+                        }
                     }
-                }
-            })
+                },
+            )
             .await;
         });
     }
@@ -111,12 +173,23 @@ pub async fn work(mut ctx: Ctx, targets: Vec<usize>, rate: f64, duration: f64, w
     for (j, &v) in targets.iter().enumerate() {
         let agent = Arc::new(AgentCounts::default());
         agents.push((v - first, agent.clone()));
-        let (opener, id, phase) = (ctx.opener(), visitor_id(&ctx.plan.nonce, v), ctx.phase.subscribe());
+        let (opener, id, phase) = (
+            ctx.opener(),
+            visitor_id(&ctx.plan.nonce, v),
+            ctx.phase.subscribe(),
+        );
         let (counters, acks) = (counters.clone(), acks.clone());
         let offset = spread(j, targets.len(), period);
         ctx.tasks.spawn(async move {
-            let Ok((ws, keepalive)) = opener.open(Role::Agent, &id).await else { return };
-            let plan = Signalling { period, offset, duration: Duration::from_secs_f64(duration), keepalive };
+            let Ok((ws, keepalive)) = opener.open(Role::Agent, &id).await else {
+                return;
+            };
+            let plan = Signalling {
+                period,
+                offset,
+                duration: Duration::from_secs_f64(duration),
+                keepalive,
+            };
             signal_visitor(ws, plan, phase, &counters, &agent, &acks).await;
         });
     }
@@ -127,10 +200,23 @@ pub async fn work(mut ctx: Ctx, targets: Vec<usize>, rate: f64, duration: f64, w
     let cpu0 = own_cpu_us();
     let t0 = Instant::now();
     tokio::time::sleep(Duration::from_secs_f64(duration)).await;
-    let total = |f: fn(&AgentCounts) -> &AtomicU64| agents.iter().map(|(_, a)| f(a).load(Ordering::Relaxed)).sum::<u64>();
-    let delivered = || tracks.iter().map(|t| t.received.load(Ordering::Relaxed)).sum::<u64>();
+    let total = |f: fn(&AgentCounts) -> &AtomicU64| {
+        agents
+            .iter()
+            .map(|(_, a)| f(a).load(Ordering::Relaxed))
+            .sum::<u64>()
+    };
+    let delivered = || {
+        tracks
+            .iter()
+            .map(|t| t.received.load(Ordering::Relaxed))
+            .sum::<u64>()
+    };
     let until = Instant::now() + Duration::from_secs(5);
-    while (total(|a| &a.ok) + total(|a| &a.refused) < total(|a| &a.sent) || delivered() < total(|a| &a.sent)) && Instant::now() < until {
+    while (total(|a| &a.ok) + total(|a| &a.refused) < total(|a| &a.sent)
+        || delivered() < total(|a| &a.sent))
+        && Instant::now() < until
+    {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let sent = total(|a| &a.sent);
@@ -140,8 +226,14 @@ pub async fn work(mut ctx: Ctx, targets: Vec<usize>, rate: f64, duration: f64, w
         keepalives: counters.keepalives.load(Ordering::Relaxed),
         sent,
         delivered: delivered(),
-        lost: agents.iter().map(|(v, a)| tracks[*v].lost(a.sent.load(Ordering::Relaxed))).sum(),
-        duplicated: tracks.iter().map(|t| t.duplicated.load(Ordering::Relaxed)).sum(),
+        lost: agents
+            .iter()
+            .map(|(v, a)| tracks[*v].lost(a.sent.load(Ordering::Relaxed)))
+            .sum(),
+        duplicated: tracks
+            .iter()
+            .map(|t| t.duplicated.load(Ordering::Relaxed))
+            .sum(),
         latency: delivery.histogram().to_wire(),
         acks_ok: ok,
         acks_refused: refused,

@@ -61,17 +61,27 @@ pub struct Recorder {
 impl Recorder {
     /// A recorder that ignores messages sent in the first `warmup` seconds of the run.
     pub fn new(warmup: f64, phase: watch::Receiver<Phase>) -> Self {
-        Self { hist: Mutex::new(Latency::default()), warmup_us: (warmup * 1e6) as u64, phase, last_us: AtomicU64::new(0) }
+        Self {
+            hist: Mutex::new(Latency::default()),
+            warmup_us: (warmup * 1e6) as u64,
+            phase,
+            last_us: AtomicU64::new(0),
+        }
     }
 
     /// A message sent at `sent_us` arrived now.
     pub fn arrived(&self, sent_us: u64) {
         let now = crate::clock::mono_us();
         self.last_us.fetch_max(now, Ordering::Relaxed);
-        let Phase::Running(start) = *self.phase.borrow() else { return };
+        let Phase::Running(start) = *self.phase.borrow() else {
+            return;
+        };
         if sent_us >= start + self.warmup_us {
             // Recording never panics, so the lock is never poisoned; recover anyway.
-            self.hist.lock().unwrap_or_else(|e| e.into_inner()).record(now.saturating_sub(sent_us));
+            self.hist
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .record(now.saturating_sub(sent_us));
         }
     }
 

@@ -17,7 +17,10 @@ impl<D> InvokeData<D> {
 impl<V: WireValue> InvokeData<V> {
     /// Reads `{func, args?}`; `args` stays a free-form value.
     pub fn from_wire(v: &V) -> Option<Self> {
-        Some(Self { func: req(v, "func", text)?, args: v.field("args") })
+        Some(Self {
+            func: req(v, "func", text)?,
+            args: v.field("args"),
+        })
     }
 }
 
@@ -69,7 +72,10 @@ impl<D> ClientFrame<D> {
 }
 
 fn invalid(ty: &str, what: &'static str) -> FrameError {
-    FrameError::Invalid { ty: ty.to_owned(), reason: ValidationError::Shape(what) }
+    FrameError::Invalid {
+        ty: ty.to_owned(),
+        reason: ValidationError::Shape(what),
+    }
 }
 
 fn typed<V: WireValue, T: FromWire>(ty: &str, data: Option<V>) -> Result<T, FrameError> {
@@ -82,11 +88,17 @@ impl<V: WireValue> ServerFrame<V> {
     /// values. Errors as [`ServerFrame::read`] gives them.
     pub fn from_wire(v: &V) -> Result<Self, FrameError> {
         let kind = |key| opt(v, key, text).ok_or_else(|| invalid(key, "type must be a string"));
-        let ty = kind("mtype")?.or(kind("type")?).ok_or(FrameError::MissingType)?;
-        let keepalive = opt(v, "keepalive", u32_of).ok_or_else(|| invalid(&ty, "keepalive must be a whole number"))?;
+        let ty = kind("mtype")?
+            .or(kind("type")?)
+            .ok_or(FrameError::MissingType)?;
+        let keepalive = opt(v, "keepalive", u32_of)
+            .ok_or_else(|| invalid(&ty, "keepalive must be a whole number"))?;
         let data = v.field("data");
         let frame = match ty.as_str() {
-            "connected" => Self::Connected { keepalive: keepalive.unwrap_or(25), data: typed(&ty, data)? },
+            "connected" => Self::Connected {
+                keepalive: keepalive.unwrap_or(25),
+                data: typed(&ty, data)?,
+            },
             "error" => Self::Error(typed(&ty, data)?),
             "ack" => Self::Ack(typed(&ty, data)?),
             "visitorsock" => Self::VisitorSock(typed(&ty, data)?),
@@ -100,13 +112,19 @@ impl<V: WireValue> ServerFrame<V> {
             "signal" => Self::Signal(data),
             "invoke" => {
                 let data = data.ok_or_else(|| invalid(&ty, "missing data"))?;
-                Self::Invoke(InvokeData::from_wire(&data).ok_or_else(|| invalid(&ty, "data of the wrong shape"))?)
+                Self::Invoke(
+                    InvokeData::from_wire(&data)
+                        .ok_or_else(|| invalid(&ty, "data of the wrong shape"))?,
+                )
             }
             "blur" => Self::Blur,
             "redirect" => Self::Redirect(typed(&ty, data)?),
             "serverclose" => Self::ServerClose,
             "scaledown" => Self::ScaleDown,
-            name if name.starts_with("c_") => Self::Custom { name: ty.clone(), data },
+            name if name.starts_with("c_") => Self::Custom {
+                name: ty.clone(),
+                data,
+            },
             _ => return Err(FrameError::UnknownType(ty)),
         };
         Ok(frame)

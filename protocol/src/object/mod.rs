@@ -13,14 +13,14 @@
 //! `null` or of the wrong type fails, optional fields may be missing or `null`, unknown fields are
 //! ignored.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::client::{ClientFrame, InvokeData, VisitorEvent};
 use crate::error::{ErrorCode, FrameError, ValidationError};
 use crate::ids::{AckId, GroupId, VisitorId};
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::rest::{
-    AuthorizeRequest, FindReply, PresenceReply, SignalKind, SignalRequest, UniqueVisitor, VisitorSettings,
-    VisitorSettingsExtra,
+    AuthorizeRequest, FindReply, PresenceReply, SignalKind, SignalRequest, UniqueVisitor,
+    VisitorSettings, VisitorSettingsExtra,
 };
 use crate::server::{AckData, ErrorData, RedirectData, ServerFrame};
 use crate::wire::{ConnectedData, SockData, TermsData, TermsStatus, Visibility, VisibilityData};
@@ -132,7 +132,12 @@ impl FromWire for VisitorId {
             return None;
         }
         let digits = decimal(n.abs() as u64);
-        VisitorId::parse(&if n < 0.0 { ["-", &digits].concat() } else { digits }).ok()
+        VisitorId::parse(&if n < 0.0 {
+            ["-", &digits].concat()
+        } else {
+            digits
+        })
+        .ok()
     }
 }
 
@@ -218,7 +223,9 @@ impl ToWire for SockData {
 
 impl FromWire for SockData {
     fn from_wire<V: WireValue>(v: &V) -> Option<Self> {
-        Some(Self { connected: req(v, "connected", V::as_bool)? })
+        Some(Self {
+            connected: req(v, "connected", V::as_bool)?,
+        })
     }
 }
 
@@ -233,7 +240,10 @@ impl ToWire for ConnectedData {
 
 impl FromWire for ConnectedData {
     fn from_wire<V: WireValue>(v: &V) -> Option<Self> {
-        Some(Self { groupid: req(v, "groupid", GroupId::from_wire)?, visitorid: req(v, "visitorid", VisitorId::from_wire)? })
+        Some(Self {
+            groupid: req(v, "groupid", GroupId::from_wire)?,
+            visitorid: req(v, "visitorid", VisitorId::from_wire)?,
+        })
     }
 }
 
@@ -248,7 +258,10 @@ impl ToWire for ErrorData {
 
 impl FromWire for ErrorData {
     fn from_wire<V: WireValue>(v: &V) -> Option<Self> {
-        Some(Self { error: req(v, "error", ErrorCode::from_wire)?, detail: opt(v, "detail", text)? })
+        Some(Self {
+            error: req(v, "error", ErrorCode::from_wire)?,
+            detail: opt(v, "detail", text)?,
+        })
     }
 }
 
@@ -264,7 +277,9 @@ impl FromWire for AckData {
 
 impl FromWire for RedirectData {
     fn from_wire<V: WireValue>(v: &V) -> Option<Self> {
-        Some(Self { direct: req(v, "direct", text)? })
+        Some(Self {
+            direct: req(v, "direct", text)?,
+        })
     }
 }
 

@@ -13,13 +13,17 @@ impl FromWire for VisitorSettings {
 
 impl FromWire for VisitorSettingsExtra {
     fn from_wire<V: WireValue>(v: &V) -> Option<Self> {
-        Some(Self { terms_url: opt(v, "termsUrl", text)? })
+        Some(Self {
+            terms_url: opt(v, "termsUrl", text)?,
+        })
     }
 }
 
 impl FromWire for PresenceReply {
     fn from_wire<V: WireValue>(v: &V) -> Option<Self> {
-        Some(Self { directserver: req(v, "directserver", text)? })
+        Some(Self {
+            directserver: req(v, "directserver", text)?,
+        })
     }
 }
 

@@ -75,7 +75,12 @@ pub fn signature(api_key: &str, partner_id: &str, partner_user_id: &str, expires
 }
 
 /// Builds a login key, as a CRM back end would (used by tests, the bench tool and docs).
-pub fn make_login_key(api_key: &str, partner_id: &str, partner_user_id: &str, expires: u64) -> String {
+pub fn make_login_key(
+    api_key: &str,
+    partner_id: &str,
+    partner_user_id: &str,
+    expires: u64,
+) -> String {
     let sig = signature(api_key, partner_id, partner_user_id, &expires.to_string());
     format!("$1${expires}${sig}")
 }
@@ -89,14 +94,35 @@ mod tests {
     #[test]
     fn accepts_both_alphabets_and_checks_time() {
         let key = make_login_key("secret-key", "12345", "agent1", NOW + 60);
-        assert_eq!(verify_login_key("secret-key", "12345", "agent1", &key, NOW), Ok(()));
+        assert_eq!(
+            verify_login_key("secret-key", "12345", "agent1", &key, NOW),
+            Ok(())
+        );
         let url_safe = key.replace('+', "-").replace('/', "_");
-        assert_eq!(verify_login_key("secret-key", "12345", "agent1", &url_safe, NOW), Ok(()));
-        assert_eq!(verify_login_key("other-key", "12345", "agent1", &key, NOW), Err(LoginKeyError::BadSignature));
-        assert_eq!(verify_login_key("secret-key", "12345", "agent2", &key, NOW), Err(LoginKeyError::BadSignature));
-        assert_eq!(verify_login_key("secret-key", "12345", "agent1", &key, NOW + 61), Err(LoginKeyError::Expired));
+        assert_eq!(
+            verify_login_key("secret-key", "12345", "agent1", &url_safe, NOW),
+            Ok(())
+        );
+        assert_eq!(
+            verify_login_key("other-key", "12345", "agent1", &key, NOW),
+            Err(LoginKeyError::BadSignature)
+        );
+        assert_eq!(
+            verify_login_key("secret-key", "12345", "agent2", &key, NOW),
+            Err(LoginKeyError::BadSignature)
+        );
+        assert_eq!(
+            verify_login_key("secret-key", "12345", "agent1", &key, NOW + 61),
+            Err(LoginKeyError::Expired)
+        );
         let far = make_login_key("secret-key", "12345", "agent1", NOW + MAX_AHEAD_SECS + 1);
-        assert_eq!(verify_login_key("secret-key", "12345", "agent1", &far, NOW), Err(LoginKeyError::TooFarAhead));
-        assert_eq!(verify_login_key("secret-key", "12345", "agent1", "$2$1$x", NOW), Err(LoginKeyError::Malformed));
+        assert_eq!(
+            verify_login_key("secret-key", "12345", "agent1", &far, NOW),
+            Err(LoginKeyError::TooFarAhead)
+        );
+        assert_eq!(
+            verify_login_key("secret-key", "12345", "agent1", "$2$1$x", NOW),
+            Err(LoginKeyError::Malformed)
+        );
     }
 }

@@ -60,20 +60,40 @@ impl Tokens {
         validation.leeway = 0;
         validation.validate_exp = true;
         validation.set_required_spec_claims(&["exp"]);
-        Self { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), validation }
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+        }
     }
 
     /// A token for `user` of `group` and `service`, valid `minutes` (clamped to 1..120) from `now`.
-    pub fn issue_agent(&self, group: GroupId, user: &str, service: &str, minutes: u64, now: u64) -> String {
+    pub fn issue_agent(
+        &self,
+        group: GroupId,
+        user: &str,
+        service: &str,
+        minutes: u64,
+        now: u64,
+    ) -> String {
         let minutes = minutes.clamp(1, 120);
-        let claims = AgentClaims { knd: "agent".into(), grp: group.get(), sub: user.into(), svc: service.into(), iat: now, exp: now + minutes * 60 };
+        let claims = AgentClaims {
+            knd: "agent".into(),
+            grp: group.get(),
+            sub: user.into(),
+            svc: service.into(),
+            iat: now,
+            exp: now + minutes * 60,
+        };
         // HS256 over plain claims cannot fail to encode.
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).unwrap_or_default()
     }
 
     /// Verifies an agent token for `group` and the `presence` service.
     pub fn verify_agent(&self, token: &str, group: GroupId) -> Result<AgentClaims, TokenError> {
-        let claims = decode::<AgentClaims>(token, &self.decoding, &self.validation).map_err(|_| TokenError::Invalid)?.claims;
+        let claims = decode::<AgentClaims>(token, &self.decoding, &self.validation)
+            .map_err(|_| TokenError::Invalid)?
+            .claims;
         if claims.knd != "agent" {
             return Err(TokenError::Invalid);
         }
@@ -88,13 +108,25 @@ impl Tokens {
 
     /// A guest token binding `visitor` of `group` until `exp` (Unix seconds).
     pub fn issue_guest(&self, group: GroupId, visitor: &VisitorId, exp: u64) -> String {
-        let claims = GuestClaims { knd: "guest".into(), grp: group.get(), vid: visitor.as_str().into(), exp };
+        let claims = GuestClaims {
+            knd: "guest".into(),
+            grp: group.get(),
+            vid: visitor.as_str().into(),
+            exp,
+        };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).unwrap_or_default()
     }
 
     /// Verifies a guest token for `visitor` of `group`.
-    pub fn verify_guest(&self, token: &str, group: GroupId, visitor: &VisitorId) -> Result<GuestClaims, TokenError> {
-        let claims = decode::<GuestClaims>(token, &self.decoding, &self.validation).map_err(|_| TokenError::Invalid)?.claims;
+    pub fn verify_guest(
+        &self,
+        token: &str,
+        group: GroupId,
+        visitor: &VisitorId,
+    ) -> Result<GuestClaims, TokenError> {
+        let claims = decode::<GuestClaims>(token, &self.decoding, &self.validation)
+            .map_err(|_| TokenError::Invalid)?
+            .claims;
         if claims.knd != "guest" {
             return Err(TokenError::Invalid);
         }

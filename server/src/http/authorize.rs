@@ -30,15 +30,26 @@ pub async fn authorize(
         tracing::info!(group = %query.groupid, reason, "authorization refused");
         ApiError::Unauthorized
     };
-    let Some(group) = state.groups.get(&query.groupid) else { return Err(fail("unknowngroup")) };
+    let Some(group) = state.groups.get(&query.groupid) else {
+        return Err(fail("unknowngroup"));
+    };
     if body.partnerid.trim() != group.id.to_string() {
         return Err(fail("wronggroup"));
     }
     if body.partneruserid.is_empty() || body.partneruserid.chars().count() > MAX_PARTNER_USER_ID {
-        return Err(ApiError::InvalidParameter(format!("partneruserid must be 1..{MAX_PARTNER_USER_ID} characters")));
+        return Err(ApiError::InvalidParameter(format!(
+            "partneruserid must be 1..{MAX_PARTNER_USER_ID} characters"
+        )));
     }
     let now = unix_now();
-    verify_login_key(&group.api_key, &body.partnerid, &body.partneruserid, &body.loginkey, now).map_err(|e| {
+    verify_login_key(
+        &group.api_key,
+        &body.partnerid,
+        &body.partneruserid,
+        &body.loginkey,
+        now,
+    )
+    .map_err(|e| {
         fail(match e {
             crate::auth::LoginKeyError::Malformed => "malformed",
             crate::auth::LoginKeyError::Expired => "expired",
@@ -46,7 +57,21 @@ pub async fn authorize(
             crate::auth::LoginKeyError::BadSignature => "signature",
         })
     })?;
-    let minutes = query.duration.as_deref().and_then(|d| d.trim().parse::<f64>().ok()).map_or(DEFAULT_MINUTES, |m| m.max(0.0) as u64);
-    let service = query.service.as_deref().filter(|s| !s.is_empty()).unwrap_or("presence");
-    Ok(Json(state.tokens.issue_agent(group.id, &body.partneruserid, service, minutes, now)))
+    let minutes = query
+        .duration
+        .as_deref()
+        .and_then(|d| d.trim().parse::<f64>().ok())
+        .map_or(DEFAULT_MINUTES, |m| m.max(0.0) as u64);
+    let service = query
+        .service
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .unwrap_or("presence");
+    Ok(Json(state.tokens.issue_agent(
+        group.id,
+        &body.partneruserid,
+        service,
+        minutes,
+        now,
+    )))
 }

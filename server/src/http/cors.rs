@@ -19,9 +19,18 @@ fn preflight(origin: HeaderValue) -> Response {
     let mut res = StatusCode::NO_CONTENT.into_response();
     let h = res.headers_mut();
     h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-    h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static(ALLOW_HEADERS));
-    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static(ALLOW_METHODS));
-    h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static(MAX_AGE));
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static(ALLOW_HEADERS),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static(ALLOW_METHODS),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static(MAX_AGE),
+    );
     h.insert(header::VARY, HeaderValue::from_static("Origin"));
     res
 }
@@ -33,7 +42,8 @@ pub async fn visitor(req: Request, next: Next) -> Response {
         return preflight(any);
     }
     let mut res = next.run(req).await;
-    res.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, any);
+    res.headers_mut()
+        .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, any);
     res
 }
 
@@ -52,7 +62,10 @@ pub async fn agent(State(state): State<SharedState>, req: Request, next: Next) -
         return next.run(req).await;
     };
     let host = super::extract::host(req.headers());
-    let allowed = match (origin.to_str().ok(), query_group(req.uri().query()).and_then(|g| state.groups.get(&g))) {
+    let allowed = match (
+        origin.to_str().ok(),
+        query_group(req.uri().query()).and_then(|g| state.groups.get(&g)),
+    ) {
         (Some(o), Some(group)) => state.agent_origin_allowed(group, o, host),
         // Unknown group: let the handler answer with its own error, without CORS consent.
         _ => false,

@@ -42,11 +42,23 @@ impl From<crate::store::StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, err, msg) = match &self {
-            Self::InvalidParameter(m) => (StatusCode::BAD_REQUEST, ErrorCode::InvalidParameter, Some(m.clone())),
+            Self::InvalidParameter(m) => (
+                StatusCode::BAD_REQUEST,
+                ErrorCode::InvalidParameter,
+                Some(m.clone()),
+            ),
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, ErrorCode::Authorization, None),
-            Self::Forbidden => (StatusCode::FORBIDDEN, ErrorCode::Authorization, Some("origin not allowed".into())),
+            Self::Forbidden => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::Authorization,
+                Some("origin not allowed".into()),
+            ),
             Self::NotPresent => (StatusCode::NOT_FOUND, ErrorCode::VisitorNotPresent, None),
-            Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::ServiceUnavailable, None),
+            Self::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::ServiceUnavailable,
+                None,
+            ),
             Self::Internal(m) => {
                 tracing::error!(error = %m, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Error, None)

@@ -13,7 +13,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Q<T> {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
         let query = parts.uri.query().unwrap_or("");
-        serde_urlencoded::from_str(query).map(Q).map_err(|e| ApiError::InvalidParameter(e.to_string()))
+        serde_urlencoded::from_str(query)
+            .map(Q)
+            .map_err(|e| ApiError::InvalidParameter(e.to_string()))
     }
 }
 
@@ -27,12 +29,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|e| ApiError::InvalidParameter(e.to_string()))?;
-        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes };
-        serde_json::from_slice(bytes).map(Body).map_err(|e| ApiError::InvalidParameter(e.to_string()))
+        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &bytes
+        };
+        serde_json::from_slice(bytes)
+            .map(Body)
+            .map_err(|e| ApiError::InvalidParameter(e.to_string()))
     }
 }
 
 /// The request's `Host` header.
 pub fn host(parts: &axum::http::HeaderMap) -> Option<&str> {
-    parts.get(axum::http::header::HOST).and_then(|v| v.to_str().ok())
+    parts
+        .get(axum::http::header::HOST)
+        .and_then(|v| v.to_str().ok())
 }

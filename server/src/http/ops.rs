@@ -23,5 +23,11 @@ pub async fn readyz(State(state): State<SharedState>) -> impl IntoResponse {
 
 /// Prometheus text exposition.
 pub async fn metrics(State(state): State<SharedState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], state.metrics.render())
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics.render(),
+    )
 }

@@ -6,7 +6,10 @@ use crate::metrics::Metrics;
 use crate::outbox::{Outbox, Outgoing};
 use async_trait::async_trait;
 use axum::extract::ws::Utf8Bytes;
-use glance_protocol::{GroupId, JsonServerFrame, PresenceLimits, PresenceMap, SockData, ServerFrame, Visibility, VisitorEvent, VisitorId};
+use glance_protocol::{
+    GroupId, JsonServerFrame, PresenceLimits, PresenceMap, ServerFrame, SockData, Visibility,
+    VisitorEvent, VisitorId,
+};
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -62,7 +65,10 @@ impl VisitorEntry {
     }
 
     fn stamped(&self) -> Stamped<'_> {
-        Stamped { map: &self.presence, timestamp: self.updated_ms }
+        Stamped {
+            map: &self.presence,
+            timestamp: self.updated_ms,
+        }
     }
 
     /// Moves focus to `conn`, sending `blur` to the connection that had it.
@@ -118,8 +124,15 @@ impl MemoryStore {
     /// An empty store.
     pub fn new(rules: StoreRules, metrics: Arc<Metrics>) -> Self {
         let first_unique = (now_ms() % 1_000_000) * 1000;
-        let state = State { next_unique: first_unique, ..State::default() };
-        Self(Arc::new(Shared { state: Mutex::new(state), rules, metrics }))
+        let state = State {
+            next_unique: first_unique,
+            ..State::default()
+        };
+        Self(Arc::new(Shared {
+            state: Mutex::new(state),
+            rules,
+            metrics,
+        }))
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -142,7 +155,9 @@ impl MemoryStore {
 
     fn absence_tick(&self, key: &VisitorKey, absence: u64) {
         let mut st = self.lock();
-        let Some(e) = st.visitors.get_mut(key) else { return };
+        let Some(e) = st.visitors.get_mut(key) else {
+            return;
+        };
         if !e.sockets.is_empty() || e.absence != absence {
             return;
         }
@@ -151,7 +166,9 @@ impl MemoryStore {
             e.present = false;
             e.presence.clear();
             e.visibility = None;
-            e.to_agents(&frame(&ServerFrame::VisitorConn(SockData { connected: false })));
+            e.to_agents(&frame(&ServerFrame::VisitorConn(SockData {
+                connected: false,
+            })));
         }
         if since >= self.0.rules.hold {
             for _ in e.held.drain(..) {
@@ -166,7 +183,12 @@ impl MemoryStore {
 
 #[async_trait]
 impl Store for MemoryStore {
-    async fn visitor_open(&self, key: &VisitorKey, conn: ConnId, outbox: Outbox) -> Result<(), StoreError> {
+    async fn visitor_open(
+        &self,
+        key: &VisitorKey,
+        conn: ConnId,
+        outbox: Outbox,
+    ) -> Result<(), StoreError> {
         let hold = self.0.rules.hold;
         let mut st = self.lock();
         st.seq += 1;
@@ -178,15 +200,23 @@ impl Store for MemoryStore {
             return Err(StoreError::TooMany("sockets"));
         }
         let first_socket = e.sockets.is_empty();
-        e.sockets.push(Socket { conn, outbox: outbox.clone(), active: seq });
+        e.sockets.push(Socket {
+            conn,
+            outbox: outbox.clone(),
+            active: seq,
+        });
         e.focus_on(conn, seq);
         if first_socket {
             e.absent_since = None;
-            e.to_agents(&frame(&ServerFrame::VisitorSock(SockData { connected: true })));
+            e.to_agents(&frame(&ServerFrame::VisitorSock(SockData {
+                connected: true,
+            })));
             if !e.present {
                 e.present = true;
                 e.updated_ms = now_ms();
-                e.to_agents(&frame(&ServerFrame::VisitorConn(SockData { connected: true })));
+                e.to_agents(&frame(&ServerFrame::VisitorConn(SockData {
+                    connected: true,
+                })));
             }
         }
         for (at, signal) in e.held.drain(..) {
@@ -203,14 +233,20 @@ impl Store for MemoryStore {
 
     async fn visitor_close(&self, key: &VisitorKey, conn: ConnId) {
         let mut st = self.lock();
-        let Some(e) = st.visitors.get_mut(key) else { return };
-        let Some(pos) = e.sockets.iter().position(|s| s.conn == conn) else { return };
+        let Some(e) = st.visitors.get_mut(key) else {
+            return;
+        };
+        let Some(pos) = e.sockets.iter().position(|s| s.conn == conn) else {
+            return;
+        };
         e.sockets.swap_remove(pos);
         let schedule = if e.sockets.is_empty() {
             e.focus = None;
             e.absent_since = Some(Instant::now());
             e.absence += 1;
-            e.to_agents(&frame(&ServerFrame::VisitorSock(SockData { connected: false })));
+            e.to_agents(&frame(&ServerFrame::VisitorSock(SockData {
+                connected: false,
+            })));
             Some(e.absence)
         } else {
             if e.focus == Some(conn) {
@@ -225,13 +261,20 @@ impl Store for MemoryStore {
         }
     }
 
-    async fn visitor_update(&self, key: &VisitorKey, conn: ConnId, update: VisitorUpdate) -> Result<(), StoreError> {
+    async fn visitor_update(
+        &self,
+        key: &VisitorKey,
+        conn: ConnId,
+        update: VisitorUpdate,
+    ) -> Result<(), StoreError> {
         let started = Instant::now();
         let limits = self.0.rules.presence;
         let mut st = self.lock();
         st.seq += 1;
         let seq = st.seq;
-        let Some(e) = st.visitors.get_mut(key) else { return Ok(()) };
+        let Some(e) = st.visitors.get_mut(key) else {
+            return Ok(());
+        };
         if !e.sockets.iter().any(|s| s.conn == conn) {
             return Ok(());
         }
@@ -263,18 +306,29 @@ impl Store for MemoryStore {
         Ok(())
     }
 
-    async fn agent_open(&self, key: &VisitorKey, conn: ConnId, outbox: Outbox) -> Result<(), StoreError> {
+    async fn agent_open(
+        &self,
+        key: &VisitorKey,
+        conn: ConnId,
+        outbox: Outbox,
+    ) -> Result<(), StoreError> {
         let mut st = self.lock();
         let e = st.visitors.entry(key.clone()).or_default();
         if e.agents.len() >= self.0.rules.agents_per_visitor {
             return Err(StoreError::TooMany("agents"));
         }
         if e.present {
-            let _ = outbox.frame(&frame(&ServerFrame::VisitorConn(SockData { connected: true })));
-            let _ = outbox.frame(&frame(&ServerFrame::VisitorSock(SockData { connected: !e.sockets.is_empty() })));
+            let _ = outbox.frame(&frame(&ServerFrame::VisitorConn(SockData {
+                connected: true,
+            })));
+            let _ = outbox.frame(&frame(&ServerFrame::VisitorSock(SockData {
+                connected: !e.sockets.is_empty(),
+            })));
             let _ = outbox.frame(&presence_frame(e));
             if let Some(visibility) = e.visibility {
-                let _ = outbox.frame(&frame(&ServerFrame::Visibility(glance_protocol::VisibilityData { visibility })));
+                let _ = outbox.frame(&frame(&ServerFrame::Visibility(
+                    glance_protocol::VisibilityData { visibility },
+                )));
             }
         }
         e.agents.push((conn, outbox));
@@ -284,7 +338,9 @@ impl Store for MemoryStore {
 
     async fn agent_close(&self, key: &VisitorKey, conn: ConnId) {
         let mut st = self.lock();
-        let Some(e) = st.visitors.get_mut(key) else { return };
+        let Some(e) = st.visitors.get_mut(key) else {
+            return;
+        };
         let before = e.agents.len();
         e.agents.retain(|(c, _)| *c != conn);
         let removed = before - e.agents.len();
@@ -294,12 +350,19 @@ impl Store for MemoryStore {
         st.agent_sockets = st.agent_sockets.saturating_sub(removed);
     }
 
-    async fn signal(&self, key: &VisitorKey, frame: Utf8Bytes) -> Result<SignalOutcome, StoreError> {
+    async fn signal(
+        &self,
+        key: &VisitorKey,
+        frame: Utf8Bytes,
+    ) -> Result<SignalOutcome, StoreError> {
         let rules = &self.0.rules;
         let mut st = self.lock();
         let outcome = match st.visitors.get_mut(key) {
             Some(e) if !e.sockets.is_empty() => {
-                let target = e.focus.and_then(|f| e.sockets.iter().find(|s| s.conn == f)).or_else(|| e.sockets.last());
+                let target = e
+                    .focus
+                    .and_then(|f| e.sockets.iter().find(|s| s.conn == f))
+                    .or_else(|| e.sockets.last());
                 if let Some(s) = target {
                     let _ = s.outbox.push(Outgoing::Frame(frame));
                 }
@@ -326,7 +389,11 @@ impl Store for MemoryStore {
 
     async fn lookup(&self, key: &VisitorKey) -> Result<Option<PresenceMap>, StoreError> {
         let st = self.lock();
-        Ok(st.visitors.get(key).filter(|e| e.present).map(|e| e.stamped().to_map()))
+        Ok(st
+            .visitors
+            .get(key)
+            .filter(|e| e.present)
+            .map(|e| e.stamped().to_map()))
     }
 
     async fn query(&self, group: GroupId) -> Result<Vec<(VisitorId, PresenceMap)>, StoreError> {
@@ -360,7 +427,12 @@ impl Store for MemoryStore {
     fn broadcast_local(&self, item: Outgoing) {
         let st = self.lock();
         for e in st.visitors.values() {
-            for outbox in e.sockets.iter().map(|s| &s.outbox).chain(e.agents.iter().map(|(_, o)| o)) {
+            for outbox in e
+                .sockets
+                .iter()
+                .map(|s| &s.outbox)
+                .chain(e.agents.iter().map(|(_, o)| o))
+            {
                 let _ = outbox.push(item.clone());
             }
         }

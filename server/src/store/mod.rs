@@ -11,13 +11,15 @@ mod record;
 mod redis;
 
 pub use memory::MemoryStore;
-pub use redis::RedisStore;
 pub use record::{Stamped, VisitorKey};
+pub use redis::RedisStore;
 
 use crate::outbox::{Outbox, Outgoing};
 use async_trait::async_trait;
 use axum::extract::ws::Utf8Bytes;
-use glance_protocol::{GroupId, PresenceMap, ValidationError, VisibilityData, VisitorEvent, VisitorId};
+use glance_protocol::{
+    GroupId, PresenceMap, ValidationError, VisibilityData, VisitorEvent, VisitorId,
+};
 
 /// Identifies a connection on this node.
 pub type ConnId = u64;
@@ -64,24 +66,40 @@ pub trait Store: Send + Sync + 'static {
     /// A visitor socket finished its `connect`. Sends `visitorsock`/`visitorconn true` to the
     /// visitor's agents as needed, `blur` to the connection losing focus, and any held signals to
     /// this one.
-    async fn visitor_open(&self, key: &VisitorKey, conn: ConnId, outbox: Outbox) -> Result<(), StoreError>;
+    async fn visitor_open(
+        &self,
+        key: &VisitorKey,
+        conn: ConnId,
+        outbox: Outbox,
+    ) -> Result<(), StoreError>;
 
     /// A visitor socket closed. The last one sends `visitorsock false` now and starts the grace
     /// period after which `visitorconn false` follows, unless the visitor comes back.
     async fn visitor_close(&self, key: &VisitorKey, conn: ConnId);
 
     /// A visitor connection reported something: it takes focus, and the update is relayed.
-    async fn visitor_update(&self, key: &VisitorKey, conn: ConnId, update: VisitorUpdate) -> Result<(), StoreError>;
+    async fn visitor_update(
+        &self,
+        key: &VisitorKey,
+        conn: ConnId,
+        update: VisitorUpdate,
+    ) -> Result<(), StoreError>;
 
     /// An agent socket watches `key`. Sends the visitor's current state to it.
-    async fn agent_open(&self, key: &VisitorKey, conn: ConnId, outbox: Outbox) -> Result<(), StoreError>;
+    async fn agent_open(
+        &self,
+        key: &VisitorKey,
+        conn: ConnId,
+        outbox: Outbox,
+    ) -> Result<(), StoreError>;
 
     /// An agent socket closed.
     async fn agent_close(&self, key: &VisitorKey, conn: ConnId);
 
     /// Routes a `signal` / `invoke` frame (already serialized) to the visitor's focused connection,
     /// or holds it, or refuses it (§3.4).
-    async fn signal(&self, key: &VisitorKey, frame: Utf8Bytes) -> Result<SignalOutcome, StoreError>;
+    async fn signal(&self, key: &VisitorKey, frame: Utf8Bytes)
+        -> Result<SignalOutcome, StoreError>;
 
     /// The merged presence (stamped) of a present visitor.
     async fn lookup(&self, key: &VisitorKey) -> Result<Option<PresenceMap>, StoreError>;

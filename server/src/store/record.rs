@@ -20,7 +20,14 @@ impl VisitorKey {
 }
 
 /// Keys the server writes itself: a visitor's own values for them are not passed on.
-pub const RESERVED_KEYS: [&str; 6] = ["visitorpresent", "timestamp", "visitorid", "groupid", "directserver", "direct"];
+pub const RESERVED_KEYS: [&str; 6] = [
+    "visitorpresent",
+    "timestamp",
+    "visitorid",
+    "groupid",
+    "directserver",
+    "direct",
+];
 
 /// A presence map as agents see it: the merged data plus `visitorpresent` and `timestamp`
 /// (serialized without copying the map).
@@ -49,7 +56,11 @@ impl Stamped<'_> {
     /// An owned stamped copy.
     pub fn to_map(&self) -> PresenceMap {
         let mut out = PresenceMap::with_capacity(self.map.len() + 2);
-        for (k, v) in self.map.iter().filter(|(k, _)| !RESERVED_KEYS.contains(&k.as_str())) {
+        for (k, v) in self
+            .map
+            .iter()
+            .filter(|(k, _)| !RESERVED_KEYS.contains(&k.as_str()))
+        {
             out.insert(k.clone(), v.clone());
         }
         out.insert("visitorpresent".into(), true.into());

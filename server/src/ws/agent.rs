@@ -4,7 +4,9 @@ use super::session::{Flow, Session};
 use crate::outbox::Outgoing;
 use crate::signal::check_invoke;
 use crate::store::SignalOutcome;
-use glance_protocol::{AckData, AckId, ClientFrame, ErrorCode, JsonClientFrame, JsonServerFrame, ServerFrame};
+use glance_protocol::{
+    AckData, AckId, ClientFrame, ErrorCode, JsonClientFrame, JsonServerFrame, ServerFrame,
+};
 
 impl Session {
     /// Handles one agent frame.
@@ -13,13 +15,23 @@ impl Session {
             ClientFrame::Keepalive => return Flow::Continue,
             ClientFrame::Signal { id, data } => (id, Ok(ServerFrame::Signal(data))),
             ClientFrame::Invoke { id, data } => (id, check_invoke(data)),
-            _ => return self.reject(ErrorCode::UnknownType, "agents may send k, signal and invoke".into()),
+            _ => {
+                return self.reject(
+                    ErrorCode::UnknownType,
+                    "agents may send k, signal and invoke".into(),
+                )
+            }
         };
         let to_visitor: JsonServerFrame = match to_visitor {
             Ok(f) => f,
             Err(e) => return self.ack_or_reject(id, ErrorCode::InvalidParameter, e.to_string()),
         };
-        let error = match self.state.store.signal(&self.key, to_visitor.to_json().into()).await {
+        let error = match self
+            .state
+            .store
+            .signal(&self.key, to_visitor.to_json().into())
+            .await
+        {
             Ok(SignalOutcome::Delivered | SignalOutcome::Held) => None,
             Ok(SignalOutcome::NotPresent) => Some(ErrorCode::VisitorNotPresent),
             Err(_) => Some(ErrorCode::ServiceUnavailable),
@@ -29,7 +41,9 @@ impl Session {
                 None => AckData::ok(id),
                 Some(e) => AckData::refused(id, e),
             };
-            let _ = self.outbox.push(Outgoing::Frame(ServerFrame::<serde_json::Value>::Ack(ack).to_json().into()));
+            let _ = self.outbox.push(Outgoing::Frame(
+                ServerFrame::<serde_json::Value>::Ack(ack).to_json().into(),
+            ));
         }
         Flow::Continue
     }

@@ -34,12 +34,21 @@ pub struct Refusal {
 
 impl Refusal {
     fn new(detail: ErrorCode, code: CloseCode, reason: &'static str) -> Self {
-        Self { detail, code, reason }
+        Self {
+            detail,
+            code,
+            reason,
+        }
     }
 }
 
 /// Waits for the `connect` frame and checks it.
-pub async fn connect(link: &mut Link, state: &SharedState, role: Role, peer: &Peer) -> Result<Accepted, Refusal> {
+pub async fn connect(
+    link: &mut Link,
+    state: &SharedState,
+    role: Role,
+    peer: &Peer,
+) -> Result<Accepted, Refusal> {
     let first = tokio::time::timeout(state.config.timings.connect_timeout(), async {
         loop {
             match link.recv().await {
@@ -52,20 +61,58 @@ pub async fn connect(link: &mut Link, state: &SharedState, role: Role, peer: &Pe
     .map_err(|_| Refusal::new(ErrorCode::Timeout, CloseCode::Timeout, "connecttimeout"))?;
     let bytes = match first {
         Inbound::Data(b) => b,
-        Inbound::TooLarge => return Err(Refusal::new(ErrorCode::FrameTooLarge, CloseCode::TooLarge, "toolarge")),
-        Inbound::Closed | Inbound::Control => return Err(Refusal::new(ErrorCode::Error, CloseCode::BadRequest, "closed")),
+        Inbound::TooLarge => {
+            return Err(Refusal::new(
+                ErrorCode::FrameTooLarge,
+                CloseCode::TooLarge,
+                "toolarge",
+            ))
+        }
+        Inbound::Closed | Inbound::Control => {
+            return Err(Refusal::new(
+                ErrorCode::Error,
+                CloseCode::BadRequest,
+                "closed",
+            ))
+        }
     };
     let frame = match JsonClientFrame::parse(&bytes) {
         Ok(ClientFrame::Connect(c)) => c,
-        Ok(_) => return Err(Refusal::new(ErrorCode::ExpectedConnect, CloseCode::BadRequest, "expectedconnect")),
-        Err(e) if e.code() == ErrorCode::InvalidJson => return Err(Refusal::new(ErrorCode::InvalidJson, CloseCode::BadRequest, "invalidjson")),
-        Err(_) => return Err(Refusal::new(ErrorCode::InvalidParameter, CloseCode::BadRequest, "invalidparameter")),
+        Ok(_) => {
+            return Err(Refusal::new(
+                ErrorCode::ExpectedConnect,
+                CloseCode::BadRequest,
+                "expectedconnect",
+            ))
+        }
+        Err(e) if e.code() == ErrorCode::InvalidJson => {
+            return Err(Refusal::new(
+                ErrorCode::InvalidJson,
+                CloseCode::BadRequest,
+                "invalidjson",
+            ))
+        }
+        Err(_) => {
+            return Err(Refusal::new(
+                ErrorCode::InvalidParameter,
+                CloseCode::BadRequest,
+                "invalidparameter",
+            ))
+        }
     };
     if state.draining() {
-        return Err(Refusal::new(ErrorCode::ServiceUnavailable, CloseCode::Draining, "draining"));
+        return Err(Refusal::new(
+            ErrorCode::ServiceUnavailable,
+            CloseCode::Draining,
+            "draining",
+        ));
     }
     let Some(group) = state.presence_group(frame.groupid) else {
-        return Err(Refusal::new(ErrorCode::UnknownGroup, CloseCode::BadRequest, "unknowngroup"));
+        return Err(Refusal::new(
+            ErrorCode::UnknownGroup,
+            CloseCode::BadRequest,
+            "unknowngroup",
+        ));
     };
     let key = VisitorKey::new(group.id, frame.visitorid.clone());
     match role {
@@ -76,24 +123,50 @@ pub async fn connect(link: &mut Link, state: &SharedState, role: Role, peer: &Pe
                     return Err(Refusal::new(ErrorCode::Origin, CloseCode::Origin, "origin"));
                 }
             }
-            let token = frame.authorization.as_deref().map(|t| t.strip_prefix("Bearer ").unwrap_or(t).trim());
+            let token = frame
+                .authorization
+                .as_deref()
+                .map(|t| t.strip_prefix("Bearer ").unwrap_or(t).trim());
             match token.map(|t| state.tokens.verify_agent(t, group.id)) {
-                Some(Ok(_)) => Ok(Accepted { key, unique_until: None }),
-                _ => Err(Refusal::new(ErrorCode::Authorization, CloseCode::Authorization, "token")),
+                Some(Ok(_)) => Ok(Accepted {
+                    key,
+                    unique_until: None,
+                }),
+                _ => Err(Refusal::new(
+                    ErrorCode::Authorization,
+                    CloseCode::Authorization,
+                    "token",
+                )),
             }
         }
     }
 }
 
 /// A unique visitor (`UNQ-…`) must present its guest token.
-fn visitor(state: &SharedState, frame: &ConnectFrame, key: VisitorKey) -> Result<Accepted, Refusal> {
+fn visitor(
+    state: &SharedState,
+    frame: &ConnectFrame,
+    key: VisitorKey,
+) -> Result<Accepted, Refusal> {
     if key.visitor.unique_digits().is_none() {
-        return Ok(Accepted { key, unique_until: None });
+        return Ok(Accepted {
+            key,
+            unique_until: None,
+        });
     }
     let claims = frame
         .guesttoken
         .as_deref()
         .and_then(|t| state.tokens.verify_guest(t, key.group, &key.visitor).ok())
-        .ok_or_else(|| Refusal::new(ErrorCode::Authorization, CloseCode::Authorization, "guesttoken"))?;
-    Ok(Accepted { key, unique_until: Some(claims.exp * 1000) })
+        .ok_or_else(|| {
+            Refusal::new(
+                ErrorCode::Authorization,
+                CloseCode::Authorization,
+                "guesttoken",
+            )
+        })?;
+    Ok(Accepted {
+        key,
+        unique_until: Some(claims.exp * 1000),
+    })
 }

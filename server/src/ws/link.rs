@@ -62,7 +62,10 @@ impl Link {
     }
 
     /// Sends already-serialized frames in one write.
-    pub async fn send_texts(&mut self, texts: impl IntoIterator<Item = Utf8Bytes>) -> Result<usize, SendError> {
+    pub async fn send_texts(
+        &mut self,
+        texts: impl IntoIterator<Item = Utf8Bytes>,
+    ) -> Result<usize, SendError> {
         let socket = &mut self.socket;
         let work = async move {
             let mut n = 0;
@@ -88,7 +91,12 @@ impl Link {
             if let Some(frame) = last {
                 socket.feed(Message::Text(frame.to_json().into())).await?;
             }
-            socket.send(Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from_static(reason) }))).await?;
+            socket
+                .send(Message::Close(Some(CloseFrame {
+                    code,
+                    reason: Utf8Bytes::from_static(reason),
+                })))
+                .await?;
             // Finish the closing handshake: read and drop what the peer still sends until its
             // Close. Dropping a socket with unread input makes the kernel answer with a reset,
             // which can destroy our last frames before the peer reads them (it would see 1006,
@@ -100,7 +108,12 @@ impl Link {
     }
 
     /// Closes with one of the protocol's codes.
-    pub async fn close_with(&mut self, last: Option<&JsonServerFrame>, code: CloseCode, reason: &'static str) {
+    pub async fn close_with(
+        &mut self,
+        last: Option<&JsonServerFrame>,
+        code: CloseCode,
+        reason: &'static str,
+    ) {
         self.close(last, code as u16, reason).await
     }
 }

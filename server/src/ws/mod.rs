@@ -46,20 +46,36 @@ const WRITE_BUFFER: usize = 4 * 1024;
 const MAX_WRITE_BUFFER: usize = 512 * 1024;
 
 /// `GET /visitorws`.
-pub async fn visitor(state: State<SharedState>, headers: HeaderMap, upgrade: WebSocketUpgrade) -> Response {
+pub async fn visitor(
+    state: State<SharedState>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
     accept(state, headers, upgrade, Role::Visitor)
 }
 
 /// `GET /agent`.
-pub async fn agent(state: State<SharedState>, headers: HeaderMap, upgrade: WebSocketUpgrade) -> Response {
+pub async fn agent(
+    state: State<SharedState>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
     accept(state, headers, upgrade, Role::Agent)
 }
 
-fn accept(State(state): State<SharedState>, headers: HeaderMap, upgrade: WebSocketUpgrade, role: Role) -> Response {
+fn accept(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+    role: Role,
+) -> Response {
     if state.draining() {
         return (StatusCode::SERVICE_UNAVAILABLE, "draining").into_response();
     }
-    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let origin = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let host = host(&headers).map(str::to_owned);
     let max = state.config.limits.max_frame;
     upgrade
@@ -71,5 +87,12 @@ fn accept(State(state): State<SharedState>, headers: HeaderMap, upgrade: WebSock
         // unread input when it closes and the `frametoolarge` error reaches the peer (see
         // `Link::close`); a frame far over it is refused from its header.
         .max_frame_size(max.saturating_mul(2))
-        .on_upgrade(move |socket| session::run(link::Link::new(socket), state, role, handshake::Peer { origin, host }))
+        .on_upgrade(move |socket| {
+            session::run(
+                link::Link::new(socket),
+                state,
+                role,
+                handshake::Peer { origin, host },
+            )
+        })
 }

@@ -14,7 +14,12 @@ pub struct RateLimit {
 impl RateLimit {
     /// A full bucket.
     pub fn new(rate: f64, burst: f64, now: Instant) -> Self {
-        Self { rate: rate as f32, burst: burst as f32, tokens: burst as f32, last: now }
+        Self {
+            rate: rate as f32,
+            burst: burst as f32,
+            tokens: burst as f32,
+            last: now,
+        }
     }
 
     /// Takes one token; false when the connection is over its rate.

@@ -8,7 +8,9 @@ use super::Role;
 use crate::outbox::{Outbox, Outgoing};
 use crate::state::{Phase, SharedState};
 use crate::store::{now_ms, ConnId, StoreError, VisitorKey};
-use glance_protocol::{CloseCode, ConnectedData, ErrorCode, JsonClientFrame, JsonServerFrame, ServerFrame};
+use glance_protocol::{
+    CloseCode, ConnectedData, ErrorCode, JsonClientFrame, JsonServerFrame, ServerFrame,
+};
 use std::time::{Duration, Instant};
 use tokio::time::sleep_until;
 
@@ -17,13 +19,21 @@ pub enum Flow {
     /// Keep going.
     Continue,
     /// Send `last` (if any), close with `code`, count `reason`.
-    Close { last: Option<JsonServerFrame>, code: u16, reason: &'static str },
+    Close {
+        last: Option<JsonServerFrame>,
+        code: u16,
+        reason: &'static str,
+    },
 }
 
 impl Flow {
     /// Close with an `error` frame.
     pub fn error(error: ErrorCode, code: CloseCode, reason: &'static str) -> Self {
-        Flow::Close { last: Some(ServerFrame::error(error, reason)), code: code as u16, reason }
+        Flow::Close {
+            last: Some(ServerFrame::error(error, reason)),
+            code: code as u16,
+            reason,
+        }
     }
 }
 
@@ -68,7 +78,12 @@ async fn refuse(link: &mut Link, state: &SharedState, refusal: Refusal) {
     if refusal.detail == ErrorCode::Authorization || refusal.detail == ErrorCode::Origin {
         state.metrics.auth_failure(refusal.reason);
     }
-    link.close_with(Some(&ServerFrame::connfail(refusal.detail)), refusal.code, refusal.reason).await;
+    link.close_with(
+        Some(&ServerFrame::connfail(refusal.detail)),
+        refusal.code,
+        refusal.reason,
+    )
+    .await;
 }
 
 async fn serve(link: &mut Link, state: &SharedState, role: Role, accepted: Accepted) {
@@ -88,13 +103,28 @@ async fn serve(link: &mut Link, state: &SharedState, role: Role, accepted: Accep
     };
     let connected = ServerFrame::Connected {
         keepalive: state.config.timings.keepalive.ceil() as u32,
-        data: ConnectedData { groupid: session.key.group, visitorid: session.key.visitor.clone() },
+        data: ConnectedData {
+            groupid: session.key.group,
+            visitorid: session.key.visitor.clone(),
+        },
     };
     // `connected` goes first: the store may queue frames (held signals, agent snapshot) at once.
-    let _ = session.outbox.push(Outgoing::Frame(connected.to_json().into()));
+    let _ = session
+        .outbox
+        .push(Outgoing::Frame(connected.to_json().into()));
     let opened = match role {
-        Role::Visitor => state.store.visitor_open(&session.key, session.conn, session.outbox.clone()).await,
-        Role::Agent => state.store.agent_open(&session.key, session.conn, session.outbox.clone()).await,
+        Role::Visitor => {
+            state
+                .store
+                .visitor_open(&session.key, session.conn, session.outbox.clone())
+                .await
+        }
+        Role::Agent => {
+            state
+                .store
+                .agent_open(&session.key, session.conn, session.outbox.clone())
+                .await
+        }
     };
     if let Err(e) = opened {
         let (detail, code) = match e {
@@ -148,10 +178,16 @@ impl Session {
             Phase::Draining => {
                 self.close_at = Some(Instant::now() + self.state.config.timings.drain());
                 // Clients reconnect at once, through the load balancer, to another node.
-                let _ = self.outbox.push(Outgoing::Frame(ServerFrame::<serde_json::Value>::ScaleDown.to_json().into()));
+                let _ = self.outbox.push(Outgoing::Frame(
+                    ServerFrame::<serde_json::Value>::ScaleDown.to_json().into(),
+                ));
                 Flow::Continue
             }
-            Phase::Closing => Flow::Close { last: None, code: 1001, reason: "drained" },
+            Phase::Closing => Flow::Close {
+                last: None,
+                code: 1001,
+                reason: "drained",
+            },
         }
     }
 
@@ -177,7 +213,13 @@ impl Session {
             };
             match sent {
                 Ok(n) => self.state.metrics.frames_out(n as u64),
-                Err(_) => return Flow::Close { last: None, code: 1011, reason: "sendfailed" },
+                Err(_) => {
+                    return Flow::Close {
+                        last: None,
+                        code: 1011,
+                        reason: "sendfailed",
+                    }
+                }
             }
         }
         if self.outbox.overflowed() {
@@ -192,8 +234,16 @@ impl Session {
         let bytes = match inbound {
             Inbound::Data(b) => b,
             Inbound::Control => return Flow::Continue,
-            Inbound::Closed => return Flow::Close { last: None, code: 1000, reason: "peerclosed" },
-            Inbound::TooLarge => return Flow::error(ErrorCode::FrameTooLarge, CloseCode::TooLarge, "toolarge"),
+            Inbound::Closed => {
+                return Flow::Close {
+                    last: None,
+                    code: 1000,
+                    reason: "peerclosed",
+                }
+            }
+            Inbound::TooLarge => {
+                return Flow::error(ErrorCode::FrameTooLarge, CloseCode::TooLarge, "toolarge")
+            }
         };
         if !self.limit.allow(now) {
             return Flow::error(ErrorCode::RateLimited, CloseCode::TooMany, "ratelimited");
@@ -212,7 +262,11 @@ impl Session {
 
     /// Answers a bad frame with an `error` frame; the connection stays.
     pub fn reject(&mut self, error: ErrorCode, detail: String) -> Flow {
-        let _ = self.outbox.push(Outgoing::Frame(ServerFrame::<serde_json::Value>::error(error, detail).to_json().into()));
+        let _ = self.outbox.push(Outgoing::Frame(
+            ServerFrame::<serde_json::Value>::error(error, detail)
+                .to_json()
+                .into(),
+        ));
         Flow::Continue
     }
 
@@ -220,16 +274,35 @@ impl Session {
         let now = Instant::now();
         let timings = &self.state.config.timings;
         if now >= self.last_seen + timings.liveness() {
-            return Flow::Close { last: None, code: CloseCode::Timeout as u16, reason: "dead" };
+            return Flow::Close {
+                last: None,
+                code: CloseCode::Timeout as u16,
+                reason: "dead",
+            };
         }
-        if self.hidden_since.is_some_and(|t| now >= t + timings.hidden_limit()) {
-            return Flow::Close { last: Some(ServerFrame::ServerClose), code: 1000, reason: "hiddenlimit" };
+        if self
+            .hidden_since
+            .is_some_and(|t| now >= t + timings.hidden_limit())
+        {
+            return Flow::Close {
+                last: Some(ServerFrame::ServerClose),
+                code: 1000,
+                reason: "hiddenlimit",
+            };
         }
         if self.unique_until.is_some_and(|ms| now_ms() >= ms) {
-            return Flow::Close { last: Some(ServerFrame::ServerClose), code: 1000, reason: "uniquetimeout" };
+            return Flow::Close {
+                last: Some(ServerFrame::ServerClose),
+                code: 1000,
+                reason: "uniquetimeout",
+            };
         }
         if self.close_at.is_some_and(|t| now >= t) {
-            return Flow::Close { last: None, code: 1001, reason: "drained" };
+            return Flow::Close {
+                last: None,
+                code: 1001,
+                reason: "drained",
+            };
         }
         Flow::Continue
     }

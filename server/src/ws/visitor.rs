@@ -17,7 +17,12 @@ impl Session {
                 }
                 VisitorUpdate::Presence(map)
             }
-            ClientFrame::Presence(_) => return self.reject(ErrorCode::InvalidParameter, "presence data must be an object".into()),
+            ClientFrame::Presence(_) => {
+                return self.reject(
+                    ErrorCode::InvalidParameter,
+                    "presence data must be an object".into(),
+                )
+            }
             ClientFrame::Visibility(v) => {
                 self.hidden_since = match v.visibility {
                     Visibility::Hidden => self.hidden_since.or(Some(now)),
@@ -27,10 +32,18 @@ impl Session {
             }
             ClientFrame::Event(e) => VisitorUpdate::Event(e),
             ClientFrame::Connect(_) | ClientFrame::Signal { .. } | ClientFrame::Invoke { .. } => {
-                return self.reject(ErrorCode::UnknownType, "visitors may not send this frame type".into());
+                return self.reject(
+                    ErrorCode::UnknownType,
+                    "visitors may not send this frame type".into(),
+                );
             }
         };
-        match self.state.store.visitor_update(&self.key, self.conn, update).await {
+        match self
+            .state
+            .store
+            .visitor_update(&self.key, self.conn, update)
+            .await
+        {
             Ok(()) => Flow::Continue,
             Err(StoreError::Invalid(e)) => self.reject(ErrorCode::InvalidParameter, e.to_string()),
             Err(e) => self.reject(ErrorCode::Error, e.to_string()),

@@ -8,7 +8,9 @@
 #![allow(dead_code)] // Each test binary uses part of the harness.
 
 use futures_util::{SinkExt, StreamExt};
-use glance_protocol::{ClientFrame, ConnectFrame, GroupId, JsonClientFrame, JsonServerFrame, VisitorId};
+use glance_protocol::{
+    ClientFrame, ConnectFrame, GroupId, JsonClientFrame, JsonServerFrame, VisitorId,
+};
 use presence_server::auth::{make_login_key, Tokens};
 use presence_server::http::unix_now;
 use presence_server::{Config, RunningServer};
@@ -106,7 +108,12 @@ pub fn gid(group: u32) -> GroupId {
 }
 
 /// The `connect` frame, as the protocol crate writes it.
-pub fn connect_frame(group: u32, visitor: &str, authorization: Option<&str>, guesttoken: Option<&str>) -> String {
+pub fn connect_frame(
+    group: u32,
+    visitor: &str,
+    authorization: Option<&str>,
+    guesttoken: Option<&str>,
+) -> String {
     let frame: JsonClientFrame = ClientFrame::Connect(ConnectFrame {
         groupid: gid(group),
         visitorid: VisitorId::parse(visitor).expect("test visitor ids are valid"),
@@ -130,7 +137,10 @@ pub struct Reply {
 impl Reply {
     /// A header as text (empty when absent).
     pub fn header(&self, name: &str) -> &str {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 }
 
@@ -151,7 +161,10 @@ impl Server {
     /// Starts `config`.
     pub async fn with(config: Config) -> Self {
         let running = presence_server::start(config).await.expect("server starts");
-        let http = reqwest::Client::builder().no_proxy().build().expect("HTTP client");
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("HTTP client");
         Self { running, http }
     }
 
@@ -166,20 +179,42 @@ impl Server {
     }
 
     /// Sends a request; `body` is sent as JSON text when given.
-    pub async fn request(&self, method: Method, path: &str, headers: &[(&str, &str)], body: Option<&Value>) -> Reply {
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Reply {
         let mut req = self.http.request(method, self.url(path));
         for (name, value) in headers {
-            req = req.header(HeaderName::from_bytes(name.as_bytes()).expect("header name"), HeaderValue::from_str(value).expect("header value"));
+            req = req.header(
+                HeaderName::from_bytes(name.as_bytes()).expect("header name"),
+                HeaderValue::from_str(value).expect("header value"),
+            );
         }
         if let Some(body) = body {
-            req = req.header("content-type", "application/json").body(body.to_string());
+            req = req
+                .header("content-type", "application/json")
+                .body(body.to_string());
         }
-        let res = tokio::time::timeout(WAIT, req.send()).await.expect("HTTP reply in time").expect("HTTP request");
+        let res = tokio::time::timeout(WAIT, req.send())
+            .await
+            .expect("HTTP reply in time")
+            .expect("HTTP request");
         let status = res.status();
         let headers = res.headers().clone();
         let text = res.text().await.expect("HTTP body");
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
-        Reply { status, headers, body }
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// `GET path` without credentials.
@@ -189,27 +224,50 @@ impl Server {
 
     /// `GET path` with a Bearer token.
     pub async fn get_auth(&self, path: &str, token: &str) -> Reply {
-        self.request(Method::GET, path, &[("authorization", &format!("Bearer {token}"))], None).await
+        self.request(
+            Method::GET,
+            path,
+            &[("authorization", &format!("Bearer {token}"))],
+            None,
+        )
+        .await
     }
 
     /// `POST path` with a JSON body and a Bearer token.
     pub async fn post_auth(&self, path: &str, token: &str, body: &Value) -> Reply {
-        self.request(Method::POST, path, &[("authorization", &format!("Bearer {token}"))], Some(body)).await
+        self.request(
+            Method::POST,
+            path,
+            &[("authorization", &format!("Bearer {token}"))],
+            Some(body),
+        )
+        .await
     }
 
     /// Calls `Authorize` for `group` with a login key.
-    pub async fn authorize(&self, group: u32, partnerid: &str, partneruserid: &str, loginkey: &str, extra_query: &str) -> Reply {
+    pub async fn authorize(
+        &self,
+        group: u32,
+        partnerid: &str,
+        partneruserid: &str,
+        loginkey: &str,
+        extra_query: &str,
+    ) -> Reply {
         let path = format!("/services/AuthorizationService.svc/rest/Authorize?groupid={group}&service=presence&site=production{extra_query}");
-        let body = json!({ "partnerid": partnerid, "partneruserid": partneruserid, "loginkey": loginkey });
+        let body =
+            json!({ "partnerid": partnerid, "partneruserid": partneruserid, "loginkey": loginkey });
         self.request(Method::POST, &path, &[], Some(&body)).await
     }
 
     /// Opens a WebSocket at `path` (`/visitorws` or `/agent`), sending `Origin` when given. Nothing is
     /// sent on it yet.
     pub async fn open(&self, path: &str, origin: Option<&str>) -> Ws {
-        let mut req = format!("{}{}", self.running.ws_url(), path).into_client_request().expect("WebSocket URL");
+        let mut req = format!("{}{}", self.running.ws_url(), path)
+            .into_client_request()
+            .expect("WebSocket URL");
         if let Some(origin) = origin {
-            req.headers_mut().insert(ORIGIN, HeaderValue::from_str(origin).expect("origin"));
+            req.headers_mut()
+                .insert(ORIGIN, HeaderValue::from_str(origin).expect("origin"));
         }
         let (stream, _) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(req))
             .await
@@ -221,7 +279,8 @@ impl Server {
     /// A connected visitor of `group`: opened, `connect` sent, `connected` received.
     pub async fn visitor_in(&self, group: u32, visitor: &str) -> Ws {
         let mut ws = self.open("/visitorws", None).await;
-        ws.send_text(connect_frame(group, visitor, None, None)).await;
+        ws.send_text(connect_frame(group, visitor, None, None))
+            .await;
         let connected = ws.expect_next("connected", WAIT).await;
         assert_eq!(connected["data"]["visitorid"], visitor);
         ws
@@ -235,7 +294,13 @@ impl Server {
     /// A connected agent of `group` watching `visitor`, from the allowed origin.
     pub async fn agent_in(&self, group: u32, visitor: &str) -> Ws {
         let mut ws = self.open("/agent", Some(AGENT_ORIGIN)).await;
-        ws.send_text(connect_frame(group, visitor, Some(&agent_token(group)), None)).await;
+        ws.send_text(connect_frame(
+            group,
+            visitor,
+            Some(&agent_token(group)),
+            None,
+        ))
+        .await;
         ws.expect_next("connected", WAIT).await;
         ws
     }
@@ -270,13 +335,19 @@ impl Ws {
     /// Sends a text frame.
     pub async fn send_text(&mut self, text: impl Into<String>) {
         let text: String = text.into();
-        tokio::time::timeout(WAIT, self.stream.send(Message::text(text))).await.expect("send in time").expect("send");
+        tokio::time::timeout(WAIT, self.stream.send(Message::text(text)))
+            .await
+            .expect("send in time")
+            .expect("send");
     }
 
     /// Sends a binary frame.
     pub async fn send_binary(&mut self, bytes: &[u8]) {
         let msg = Message::binary(bytes.to_vec());
-        tokio::time::timeout(WAIT, self.stream.send(msg)).await.expect("send in time").expect("send");
+        tokio::time::timeout(WAIT, self.stream.send(msg))
+            .await
+            .expect("send in time")
+            .expect("send");
     }
 
     /// Sends a JSON value as a text frame.
@@ -298,11 +369,16 @@ impl Ws {
                 Some(Ok(Message::Text(t))) => t.as_bytes().to_vec(),
                 Some(Ok(Message::Binary(b))) => b.to_vec(),
                 Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => continue,
-                Some(Ok(Message::Close(frame))) => return Some(Event::Closed(frame.map(|f| u16::from(f.code)))),
+                Some(Ok(Message::Close(frame))) => {
+                    return Some(Event::Closed(frame.map(|f| u16::from(f.code))))
+                }
                 Some(Err(_)) | None => return Some(Event::Closed(None)),
             };
             if let Err(e) = JsonServerFrame::parse(&bytes) {
-                panic!("server sent a frame the protocol crate cannot read ({e}): {}", String::from_utf8_lossy(&bytes));
+                panic!(
+                    "server sent a frame the protocol crate cannot read ({e}): {}",
+                    String::from_utf8_lossy(&bytes)
+                );
             }
             let value: Value = serde_json::from_slice(&bytes).expect("server frames are JSON");
             return Some(Event::Frame(value));
@@ -318,7 +394,9 @@ impl Ws {
             match self.next(left).await {
                 Some(Event::Frame(f)) if f["type"] == ty => return f,
                 Some(Event::Frame(f)) => skipped.push(f),
-                Some(Event::Closed(code)) => panic!("closed ({code:?}) while waiting for '{ty}'; before: {skipped:?}"),
+                Some(Event::Closed(code)) => {
+                    panic!("closed ({code:?}) while waiting for '{ty}'; before: {skipped:?}")
+                }
                 None => panic!("no '{ty}' frame within {within:?}; got: {skipped:?}"),
             }
         }
@@ -372,8 +450,15 @@ impl Ws {
     /// `.detail` for a refused connect) and the close code.
     pub async fn expect_refused(&mut self, detail: &str, code: u16) {
         let (closed, frames) = self.expect_close(WAIT).await;
-        let error = frames.iter().find(|f| f["type"] == "error").unwrap_or_else(|| panic!("no error frame before close: {frames:?}"));
-        let got = if error["data"]["error"] == "connfail" { &error["data"]["detail"] } else { &error["data"]["error"] };
+        let error = frames
+            .iter()
+            .find(|f| f["type"] == "error")
+            .unwrap_or_else(|| panic!("no error frame before close: {frames:?}"));
+        let got = if error["data"]["error"] == "connfail" {
+            &error["data"]["detail"]
+        } else {
+            &error["data"]["error"]
+        };
         assert_eq!(got, detail, "error frame: {error}");
         assert_eq!(closed, Some(code), "close code; frames: {frames:?}");
     }
@@ -382,7 +467,10 @@ impl Ws {
     pub async fn close(mut self) {
         let _ = tokio::time::timeout(WAIT, self.stream.close(None)).await;
         // Read until the server's close arrives so the server has seen ours.
-        let _ = tokio::time::timeout(WAIT, async { while let Some(Ok(_)) = self.stream.next().await {} }).await;
+        let _ = tokio::time::timeout(WAIT, async {
+            while let Some(Ok(_)) = self.stream.next().await {}
+        })
+        .await;
     }
 }
 

@@ -29,11 +29,17 @@ impl Local {
 
     /// The local visitor sockets (to re-register after Redis comes back).
     pub fn visitors(&self) -> Vec<(ConnId, VisitorKey)> {
-        self.visitors.iter().map(|(c, (k, _))| (*c, k.clone())).collect()
+        self.visitors
+            .iter()
+            .map(|(c, (k, _))| (*c, k.clone()))
+            .collect()
     }
 
     pub fn add_agent(&mut self, channel: &str, conn: ConnId, outbox: Outbox) {
-        self.agents.entry(channel.to_owned()).or_default().push((conn, outbox));
+        self.agents
+            .entry(channel.to_owned())
+            .or_default()
+            .push((conn, outbox));
         self.agent_count += 1;
     }
 
@@ -91,8 +97,12 @@ impl Local {
 
     /// A message on this node's channel: `conn\n<frame>` or `conn\nextend:<ms>`.
     pub fn deliver_node_message(&self, message: &str) {
-        let Some((conn, payload)) = message.split_once('\n') else { return };
-        let Ok(conn) = conn.parse::<ConnId>() else { return };
+        let Some((conn, payload)) = message.split_once('\n') else {
+            return;
+        };
+        let Ok(conn) = conn.parse::<ConnId>() else {
+            return;
+        };
         let payload = match payload.strip_prefix(EXTEND) {
             Some(ms) => match ms.parse() {
                 Ok(ms) => Outgoing::UniqueDeadline(ms),

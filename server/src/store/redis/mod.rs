@@ -62,9 +62,16 @@ pub struct RedisStore(Arc<Inner>);
 
 impl RedisStore {
     /// Connects to Redis at `url` as node `node` and starts the subscriber, heartbeat and reaper.
-    pub async fn connect(url: &str, node: String, rules: StoreRules, metrics: Arc<Metrics>) -> Result<Self, StoreError> {
+    pub async fn connect(
+        url: &str,
+        node: String,
+        rules: StoreRules,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self, StoreError> {
         if node.is_empty() || node.contains(['#', '|', ':']) {
-            return Err(StoreError::Unavailable(format!("node name '{node}' must be non-empty without # | :")));
+            return Err(StoreError::Unavailable(format!(
+                "node name '{node}' must be non-empty without # | :"
+            )));
         }
         let config = Config::from_url(url).map_err(unavailable)?;
         let mut builder = Builder::from_config(config);
@@ -118,8 +125,16 @@ impl RedisStore {
     }
 
     /// Runs a script, returning its array reply.
-    async fn run(&self, script: &Script, keys: Vec<String>, args: Vec<String>) -> Result<Vec<Value>, StoreError> {
-        let reply: Value = script.evalsha_with_reload(self.client(), keys, args).await.map_err(unavailable)?;
+    async fn run(
+        &self,
+        script: &Script,
+        keys: Vec<String>,
+        args: Vec<String>,
+    ) -> Result<Vec<Value>, StoreError> {
+        let reply: Value = script
+            .evalsha_with_reload(self.client(), keys, args)
+            .await
+            .map_err(unavailable)?;
         Ok(match reply {
             Value::Array(items) => items,
             other => vec![other],
@@ -129,13 +144,21 @@ impl RedisStore {
     /// Sends `payload` to connection `r` (`node#conn`): directly when local, else through its
     /// node's channel.
     async fn to_sock(&self, r: &str, payload: Outgoing) {
-        let Some((node, conn)) = parse_ref(r) else { return };
+        let Some((node, conn)) = parse_ref(r) else {
+            return;
+        };
         if node == self.0.node {
             self.local().deliver_to_conn(conn, payload);
             return;
         }
-        let Some(message) = local::encode_node_message(conn, &payload) else { return };
-        if let Err(e) = self.client().spublish::<(), _, _>(keys::node_channel(node), message).await {
+        let Some(message) = local::encode_node_message(conn, &payload) else {
+            return;
+        };
+        if let Err(e) = self
+            .client()
+            .spublish::<(), _, _>(keys::node_channel(node), message)
+            .await
+        {
             tracing::warn!(error = %e, node, "cannot reach node channel");
         }
     }
@@ -171,9 +194,23 @@ impl RedisStore {
         ];
         // Retried until Redis answers: a missed tick would leave a ghost visitor.
         for attempt in 0..30u32 {
-            match self.run(&self.0.scripts.tick, vec![k.state.clone(), k.socks.clone(), k.held.clone(), k.group.clone()], args.clone()).await {
+            match self
+                .run(
+                    &self.0.scripts.tick,
+                    vec![
+                        k.state.clone(),
+                        k.socks.clone(),
+                        k.held.clone(),
+                        k.group.clone(),
+                    ],
+                    args.clone(),
+                )
+                .await
+            {
                 Ok(_) => return,
-                Err(e) if attempt == 0 => tracing::warn!(error = %e, "absence check failed; retrying"),
+                Err(e) if attempt == 0 => {
+                    tracing::warn!(error = %e, "absence check failed; retrying")
+                }
                 Err(_) => {}
             }
             tokio::time::sleep(Duration::from_millis(500)).await;
@@ -187,7 +224,12 @@ impl RedisStore {
             .run(
                 &self.0.scripts.close,
                 vec![k.state, k.socks, node_socks(node)],
-                vec![r.to_owned(), sock_member(key, r), sock_frame(ServerFrame::VisitorSock, false), k.channel],
+                vec![
+                    r.to_owned(),
+                    sock_member(key, r),
+                    sock_frame(ServerFrame::VisitorSock, false),
+                    k.channel,
+                ],
             )
             .await?;
         if status(&reply) == 1 {
@@ -210,17 +252,37 @@ impl RedisStore {
             sock_frame(ServerFrame::VisitorConn, true),
             k.channel,
         ];
-        self.run(&self.0.scripts.open, vec![k.state, k.socks, k.held, k.group, node_socks(&self.0.node)], args).await
+        self.run(
+            &self.0.scripts.open,
+            vec![k.state, k.socks, k.held, k.group, node_socks(&self.0.node)],
+            args,
+        )
+        .await
     }
 
     /// Subscribes to / unsubscribes from `channel` so that it matches the local agents.
     async fn sync_subscription(&self, channel: &str) -> Result<(), StoreError> {
         let _serial = self.0.subscribing.lock().await;
         let wanted = self.local().has_agents(channel);
-        let tracked = self.0.sub.tracked_shard_channels().iter().any(|c| &**c == channel);
+        let tracked = self
+            .0
+            .sub
+            .tracked_shard_channels()
+            .iter()
+            .any(|c| &**c == channel);
         match (wanted, tracked) {
-            (true, false) => self.0.sub.ssubscribe(channel.to_owned()).await.map_err(unavailable),
-            (false, true) => self.0.sub.sunsubscribe(channel.to_owned()).await.map_err(unavailable),
+            (true, false) => self
+                .0
+                .sub
+                .ssubscribe(channel.to_owned())
+                .await
+                .map_err(unavailable),
+            (false, true) => self
+                .0
+                .sub
+                .sunsubscribe(channel.to_owned())
+                .await
+                .map_err(unavailable),
             _ => Ok(()),
         }
     }
@@ -228,7 +290,12 @@ impl RedisStore {
 
 #[async_trait]
 impl Store for RedisStore {
-    async fn visitor_open(&self, key: &VisitorKey, conn: ConnId, outbox: Outbox) -> Result<(), StoreError> {
+    async fn visitor_open(
+        &self,
+        key: &VisitorKey,
+        conn: ConnId,
+        outbox: Outbox,
+    ) -> Result<(), StoreError> {
         self.local().add_visitor(conn, key.clone(), outbox.clone());
         let reply = match self.register(key, conn).await {
             Ok(r) => r,
@@ -264,7 +331,12 @@ impl Store for RedisStore {
         }
     }
 
-    async fn visitor_update(&self, key: &VisitorKey, conn: ConnId, update: VisitorUpdate) -> Result<(), StoreError> {
+    async fn visitor_update(
+        &self,
+        key: &VisitorKey,
+        conn: ConnId,
+        update: VisitorUpdate,
+    ) -> Result<(), StoreError> {
         let started = std::time::Instant::now();
         let r = sock_ref(&self.0.node, conn);
         let previous = match update {
@@ -274,16 +346,25 @@ impl Store for RedisStore {
                     Visibility::Hidden => "hidden",
                     Visibility::Visible => "visible",
                 };
-                self.relay(key, r, frame(&ServerFrame::Visibility(v)), vis).await?
+                self.relay(key, r, frame(&ServerFrame::Visibility(v)), vis)
+                    .await?
             }
-            VisitorUpdate::Event(ev) => self.relay(key, r, frame(&super::memory::relay_event(ev)), "").await?,
+            VisitorUpdate::Event(ev) => {
+                self.relay(key, r, frame(&super::memory::relay_event(ev)), "")
+                    .await?
+            }
         };
         self.blur(&previous).await;
         self.0.metrics.relay(started.elapsed());
         Ok(())
     }
 
-    async fn agent_open(&self, key: &VisitorKey, conn: ConnId, outbox: Outbox) -> Result<(), StoreError> {
+    async fn agent_open(
+        &self,
+        key: &VisitorKey,
+        conn: ConnId,
+        outbox: Outbox,
+    ) -> Result<(), StoreError> {
         let channel = VisitorKeys::of(key).channel;
         if self.local().agents_of(&channel) >= self.0.rules.agents_per_visitor {
             return Err(StoreError::TooMany("agents"));
@@ -297,14 +378,24 @@ impl Store for RedisStore {
         }
         let state = self.state(key).await?;
         if state.present {
-            let socks: u64 = self.client().zcard(VisitorKeys::of(key).socks).await.map_err(unavailable)?;
+            let socks: u64 = self
+                .client()
+                .zcard(VisitorKeys::of(key).socks)
+                .await
+                .map_err(unavailable)?;
             let mut frames = vec![
                 sock_frame(ServerFrame::VisitorConn, true),
                 sock_frame(ServerFrame::VisitorSock, socks > 0),
-                serde_json::to_string(&ServerFrame::Presence(Stamped { map: &state.presence, timestamp: state.ts })).unwrap_or_default(),
+                serde_json::to_string(&ServerFrame::Presence(Stamped {
+                    map: &state.presence,
+                    timestamp: state.ts,
+                }))
+                .unwrap_or_default(),
             ];
             if let Some(visibility) = state.visibility {
-                frames.push(frame(&ServerFrame::Visibility(VisibilityData { visibility })));
+                frames.push(frame(&ServerFrame::Visibility(VisibilityData {
+                    visibility,
+                })));
             }
             for f in frames {
                 let _ = outbox.push(Outgoing::Frame(f.into()));
@@ -321,13 +412,24 @@ impl Store for RedisStore {
         }
     }
 
-    async fn signal(&self, key: &VisitorKey, frame: Utf8Bytes) -> Result<SignalOutcome, StoreError> {
+    async fn signal(
+        &self,
+        key: &VisitorKey,
+        frame: Utf8Bytes,
+    ) -> Result<SignalOutcome, StoreError> {
         let k = VisitorKeys::of(key);
-        let args = vec![frame.to_string(), self.0.rules.hold.as_millis().to_string(), self.0.rules.held_signals.to_string()];
-        let reply = self.run(&self.0.scripts.signal, vec![k.state, k.socks, k.held], args).await?;
+        let args = vec![
+            frame.to_string(),
+            self.0.rules.hold.as_millis().to_string(),
+            self.0.rules.held_signals.to_string(),
+        ];
+        let reply = self
+            .run(&self.0.scripts.signal, vec![k.state, k.socks, k.held], args)
+            .await?;
         let outcome = match status(&reply) {
             1 => {
-                self.to_sock(&text(reply.get(1)), Outgoing::Frame(frame)).await;
+                self.to_sock(&text(reply.get(1)), Outgoing::Frame(frame))
+                    .await;
                 SignalOutcome::Delivered
             }
             2 => SignalOutcome::Held,
@@ -343,30 +445,63 @@ impl Store for RedisStore {
 
     async fn lookup(&self, key: &VisitorKey) -> Result<Option<PresenceMap>, StoreError> {
         let state = self.state(key).await?;
-        Ok(state.present.then(|| Stamped { map: &state.presence, timestamp: state.ts }.to_map()))
+        Ok(state.present.then(|| {
+            Stamped {
+                map: &state.presence,
+                timestamp: state.ts,
+            }
+            .to_map()
+        }))
     }
 
     async fn query(&self, group: GroupId) -> Result<Vec<(VisitorId, PresenceMap)>, StoreError> {
-        let reply = self.run(&self.0.scripts.query, vec![format!("pg:{group}")], vec![group.to_string()]).await?;
+        let reply = self
+            .run(
+                &self.0.scripts.query,
+                vec![format!("pg:{group}")],
+                vec![group.to_string()],
+            )
+            .await?;
         let mut out = Vec::new();
         for chunk in reply.chunks(3) {
-            let (Some(vid), Some(presence), Some(ts)) = (chunk.first(), chunk.get(1), chunk.get(2)) else { continue };
-            let Ok(visitor) = VisitorId::parse(&vid.as_string().unwrap_or_default()) else { continue };
-            let map: PresenceMap = serde_json::from_str(&presence.as_string().unwrap_or_default()).unwrap_or_default();
+            let (Some(vid), Some(presence), Some(ts)) = (chunk.first(), chunk.get(1), chunk.get(2))
+            else {
+                continue;
+            };
+            let Ok(visitor) = VisitorId::parse(&vid.as_string().unwrap_or_default()) else {
+                continue;
+            };
+            let map: PresenceMap =
+                serde_json::from_str(&presence.as_string().unwrap_or_default()).unwrap_or_default();
             let ts = ts.as_string().and_then(|t| t.parse().ok()).unwrap_or(0);
-            out.push((visitor, Stamped { map: &map, timestamp: ts }.to_map()));
+            out.push((
+                visitor,
+                Stamped {
+                    map: &map,
+                    timestamp: ts,
+                }
+                .to_map(),
+            ));
         }
         out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(out)
     }
 
     async fn next_unique_id(&self) -> Result<u64, StoreError> {
-        let n: u64 = self.client().incr(keys::UNIQUE).await.map_err(unavailable)?;
+        let n: u64 = self
+            .client()
+            .incr(keys::UNIQUE)
+            .await
+            .map_err(unavailable)?;
         Ok(100_000 + n)
     }
 
     async fn extend_unique(&self, key: &VisitorKey, until_ms: u64) -> Result<(), StoreError> {
-        let socks: Vec<String> = self.client().zrange(VisitorKeys::of(key).socks, 0, -1, None, false, None, false).await.map_err(unavailable)?;
+        let socks: Vec<String> = self
+            .client()
+            .zrange(VisitorKeys::of(key).socks, 0, -1, None, false, None, false)
+            .await
+            .map_err(unavailable)?;
         for r in socks {
             self.to_sock(&r, Outgoing::UniqueDeadline(until_ms)).await;
         }
@@ -385,4 +520,3 @@ impl Store for RedisStore {
         self.local().counts()
     }
 }
-

@@ -20,7 +20,9 @@ impl RedisStore {
         let sub = &self.0.sub;
         // Not `manage_subscriptions`: its resubscription sends an empty PSUBSCRIBE, which Redis
         // refuses, and then skips the shard channels. We resubscribe ourselves.
-        sub.ssubscribe(node_channel(&node)).await.map_err(super::reply::unavailable)?;
+        sub.ssubscribe(node_channel(&node))
+            .await
+            .map_err(super::reply::unavailable)?;
         self.heartbeat().await.map_err(super::reply::unavailable)?;
 
         let store = self.clone();
@@ -30,12 +32,16 @@ impl RedisStore {
             loop {
                 match messages.recv().await {
                     Ok(m) => {
-                        let Some(text) = m.value.as_string() else { continue };
+                        let Some(text) = m.value.as_string() else {
+                            continue;
+                        };
                         let text: String = text;
                         if *m.channel == *own {
                             store.local().deliver_node_message(&text);
                         } else {
-                            store.local().deliver_to_agents(&m.channel, Utf8Bytes::from(text));
+                            store
+                                .local()
+                                .deliver_to_agents(&m.channel, Utf8Bytes::from(text));
                         }
                     }
                     Err(RecvError::Lagged(n)) => {
@@ -81,26 +87,54 @@ impl RedisStore {
     async fn heartbeat(&self) -> Result<(), fred::error::Error> {
         let node = &self.0.node;
         let px = Expiration::PX(ALIVE_TTL.as_millis() as i64);
-        self.0.client.set::<(), _, _>(node_alive(node), "1", Some(px), None, false).await?;
-        self.0.client.sadd::<(), _, _>(keys::NODES, node.as_str()).await
+        self.0
+            .client
+            .set::<(), _, _>(node_alive(node), "1", Some(px), None, false)
+            .await?;
+        self.0
+            .client
+            .sadd::<(), _, _>(keys::NODES, node.as_str())
+            .await
     }
 
     /// Closes the sockets of every node whose liveness key expired, once (under a lock).
     async fn reap_dead_nodes(&self) {
-        let Ok(nodes) = self.0.client.smembers::<Vec<String>, _>(keys::NODES).await else { return };
+        let Ok(nodes) = self.0.client.smembers::<Vec<String>, _>(keys::NODES).await else {
+            return;
+        };
         for node in nodes.into_iter().filter(|n| *n != self.0.node) {
-            let alive: bool = self.0.client.exists(node_alive(&node)).await.unwrap_or(true);
+            let alive: bool = self
+                .0
+                .client
+                .exists(node_alive(&node))
+                .await
+                .unwrap_or(true);
             if alive {
                 continue;
             }
             let px = Expiration::PX(10_000);
-            let locked: Option<String> =
-                self.0.client.set(node_reap(&node), self.0.node.as_str(), Some(px), Some(SetOptions::NX), false).await.unwrap_or(None);
+            let locked: Option<String> = self
+                .0
+                .client
+                .set(
+                    node_reap(&node),
+                    self.0.node.as_str(),
+                    Some(px),
+                    Some(SetOptions::NX),
+                    false,
+                )
+                .await
+                .unwrap_or(None);
             if locked.is_none() {
                 continue;
             }
             tracing::warn!(node, "reaping a dead node");
-            let members: Vec<String> = self.0.client.smembers(node_socks(&node)).await.unwrap_or_default();
+            let members: Vec<String> = self
+                .0
+                .client
+                .smembers(node_socks(&node))
+                .await
+                .unwrap_or_default();
             for m in &members {
                 if let Some((key, r)) = parse_member(m) {
                     if parse_ref(r).is_some_and(|(n, _)| n == node) {
@@ -118,7 +152,10 @@ impl RedisStore {
     async fn resubscribe(&self) {
         let mut channels = self.local().agent_channels();
         channels.push(node_channel(&self.0.node));
-        tracing::info!(channels = channels.len(), "subscriber reconnected: resubscribing");
+        tracing::info!(
+            channels = channels.len(),
+            "subscriber reconnected: resubscribing"
+        );
         if let Err(e) = self.0.sub.ssubscribe(channels).await {
             tracing::error!(error = %e, "resubscription failed");
         }
@@ -128,7 +165,10 @@ impl RedisStore {
     async fn reregister(&self) {
         let _ = self.heartbeat().await;
         let visitors = self.local().visitors();
-        tracing::info!(sockets = visitors.len(), "redis reconnected: re-registering local sockets");
+        tracing::info!(
+            sockets = visitors.len(),
+            "redis reconnected: re-registering local sockets"
+        );
         for (conn, key) in visitors {
             if let Err(e) = self.register(&key, conn).await {
                 tracing::warn!(error = %e, "re-registration failed");

@@ -20,10 +20,15 @@ impl RedisStore {
     /// Reads the parts of a visitor's state hash.
     pub(super) async fn state(&self, key: &VisitorKey) -> Result<VisitorState, StoreError> {
         let k = VisitorKeys::of(key);
-        let fields: Vec<Option<String>> =
-            self.client().hmget(&k.state, vec!["present", "presence", "ts", "vis", "pver"]).await.map_err(unavailable)?;
+        let fields: Vec<Option<String>> = self
+            .client()
+            .hmget(&k.state, vec!["present", "presence", "ts", "vis", "pver"])
+            .await
+            .map_err(unavailable)?;
         let get = |i: usize| fields.get(i).cloned().flatten();
-        let presence: PresenceMap = get(1).and_then(|p: String| serde_json::from_str(&p).ok()).unwrap_or_default();
+        let presence: PresenceMap = get(1)
+            .and_then(|p: String| serde_json::from_str(&p).ok())
+            .unwrap_or_default();
         Ok(VisitorState {
             present: get(0).as_deref() == Some("1"),
             presence,
@@ -38,13 +43,30 @@ impl RedisStore {
     }
 
     /// Relays a visitor event (and records visibility); returns the connection that lost focus.
-    pub(super) async fn relay(&self, key: &VisitorKey, r: String, f: String, vis: &str) -> Result<String, StoreError> {
+    pub(super) async fn relay(
+        &self,
+        key: &VisitorKey,
+        r: String,
+        f: String,
+        vis: &str,
+    ) -> Result<String, StoreError> {
         let k = VisitorKeys::of(key);
-        let reply = self.run(&self.0.scripts.event, vec![k.state, k.socks], vec![r, f, k.channel, vis.into()]).await?;
+        let reply = self
+            .run(
+                &self.0.scripts.event,
+                vec![k.state, k.socks],
+                vec![r, f, k.channel, vis.into()],
+            )
+            .await?;
         Ok(text(reply.get(1)))
     }
 
-    pub(super) async fn update_presence(&self, key: &VisitorKey, r: &str, patch: PresenceMap) -> Result<String, StoreError> {
+    pub(super) async fn update_presence(
+        &self,
+        key: &VisitorKey,
+        r: &str,
+        patch: PresenceMap,
+    ) -> Result<String, StoreError> {
         let k = VisitorKeys::of(key);
         for _ in 0..PRESENCE_ATTEMPTS {
             let state = self.state(key).await?;
@@ -58,16 +80,35 @@ impl RedisStore {
             }
             self.0.rules.presence.check_json(&merged)?;
             let ts = now_ms();
-            let relay = serde_json::to_string(&ServerFrame::Presence(Stamped { map: &merged, timestamp: ts })).unwrap_or_default();
+            let relay = serde_json::to_string(&ServerFrame::Presence(Stamped {
+                map: &merged,
+                timestamp: ts,
+            }))
+            .unwrap_or_default();
             let stored = serde_json::to_string(&merged).unwrap_or_default();
-            let args = vec![r.to_owned(), relay, k.channel.clone(), state.pver, stored, ts.to_string()];
-            let reply = self.run(&self.0.scripts.presence, vec![k.state.clone(), k.socks.clone()], args).await?;
+            let args = vec![
+                r.to_owned(),
+                relay,
+                k.channel.clone(),
+                state.pver,
+                stored,
+                ts.to_string(),
+            ];
+            let reply = self
+                .run(
+                    &self.0.scripts.presence,
+                    vec![k.state.clone(), k.socks.clone()],
+                    args,
+                )
+                .await?;
             match status(&reply) {
                 -1 => continue,
                 0 => return Ok(text(reply.get(1))),
                 _ => return Ok(String::new()),
             }
         }
-        Err(StoreError::Unavailable("presence kept changing; try again".into()))
+        Err(StoreError::Unavailable(
+            "presence kept changing; try again".into(),
+        ))
     }
 }
