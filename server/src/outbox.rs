@@ -81,6 +81,15 @@ impl Outbox {
         std::mem::take(&mut *q)
     }
 
+    /// Marks the connection as one that missed frames, as a full queue does: its task
+    /// disconnects it as a slow consumer, and the client reconnects to a fresh state.
+    pub fn cut(&self) {
+        if !self.0.overflowed.swap(true, Ordering::AcqRel) {
+            self.0.overflow.notify_one();
+        }
+        self.0.notify.notify_one();
+    }
+
     /// Whether a producer found the queue full.
     pub fn overflowed(&self) -> bool {
         self.0.overflowed.load(Ordering::Acquire)

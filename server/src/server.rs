@@ -126,14 +126,16 @@ async fn open_store(
             "[cluster] needs jwt_secret: every node must verify the others' tokens".into(),
         ));
     }
-    let node = config
+    let name = config
         .cluster
         .as_ref()
         .and_then(|c| c.node_name.clone())
-        .unwrap_or_else(|| {
-            let suffix: u32 = rand::random();
-            format!("node-{}-{suffix:08x}", std::process::id())
-        });
+        .unwrap_or_else(|| format!("node-{}", std::process::id()));
+    // One identity per process: connection ids start again at 1 on every start, so a node
+    // restarted under the same name must not inherit the socket references its previous run left
+    // in Redis (the other nodes reap those once the old run's liveness key expires).
+    let run: u32 = rand::random();
+    let node = format!("{name}.{run:08x}");
     tracing::info!(node, "cluster mode: state in Redis");
     Ok(Arc::new(
         RedisStore::connect(url, node, rules, metrics).await?,

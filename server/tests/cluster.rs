@@ -667,3 +667,69 @@ async fn rolling_restart_loses_no_presence() {
     let _again = c.visitor(At::Node(0), "roll").await;
     moved.expect("blur", WAIT).await;
 }
+
+#[tokio::test]
+async fn a_visitor_who_leaves_a_draining_node_is_not_left_present() {
+    let mut c = Cluster::start("drainleave").await;
+    let mut agent = c.agent(At::Node(1), "leaver").await;
+    let mut visitor = c.visitor(At::Node(0), "leaver").await;
+    agent.expect("visitorconn", WAIT).await;
+    c.signal(0, "-TERM");
+    visitor.expect("scaledown", WAIT).await;
+    // The visitor does not come back (the page was closed). Node 0 exits as soon as it has no
+    // socket left, before its own grace check is due: another node runs the check.
+    drop(visitor);
+    assert_eq!(
+        agent.expect("visitorsock", WAIT).await["data"]["connected"],
+        false
+    );
+    // grace + overdue margin (2 s) + a heartbeat (1 s), with slack for a busy machine.
+    assert_eq!(
+        agent.expect("visitorconn", DEAD_NODE_BOUND).await["data"]["connected"],
+        false
+    );
+    c.nodes[0].take();
+    let token = agent_token(GROUP);
+    let (_, found) = c
+        .get(
+            At::Node(2),
+            &format!("/findvisitor?groupid={GROUP}&visitorid=leaver"),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(found["visitorfound"], false);
+}
+
+#[tokio::test]
+async fn a_node_restarted_under_its_name_does_not_inherit_its_old_sockets() {
+    let mut c = Cluster::start("rename").await;
+    let mut agent = c.agent(At::Node(0), "old").await;
+    // The first connection of node 2's first run ...
+    let _old = c.visitor(At::Node(2), "old").await;
+    agent.expect("visitorconn", WAIT).await;
+    c.signal(2, "-KILL");
+    c.nodes[2].take();
+    // ... and the first connection of its second run, under the same node name.
+    let (proc, addr) = c.spawn_node(2).await;
+    c.nodes[2] = Some(proc);
+    c.addrs[2] = addr;
+    let mut new = c.visitor(At::Node(2), "new").await;
+    // A signal for the old visitor never reaches the new one.
+    let token = agent_token(GROUP);
+    let path = format!("/signalvisitor?groupid={GROUP}&visitorid=old");
+    let _ = c
+        .post(
+            At::Node(1),
+            &path,
+            &token,
+            json!({"mtype": "signal", "data": {"for": "old"}}),
+        )
+        .await;
+    new.expect_none("signal", Duration::from_millis(500)).await;
+    // And the old visitor is reported gone, as for any dead node.
+    assert_eq!(
+        agent.expect("visitorconn", DEAD_NODE_BOUND).await["data"]["connected"],
+        false
+    );
+    new.expect_none("signal", Duration::from_millis(100)).await;
+}

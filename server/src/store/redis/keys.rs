@@ -58,6 +58,16 @@ pub fn node_reap(node: &str) -> String {
 /// All nodes that ever registered and were not reaped.
 pub const NODES: &str = "pnodes";
 
+/// Absence checks due: `group|visitor|absent_ms` scored by the time (Redis clock, ms) the last
+/// check is due. The node that closed the socket runs the checks on time; any node runs the
+/// overdue ones (that node died or drained before their time).
+pub const ABSENT: &str = "pabsent";
+
+/// Member of [`ABSENT`].
+pub fn absent_member(k: &VisitorKey, absent_ms: i64) -> String {
+    format!("{}|{}|{absent_ms}", k.group, k.visitor)
+}
+
 /// Counter of unique visitor ids.
 pub const UNIQUE: &str = "punique";
 

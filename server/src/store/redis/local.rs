@@ -35,6 +35,18 @@ impl Local {
             .collect()
     }
 
+    /// Whether `conn` is a local visitor socket.
+    pub fn has_visitor(&self, conn: ConnId) -> bool {
+        self.visitors.contains_key(&conn)
+    }
+
+    /// Disconnects every local agent as a slow consumer (they missed frames of their channels).
+    pub fn cut_agents(&self) {
+        for (_, outbox) in self.agents.values().flatten() {
+            outbox.cut();
+        }
+    }
+
     pub fn add_agent(&mut self, channel: &str, conn: ConnId, outbox: Outbox) {
         self.agents
             .entry(channel.to_owned())

@@ -51,8 +51,9 @@ return out
     )
 }
 
-/// KEYS s k ns; ARGV ref member sockfalse chan.
-/// Returns {1, absent_ms} when this was the last socket, else {0, 0}.
+/// KEYS s k ns absent; ARGV ref member sockfalse chan checks_ms group|visitor.
+/// Returns {1, absent_ms} when this was the last socket, else {0, 0}. The absence checks are
+/// recorded in `absent` in the same step, so they survive the node.
 pub fn close() -> String {
     with_now(
         r#"
@@ -65,6 +66,7 @@ if redis.call('ZCARD', k) == 0 then
   redis.call('HSET', s, 'absent', t)
   redis.call('HDEL', s, 'focus')
   redis.call('SPUBLISH', ARGV[4], ARGV[3])
+  redis.call('ZADD', KEYS[4], t + tonumber(ARGV[5]), ARGV[6] .. '|' .. t)
   return {1, t}
 end
 if redis.call('HGET', s, 'focus') == ref then
@@ -75,16 +77,22 @@ return {0, 0}
     )
 }
 
-/// KEYS s k h pg; ARGV absent_ms grace_ms hold_ms connfalse chan vid.
+/// KEYS s k h pg absent; ARGV absent_ms grace_ms hold_ms connfalse chan vid member.
 /// After the grace period: `visitorconn false` if the visitor did not come back; after the hold
-/// window: drop held signals; forget the visitor when nothing is left.
+/// window: drop held signals; forget the visitor when nothing is left. The entry in `absent` goes
+/// once nothing is left to check (the visitor came back, or both windows passed). Idempotent:
+/// several nodes may run it for one absence.
 pub fn absence_tick() -> String {
     with_now(
         r#"
 local s, k, h, pg = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local since = now() - tonumber(ARGV[1])
+if redis.call('ZCARD', k) > 0 or redis.call('HGET', s, 'absent') ~= ARGV[1]
+  or since >= math.max(tonumber(ARGV[2]), tonumber(ARGV[3])) then
+  redis.call('ZREM', KEYS[5], ARGV[7])
+end
 if redis.call('ZCARD', k) > 0 then return 0 end
 if redis.call('HGET', s, 'absent') ~= ARGV[1] then return 0 end
-local since = now() - tonumber(ARGV[1])
 if redis.call('HGET', s, 'present') == '1' and since >= tonumber(ARGV[2]) then
   redis.call('HSET', s, 'present', '0')
   redis.call('HDEL', s, 'presence', 'pver', 'vis')
@@ -176,4 +184,13 @@ end
 return out
 "#
     .to_string()
+}
+
+/// KEYS absent; ARGV overdue_ms limit. The absence checks overdue by more than `overdue_ms`.
+pub fn overdue() -> String {
+    with_now(
+        r#"
+return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now() - tonumber(ARGV[1]), 'LIMIT', 0, tonumber(ARGV[2]))
+"#,
+    )
 }

@@ -28,6 +28,7 @@ use fred::types::scripts::Script;
 use glance_protocol::{GroupId, PresenceMap, ServerFrame, Visibility, VisibilityData, VisitorId};
 use keys::{node_socks, parse_ref, sock_member, sock_ref, VisitorKeys};
 use local::Local;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -38,6 +39,7 @@ struct Scripts {
     open: Script,
     close: Script,
     tick: Script,
+    overdue: Script,
     event: Script,
     presence: Script,
     signal: Script,
@@ -51,6 +53,10 @@ pub(crate) struct Inner {
     rules: StoreRules,
     metrics: Arc<Metrics>,
     local: Mutex<Local>,
+    /// Set when a closed socket could not be unregistered: the heartbeat reconciles.
+    reconcile: AtomicBool,
+    /// Set after the first heartbeat.
+    alive_once: AtomicBool,
     /// Serializes (un)subscriptions so the subscribed set follows the local agents.
     subscribing: tokio::sync::Mutex<()>,
     scripts: Scripts,
@@ -95,6 +101,7 @@ impl RedisStore {
             open: Script::from_lua(lua::open()),
             close: Script::from_lua(lua::close()),
             tick: Script::from_lua(lua::absence_tick()),
+            overdue: Script::from_lua(lua::overdue()),
             event: Script::from_lua(lua::event()),
             presence: Script::from_lua(lua::presence()),
             signal: Script::from_lua(lua::signal()),
@@ -107,6 +114,8 @@ impl RedisStore {
             rules,
             metrics,
             local: Mutex::new(Local::default()),
+            reconcile: AtomicBool::new(false),
+            alive_once: AtomicBool::new(false),
             subscribing: tokio::sync::Mutex::new(()),
             scripts,
         };
@@ -182,7 +191,7 @@ impl RedisStore {
         });
     }
 
-    async fn absence_tick(&self, key: &VisitorKey, absent_ms: i64) {
+    pub(super) async fn absence_tick(&self, key: &VisitorKey, absent_ms: i64) {
         let k = VisitorKeys::of(key);
         let args = vec![
             absent_ms.to_string(),
@@ -191,6 +200,7 @@ impl RedisStore {
             sock_frame(ServerFrame::VisitorConn, false),
             k.channel.clone(),
             key.visitor.to_string(),
+            keys::absent_member(key, absent_ms),
         ];
         // Retried until Redis answers: a missed tick would leave a ghost visitor.
         for attempt in 0..30u32 {
@@ -202,6 +212,7 @@ impl RedisStore {
                         k.socks.clone(),
                         k.held.clone(),
                         k.group.clone(),
+                        keys::ABSENT.to_owned(),
                     ],
                     args.clone(),
                 )
@@ -223,12 +234,19 @@ impl RedisStore {
         let reply = self
             .run(
                 &self.0.scripts.close,
-                vec![k.state, k.socks, node_socks(node)],
+                vec![k.state, k.socks, node_socks(node), keys::ABSENT.to_owned()],
                 vec![
                     r.to_owned(),
                     sock_member(key, r),
                     sock_frame(ServerFrame::VisitorSock, false),
                     k.channel,
+                    self.0
+                        .rules
+                        .grace
+                        .max(self.0.rules.hold)
+                        .as_millis()
+                        .to_string(),
+                    format!("{}|{}", key.group, key.visitor),
                 ],
             )
             .await?;
@@ -258,6 +276,37 @@ impl RedisStore {
             args,
         )
         .await
+    }
+
+    /// Right after an agent subscribed: `visitorconn`, `visitorsock`, the latest presence and
+    /// visibility of a present visitor.
+    async fn agent_snapshot(&self, key: &VisitorKey, outbox: &Outbox) -> Result<(), StoreError> {
+        let state = self.state(key).await?;
+        if state.present {
+            let socks: u64 = self
+                .client()
+                .zcard(VisitorKeys::of(key).socks)
+                .await
+                .map_err(unavailable)?;
+            let mut frames = vec![
+                sock_frame(ServerFrame::VisitorConn, true),
+                sock_frame(ServerFrame::VisitorSock, socks > 0),
+                serde_json::to_string(&ServerFrame::Presence(Stamped {
+                    map: &state.presence,
+                    timestamp: state.ts,
+                }))
+                .unwrap_or_default(),
+            ];
+            if let Some(visibility) = state.visibility {
+                frames.push(frame(&ServerFrame::Visibility(VisibilityData {
+                    visibility,
+                })));
+            }
+            for f in frames {
+                let _ = outbox.push(Outgoing::Frame(f.into()));
+            }
+        }
+        Ok(())
     }
 
     /// Subscribes to / unsubscribes from `channel` so that it matches the local agents.
@@ -325,9 +374,10 @@ impl Store for RedisStore {
         self.local().remove_visitor(conn);
         let r = sock_ref(&self.0.node, conn);
         if let Err(e) = self.close_sock(key, &self.0.node.clone(), &r).await {
-            // The socket stays listed under this node; if this node dies it is reaped, and when
-            // Redis returns the re-registration skips it (it is no longer local).
-            tracing::warn!(error = %e, "cannot unregister a closed socket");
+            // The socket stays listed under this node until the heartbeat reconciles the node's
+            // sockets with the local ones (or, if this node dies, until it is reaped).
+            tracing::warn!(error = %e, "cannot unregister a closed socket: will reconcile");
+            self.0.reconcile.store(true, Ordering::Release);
         }
     }
 
@@ -376,32 +426,12 @@ impl Store for RedisStore {
             self.local().remove_agent(&channel, conn);
             return Err(e);
         }
-        let state = self.state(key).await?;
-        if state.present {
-            let socks: u64 = self
-                .client()
-                .zcard(VisitorKeys::of(key).socks)
-                .await
-                .map_err(unavailable)?;
-            let mut frames = vec![
-                sock_frame(ServerFrame::VisitorConn, true),
-                sock_frame(ServerFrame::VisitorSock, socks > 0),
-                serde_json::to_string(&ServerFrame::Presence(Stamped {
-                    map: &state.presence,
-                    timestamp: state.ts,
-                }))
-                .unwrap_or_default(),
-            ];
-            if let Some(visibility) = state.visibility {
-                frames.push(frame(&ServerFrame::Visibility(VisibilityData {
-                    visibility,
-                })));
-            }
-            for f in frames {
-                let _ = outbox.push(Outgoing::Frame(f.into()));
-            }
+        let snapshot = self.agent_snapshot(key, &outbox).await;
+        if snapshot.is_err() {
+            // Refused: the session never calls agent_close, so undo the registration here.
+            self.agent_close(key, conn).await;
         }
-        Ok(())
+        snapshot
     }
 
     async fn agent_close(&self, key: &VisitorKey, conn: ConnId) {

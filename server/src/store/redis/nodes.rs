@@ -6,6 +6,7 @@ use super::RedisStore;
 use crate::store::StoreError;
 use axum::extract::ws::Utf8Bytes;
 use fred::prelude::*;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
@@ -13,6 +14,8 @@ use tokio::sync::broadcast::error::RecvError;
 const HEARTBEAT: Duration = Duration::from_millis(1000);
 /// ... and is dead when it has not for this long.
 const ALIVE_TTL: Duration = Duration::from_millis(3000);
+/// An absence check this late was left by a node that died or drained: any node runs it.
+const OVERDUE: Duration = Duration::from_millis(2000);
 
 impl RedisStore {
     pub(super) async fn start_background(&self) -> Result<(), StoreError> {
@@ -45,8 +48,11 @@ impl RedisStore {
                         }
                     }
                     Err(RecvError::Lagged(n)) => {
-                        tracing::error!(lost = n, "subscriber lagged: frames lost");
+                        // Which agents missed frames is unknown: every local agent is cut off
+                        // as a slow consumer and reconnects to a fresh snapshot (§6).
+                        tracing::error!(lost = n, "subscriber lagged: disconnecting local agents");
                         store.0.metrics.disconnect("subscriberlag");
+                        store.local().cut_agents();
                     }
                     Err(RecvError::Closed) => return,
                 }
@@ -58,8 +64,21 @@ impl RedisStore {
             let mut tick = tokio::time::interval(HEARTBEAT);
             loop {
                 tick.tick().await;
-                if store.heartbeat().await.is_ok() {
-                    store.reap_dead_nodes().await;
+                match store.heartbeat().await {
+                    Ok(lapsed) => {
+                        if lapsed {
+                            // Our liveness key had expired (a stall longer than its TTL): other
+                            // nodes may have reaped our sockets. Register them again.
+                            tracing::warn!("liveness lapsed: re-registering local sockets");
+                            store.reregister().await;
+                        }
+                        store.reap_dead_nodes().await;
+                        store.run_overdue_absences().await;
+                        if store.0.reconcile.swap(false, Ordering::AcqRel) {
+                            store.reconcile().await;
+                        }
+                    }
+                    Err(e) => tracing::debug!(error = %e, "heartbeat failed"),
                 }
             }
         });
@@ -84,17 +103,73 @@ impl RedisStore {
         Ok(())
     }
 
-    async fn heartbeat(&self) -> Result<(), fred::error::Error> {
+    /// Refreshes this node's liveness key. `Ok(true)` when it had expired since the last
+    /// refresh (never on the first).
+    async fn heartbeat(&self) -> Result<bool, fred::error::Error> {
         let node = &self.0.node;
         let px = Expiration::PX(ALIVE_TTL.as_millis() as i64);
-        self.0
+        let previous: Option<String> = self
+            .0
             .client
-            .set::<(), _, _>(node_alive(node), "1", Some(px), None, false)
+            .set(node_alive(node), "1", Some(px), None, true)
             .await?;
         self.0
             .client
             .sadd::<(), _, _>(keys::NODES, node.as_str())
+            .await?;
+        let first = !self.0.alive_once.swap(true, Ordering::AcqRel);
+        Ok(previous.is_none() && !first)
+    }
+
+    /// Runs the absence checks whose node did not (it died or drained first): overdue by more
+    /// than [`OVERDUE`]. Several nodes may run one check; the check is idempotent.
+    async fn run_overdue_absences(&self) {
+        let due = self
+            .run(
+                &self.0.scripts.overdue,
+                vec![keys::ABSENT.to_owned()],
+                vec![OVERDUE.as_millis().to_string(), "200".to_owned()],
+            )
             .await
+            .unwrap_or_default();
+        for member in due.iter().filter_map(|v| v.as_string()) {
+            let Some((key, absent)) = parse_member(&member) else {
+                continue;
+            };
+            match absent.parse::<i64>() {
+                Ok(absent) => self.absence_tick(&key, absent).await,
+                Err(_) => {
+                    let _: Result<(), _> = self.0.client.zrem(keys::ABSENT, member.as_str()).await;
+                }
+            }
+        }
+    }
+
+    /// Unregisters the sockets Redis lists under this node that are no longer local (after an
+    /// unregistration failed).
+    async fn reconcile(&self) {
+        let own = node_socks(&self.0.node);
+        let Ok(members) = self.0.client.smembers::<Vec<String>, _>(&own).await else {
+            self.0.reconcile.store(true, Ordering::Release);
+            return;
+        };
+        for m in &members {
+            let Some((key, r)) = parse_member(m) else {
+                continue;
+            };
+            let gone = match parse_ref(r) {
+                Some((node, conn)) => node == self.0.node && !self.local().has_visitor(conn),
+                None => false,
+            };
+            if gone
+                && self
+                    .close_sock(&key, &self.0.node.clone(), r)
+                    .await
+                    .is_err()
+            {
+                self.0.reconcile.store(true, Ordering::Release);
+            }
+        }
     }
 
     /// Closes the sockets of every node whose liveness key expired, once (under a lock).
@@ -174,5 +249,7 @@ impl RedisStore {
                 tracing::warn!(error = %e, "re-registration failed");
             }
         }
+        // Sockets closed while Redis was away may still be listed (if Redis kept its data).
+        self.0.reconcile.store(true, Ordering::Release);
     }
 }
