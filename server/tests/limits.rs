@@ -226,6 +226,34 @@ async fn oversized_frames_close_the_connection() {
 }
 
 #[tokio::test]
+async fn frames_over_the_rate_are_refused_and_the_connection_kept() {
+    let server = Server::start().await;
+    let mut agent = server.agent("v1").await;
+    let mut visitor = server.visitor("v1").await;
+    agent.expect("visitorconn", WAIT).await;
+    // 45 at once: the burst (40) passes, the 5 over it are refused one by one.
+    for i in 0..45 {
+        visitor
+            .send(json!({"type": "presence", "data": {"i": i}}))
+            .await;
+    }
+    for _ in 0..5 {
+        let error = visitor.expect("error", WAIT).await;
+        assert_eq!(error["data"]["error"], "ratelimited");
+    }
+    for i in 0..40 {
+        assert_eq!(agent.expect("presence", WAIT).await["data"]["i"], i);
+    }
+    agent.expect_silence(QUIET).await;
+    // Still connected: after a pause the next frame goes through.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    visitor
+        .send(json!({"type": "presence", "data": {"after": true}}))
+        .await;
+    assert_eq!(agent.expect("presence", WAIT).await["data"]["after"], true);
+}
+
+#[tokio::test]
 async fn the_rate_limit_cuts_off_a_flooding_connection() {
     let server = Server::start().await;
     let mut agent = server.agent("v1").await;

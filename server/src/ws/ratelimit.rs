@@ -22,18 +22,32 @@ impl RateLimit {
         }
     }
 
-    /// Takes one token; false when the connection is over its rate.
-    pub fn allow(&mut self, now: Instant) -> bool {
+    /// Takes one token. Over the rate the frame is refused, and each refused frame is owed:
+    /// a connection that keeps sending until it owes a whole burst is cut off.
+    pub fn check(&mut self, now: Instant) -> Verdict {
         let elapsed = now.saturating_duration_since(self.last).as_secs_f32();
         self.last = now;
         self.tokens = (self.tokens + elapsed * self.rate).min(self.burst);
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            true
+        self.tokens -= 1.0;
+        if self.tokens >= 0.0 {
+            Verdict::Allow
+        } else if self.tokens >= -self.burst {
+            Verdict::Refuse
         } else {
-            false
+            Verdict::Cut
         }
     }
+}
+
+/// What to do with one incoming frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Within the rate.
+    Allow,
+    /// Over it: refuse this frame (an `error` frame), keep the connection.
+    Refuse,
+    /// Far over it (a flood): close the connection.
+    Cut,
 }
 
 #[cfg(test)]
@@ -42,12 +56,24 @@ mod tests {
     use std::time::Duration;
 
     #[test]
-    fn burst_then_rate() {
+    fn burst_then_rate_then_refusals_then_cut() {
         let t0 = Instant::now();
         let mut r = RateLimit::new(20.0, 40.0, t0);
-        assert!((0..40).all(|_| r.allow(t0)));
-        assert!(!r.allow(t0));
-        assert!(r.allow(t0 + Duration::from_millis(60)));
-        assert!(!r.allow(t0 + Duration::from_millis(60)));
+        assert!((0..40).all(|_| r.check(t0) == Verdict::Allow));
+        // Over the burst: refused, up to a whole burst owed ...
+        assert!((0..40).all(|_| r.check(t0) == Verdict::Refuse));
+        // ... then cut off.
+        assert_eq!(r.check(t0), Verdict::Cut);
+    }
+
+    #[test]
+    fn a_short_excess_is_forgiven_at_the_rate() {
+        let t0 = Instant::now();
+        let mut r = RateLimit::new(20.0, 40.0, t0);
+        assert!((0..40).all(|_| r.check(t0) == Verdict::Allow));
+        assert_eq!(r.check(t0), Verdict::Refuse);
+        // 1 owed + 1 to take: after 100 ms (2 tokens) the next frame passes.
+        assert_eq!(r.check(t0 + Duration::from_millis(100)), Verdict::Allow);
+        assert_eq!(r.check(t0 + Duration::from_millis(100)), Verdict::Refuse);
     }
 }

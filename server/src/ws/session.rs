@@ -3,7 +3,7 @@
 
 use super::handshake::{self, Accepted, Peer, Refusal};
 use super::link::{Inbound, Link};
-use super::ratelimit::RateLimit;
+use super::ratelimit::{RateLimit, Verdict};
 use super::Role;
 use crate::outbox::{Outbox, Outgoing};
 use crate::state::{Phase, SharedState};
@@ -245,8 +245,18 @@ impl Session {
                 return Flow::error(ErrorCode::FrameTooLarge, CloseCode::TooLarge, "toolarge")
             }
         };
-        if !self.limit.allow(now) {
-            return Flow::error(ErrorCode::RateLimited, CloseCode::TooMany, "ratelimited");
+        match self.limit.check(now) {
+            Verdict::Allow => {}
+            // Over the rate (§6): this frame is refused, the connection kept; a flood is cut off.
+            Verdict::Refuse => {
+                return self.reject(
+                    ErrorCode::RateLimited,
+                    "over the frame rate: frame dropped".into(),
+                )
+            }
+            Verdict::Cut => {
+                return Flow::error(ErrorCode::RateLimited, CloseCode::TooMany, "ratelimited")
+            }
         }
         self.state.metrics.frame_in();
         let frame = match JsonClientFrame::parse(&bytes) {
