@@ -352,6 +352,9 @@ impl Config {
             ("hold", t.hold),
             ("hidden_limit", t.hidden_limit),
             ("unique_timeout", t.unique_timeout),
+            ("liveness_slack", t.liveness_slack),
+            ("connect_timeout", t.connect_timeout),
+            ("drain", t.drain),
         ] {
             if !(v.is_finite() && v >= 0.0 && v <= 86_400.0) {
                 return Err(ConfigError::Invalid(format!(
@@ -365,9 +368,15 @@ impl Config {
             ));
         }
         let l = &self.limits;
-        if l.outbound_queue == 0 || l.rate <= 0.0 || l.burst < 1.0 || l.max_frame < 1024 {
+        if l.outbound_queue == 0
+            || !(l.rate.is_finite() && l.rate > 0.0)
+            || !(l.burst.is_finite() && l.burst >= 1.0)
+            || l.max_frame < 1024
+            || l.held_signals == 0
+        {
             return Err(ConfigError::Invalid(
-                "limits: outbound_queue, rate, burst and max_frame must be positive".into(),
+                "limits: outbound_queue, rate, burst, max_frame and held_signals must be positive"
+                    .into(),
             ));
         }
         self.groups()?;

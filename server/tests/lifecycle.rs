@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use presence_server::config::TlsConfig;
+use presence_server::Config;
 use reqwest::StatusCode;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
@@ -391,4 +392,27 @@ async fn serves_the_module_and_pages_with_cors_and_compression() {
         StatusCode::NOT_FOUND
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn timings_and_limits_out_of_range_are_refused_at_start() {
+    let cases: [(&str, fn(&mut Config)); 6] = [
+        ("drain = inf", |c| c.timings.drain = f64::INFINITY),
+        ("liveness_slack < 0", |c| c.timings.liveness_slack = -1.0),
+        ("connect_timeout = 1e300", |c| {
+            c.timings.connect_timeout = 1e300
+        }),
+        ("held_signals = 0", |c| c.limits.held_signals = 0),
+        ("rate = NaN", |c| c.limits.rate = f64::NAN),
+        ("burst = inf", |c| c.limits.burst = f64::INFINITY),
+    ];
+    for (name, spoil) in cases {
+        let mut config = config();
+        spoil(&mut config);
+        let started = presence_server::start(config).await;
+        assert!(started.is_err(), "{name} was accepted");
+    }
+    // The same configuration unspoiled starts.
+    let server = presence_server::start(config()).await;
+    assert!(server.is_ok());
 }
