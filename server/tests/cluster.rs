@@ -273,6 +273,17 @@ impl Cluster {
         ws
     }
 
+    /// A `redis-cli` command's output, trimmed.
+    fn redis(&self, args: &[&str]) -> String {
+        let out = Command::new("redis-cli")
+            .arg("-p")
+            .arg(self.redis_port.to_string())
+            .args(args)
+            .output()
+            .expect("redis-cli");
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
     fn signal(&self, i: usize, sig: &str) {
         if let Some(Some(p)) = self.nodes.get(i) {
             let _ = Command::new("kill")
@@ -698,6 +709,8 @@ async fn a_visitor_who_leaves_a_draining_node_is_not_left_present() {
         )
         .await;
     assert_eq!(found["visitorfound"], false);
+    // Nothing is left to check.
+    assert_eq!(c.redis(&["ZCARD", "pabsent"]), "0");
 }
 
 #[tokio::test]
@@ -717,7 +730,7 @@ async fn a_node_restarted_under_its_name_does_not_inherit_its_old_sockets() {
     // A signal for the old visitor never reaches the new one.
     let token = agent_token(GROUP);
     let path = format!("/signalvisitor?groupid={GROUP}&visitorid=old");
-    let _ = c
+    let (status, _) = c
         .post(
             At::Node(1),
             &path,
@@ -725,6 +738,9 @@ async fn a_node_restarted_under_its_name_does_not_inherit_its_old_sockets() {
             json!({"mtype": "signal", "data": {"for": "old"}}),
         )
         .await;
+    // Accepted: the old run's socket is still registered (not reaped yet), so the signal is
+    // routed to it, by its reference, while a new connection of node 2 has the same number.
+    assert_eq!(status, StatusCode::OK);
     new.expect_none("signal", Duration::from_millis(500)).await;
     // And the old visitor is reported gone, as for any dead node.
     assert_eq!(
@@ -732,4 +748,37 @@ async fn a_node_restarted_under_its_name_does_not_inherit_its_old_sockets() {
         false
     );
     new.expect_none("signal", Duration::from_millis(100)).await;
+}
+
+#[tokio::test]
+async fn a_stalled_node_that_was_reaped_registers_its_sockets_again() {
+    let mut c = Cluster::start("stall").await;
+    let mut agent = c.agent(At::Node(0), "stalled").await;
+    let mut visitor = c.visitor(At::Node(2), "stalled").await;
+    agent.expect("visitorconn", WAIT).await;
+    // Node 2 stops (not dies) past its liveness TTL: the others reap it.
+    c.signal(2, "-STOP");
+    assert_eq!(
+        agent.expect("visitorsock", DEAD_NODE_BOUND).await["data"]["connected"],
+        false
+    );
+    c.signal(2, "-CONT");
+    // It comes back, finds it was reaped, and registers its (still open) socket again.
+    let back = agent.expect("visitorsock", DEAD_NODE_BOUND).await;
+    assert_eq!(back["data"]["connected"], true);
+    let token = agent_token(GROUP);
+    let path = format!("/signalvisitor?groupid={GROUP}&visitorid=stalled");
+    let (status, _) = c
+        .post(
+            At::Node(1),
+            &path,
+            &token,
+            json!({"mtype": "signal", "data": {"after": "stall"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        visitor.expect("signal", WAIT).await["data"]["after"],
+        "stall"
+    );
 }

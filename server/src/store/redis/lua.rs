@@ -51,7 +51,7 @@ return out
     )
 }
 
-/// KEYS s k ns absent; ARGV ref member sockfalse chan checks_ms group|visitor.
+/// KEYS s k ns absent; ARGV ref member sockfalse chan first_check_ms group|visitor.
 /// Returns {1, absent_ms} when this was the last socket, else {0, 0}. The absence checks are
 /// recorded in `absent` in the same step, so they survive the node.
 pub fn close() -> String {
@@ -79,28 +79,32 @@ return {0, 0}
 
 /// KEYS s k h pg absent; ARGV absent_ms grace_ms hold_ms connfalse chan vid member.
 /// After the grace period: `visitorconn false` if the visitor did not come back; after the hold
-/// window: drop held signals; forget the visitor when nothing is left. The entry in `absent` goes
-/// once nothing is left to check (the visitor came back, or both windows passed). Idempotent:
-/// several nodes may run it for one absence.
+/// window: drop held signals; forget the visitor when nothing is left. The entry in `absent` is
+/// moved to the next check's time, or removed once nothing is left to check (the visitor came
+/// back, or both windows passed). Idempotent: several nodes may run it for one absence.
 pub fn absence_tick() -> String {
     with_now(
         r#"
 local s, k, h, pg = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local since = now() - tonumber(ARGV[1])
-if redis.call('ZCARD', k) > 0 or redis.call('HGET', s, 'absent') ~= ARGV[1]
-  or since >= math.max(tonumber(ARGV[2]), tonumber(ARGV[3])) then
+local absent, grace, hold = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+if redis.call('ZCARD', k) > 0 or redis.call('HGET', s, 'absent') ~= ARGV[1] then
   redis.call('ZREM', KEYS[5], ARGV[7])
+  return 0
 end
-if redis.call('ZCARD', k) > 0 then return 0 end
-if redis.call('HGET', s, 'absent') ~= ARGV[1] then return 0 end
-if redis.call('HGET', s, 'present') == '1' and since >= tonumber(ARGV[2]) then
+local since = now() - absent
+if redis.call('HGET', s, 'present') == '1' and since >= grace then
   redis.call('HSET', s, 'present', '0')
   redis.call('HDEL', s, 'presence', 'pver', 'vis')
   redis.call('SREM', pg, ARGV[6])
   redis.call('SPUBLISH', ARGV[5], ARGV[4])
 end
-if since >= tonumber(ARGV[3]) then redis.call('DEL', h) end
+if since >= hold then redis.call('DEL', h) end
 if redis.call('HGET', s, 'present') ~= '1' and redis.call('EXISTS', h) == 0 then redis.call('DEL', s) end
+if since >= math.max(grace, hold) then
+  redis.call('ZREM', KEYS[5], ARGV[7])
+else
+  redis.call('ZADD', KEYS[5], 'XX', absent + math.max(grace, hold), ARGV[7])
+end
 return 1
 "#,
     )

@@ -185,13 +185,13 @@ impl RedisStore {
         let (grace, hold) = (self.0.rules.grace, self.0.rules.hold);
         tokio::spawn(async move {
             tokio::time::sleep(grace.min(hold)).await;
-            store.absence_tick(&key, absent_ms).await;
+            store.absence_tick(&key, absent_ms, 30).await;
             tokio::time::sleep(grace.max(hold) - grace.min(hold)).await;
-            store.absence_tick(&key, absent_ms).await;
+            store.absence_tick(&key, absent_ms, 30).await;
         });
     }
 
-    pub(super) async fn absence_tick(&self, key: &VisitorKey, absent_ms: i64) {
+    pub(super) async fn absence_tick(&self, key: &VisitorKey, absent_ms: i64, attempts: u32) {
         let k = VisitorKeys::of(key);
         let args = vec![
             absent_ms.to_string(),
@@ -202,8 +202,8 @@ impl RedisStore {
             key.visitor.to_string(),
             keys::absent_member(key, absent_ms),
         ];
-        // Retried until Redis answers: a missed tick would leave a ghost visitor.
-        for attempt in 0..30u32 {
+        // Retried until Redis answers (the checks are also in `pabsent`, which every node sweeps).
+        for attempt in 0..attempts {
             match self
                 .run(
                     &self.0.scripts.tick,
@@ -243,7 +243,7 @@ impl RedisStore {
                     self.0
                         .rules
                         .grace
-                        .max(self.0.rules.hold)
+                        .min(self.0.rules.hold)
                         .as_millis()
                         .to_string(),
                     format!("{}|{}", key.group, key.visitor),
@@ -350,6 +350,8 @@ impl Store for RedisStore {
             Ok(r) => r,
             Err(e) => {
                 self.local().remove_visitor(conn);
+                // The script may have run even though its reply was lost.
+                self.0.reconcile.store(true, Ordering::Release);
                 return Err(e);
             }
         };

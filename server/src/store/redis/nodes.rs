@@ -59,26 +59,36 @@ impl RedisStore {
             }
         });
 
+        // The heartbeat has a task of its own, so that no maintenance work can delay it past
+        // the liveness TTL.
         let store = self.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(HEARTBEAT);
             loop {
                 tick.tick().await;
                 match store.heartbeat().await {
-                    Ok(lapsed) => {
-                        if lapsed {
-                            // Our liveness key had expired (a stall longer than its TTL): other
-                            // nodes may have reaped our sockets. Register them again.
-                            tracing::warn!("liveness lapsed: re-registering local sockets");
-                            store.reregister().await;
-                        }
-                        store.reap_dead_nodes().await;
-                        store.run_overdue_absences().await;
-                        if store.0.reconcile.swap(false, Ordering::AcqRel) {
-                            store.reconcile().await;
-                        }
+                    Ok(true) => {
+                        // Another node reaped this one (it stalled past its TTL): every local
+                        // socket was unregistered. Register them again.
+                        tracing::warn!("this node was reaped while alive: re-registering");
+                        store.reregister().await;
                     }
+                    Ok(false) => {}
                     Err(e) => tracing::debug!(error = %e, "heartbeat failed"),
+                }
+            }
+        });
+
+        let store = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(HEARTBEAT);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                store.reap_dead_nodes().await;
+                store.run_overdue_absences().await;
+                if store.0.reconcile.swap(false, Ordering::AcqRel) {
+                    store.reconcile().await;
                 }
             }
         });
@@ -103,22 +113,19 @@ impl RedisStore {
         Ok(())
     }
 
-    /// Refreshes this node's liveness key. `Ok(true)` when it had expired since the last
-    /// refresh (never on the first).
+    /// Refreshes this node's liveness key and its entry in the node set. `Ok(true)` when the
+    /// entry was gone: a reaper removes it last, after unregistering every socket of the node, so
+    /// this says a reap of this (live) node has completed. Never on the first heartbeat.
     async fn heartbeat(&self) -> Result<bool, fred::error::Error> {
         let node = &self.0.node;
         let px = Expiration::PX(ALIVE_TTL.as_millis() as i64);
-        let previous: Option<String> = self
-            .0
-            .client
-            .set(node_alive(node), "1", Some(px), None, true)
-            .await?;
         self.0
             .client
-            .sadd::<(), _, _>(keys::NODES, node.as_str())
+            .set::<(), _, _>(node_alive(node), "1", Some(px), None, false)
             .await?;
+        let added: u64 = self.0.client.sadd(keys::NODES, node.as_str()).await?;
         let first = !self.0.alive_once.swap(true, Ordering::AcqRel);
-        Ok(previous.is_none() && !first)
+        Ok(added == 1 && !first)
     }
 
     /// Runs the absence checks whose node did not (it died or drained first): overdue by more
@@ -133,12 +140,12 @@ impl RedisStore {
             .await
             .unwrap_or_default();
         for member in due.iter().filter_map(|v| v.as_string()) {
-            let Some((key, absent)) = parse_member(&member) else {
-                continue;
-            };
-            match absent.parse::<i64>() {
-                Ok(absent) => self.absence_tick(&key, absent).await,
-                Err(_) => {
+            let parsed = parse_member(&member)
+                .and_then(|(key, absent)| Some((key, absent.parse::<i64>().ok()?)));
+            match parsed {
+                // One attempt: the next round retries what fails.
+                Some((key, absent)) => self.absence_tick(&key, absent, 1).await,
+                None => {
                     let _: Result<(), _> = self.0.client.zrem(keys::ABSENT, member.as_str()).await;
                 }
             }
