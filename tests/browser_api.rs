@@ -533,3 +533,62 @@ async fn a_signal_json_cannot_carry_fails_at_once() {
     assert_eq!(signal.done(500).await, Err("invalidparameter".into()));
     agent.disconnect();
 }
+
+/// Makes `document.visibilityState` read `state` and fires `visibilitychange` (headless pages
+/// are always visible). `None` restores the browser's own value.
+fn set_visibility(state: Option<&'static str>) {
+    let document: JsValue = window().document().unwrap().into();
+    match state {
+        Some(state) => {
+            let getter = Closure::<dyn Fn() -> JsValue>::new(move || JsValue::from_str(state));
+            let descriptor = js_sys::Object::new();
+            set(&descriptor, "configurable", true);
+            set(&descriptor, "get", getter.as_ref().clone());
+            getter.forget(); // a test page: one small closure per change
+            js_sys::Reflect::define_property::<JsValue>(
+                document.unchecked_ref(),
+                &"visibilityState".into(),
+                &descriptor,
+            )
+            .unwrap();
+        }
+        None => {
+            js_sys::Reflect::delete_property::<JsValue>(
+                document.unchecked_ref(),
+                &"visibilityState".into(),
+            )
+            .unwrap();
+        }
+    }
+    let event = web_sys::Event::new("visibilitychange").unwrap();
+    window().document().unwrap().dispatch_event(&event).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn hidden_past_the_limit_sleeps_and_reconnects_at_once_when_visible() {
+    // The test server's hidden limit is 1 s (tests/wasm-server.toml).
+    let id = unique_id("hidden");
+    let (visitor_page, visitor, agent_page, agent) = pair(&id).await;
+    set_visibility(Some("hidden"));
+    agent_page
+        .wait("onvisibility", 5000, |e| get(e, "visibility") == "hidden")
+        .await;
+    // The server closes a page hidden past its limit: the visitor stays closed while hidden.
+    visitor_page.wait("onclose", 5000, |_| true).await;
+    sleep(1500).await;
+    assert!(!visitor.isconnected(), "no reconnect while hidden");
+    assert_eq!(visitor_page.calls("onconnected").len(), 1);
+    // Visible again: it reconnects at once (no backoff) and says so.
+    let shown = js_sys::Date::now();
+    set_visibility(None);
+    until("connected again", 3000, || {
+        visitor_page.calls("onconnected").len() == 2
+    })
+    .await;
+    assert!(js_sys::Date::now() - shown < 3000.0);
+    agent_page
+        .wait("onvisibility", 5000, |e| get(e, "visibility") == "visible")
+        .await;
+    visitor.disconnect();
+    agent.disconnect();
+}
