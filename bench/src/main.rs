@@ -10,6 +10,7 @@
 mod cli;
 mod client;
 mod clock;
+mod figures;
 mod http;
 mod latency;
 mod plan;
@@ -18,7 +19,9 @@ mod redisstat;
 mod report;
 mod run;
 mod scenario;
+mod spawn;
 mod target;
+mod verdict;
 mod worker;
 
 use clap::Parser;

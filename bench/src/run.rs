@@ -3,16 +3,15 @@
 //! `/proc` figures at each step.
 
 use crate::cli::TargetArgs;
+use crate::figures::figures;
+pub use crate::figures::{NodeFigures, ServerFigures};
 use crate::plan::{Ready, ScenarioPlan, WorkerMsg, WorkerPlan, WorkerResult};
-use crate::procstat::{self, ProcDelta, ProcSample};
+use crate::procstat::{self, ProcSample};
 use crate::redisstat::{RedisDelta, RedisFigures};
+use crate::spawn::{spawn_worker, WorkerProc};
 use crate::target::Target;
-use serde::Serialize;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::process::Stdio;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
-use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 
 /// Sockets a process keeps free of its open-file cap for everything else (listener, epoll, logs,
 /// pipes, /proc reads).
@@ -56,19 +55,6 @@ pub struct Node {
     pub pid: Option<u32>,
 }
 
-/// One node's figures over a multi-node run.
-#[derive(Debug, Clone, Serialize)]
-pub struct NodeFigures {
-    /// `visitors` (a `--url` / `--also-url` node) or `agents` (the `--agent-url` node).
-    pub role: &'static str,
-    /// Where it listens.
-    pub addr: String,
-    /// Its pid.
-    pub pid: Option<u32>,
-    /// Its `/proc` figures (when its pid is known).
-    pub figures: Option<ServerFigures>,
-}
-
 /// Visitor index ranges `(first, count)`, one per worker.
 pub struct Shares(pub Vec<(usize, usize)>);
 
@@ -82,23 +68,6 @@ impl Shares {
                 .collect(),
         )
     }
-}
-
-/// The server's figures over a run.
-#[derive(Debug, Clone, Serialize)]
-pub struct ServerFigures {
-    /// Before any socket.
-    pub before: ProcSample,
-    /// All sockets open, settled.
-    pub connected_at: ProcSample,
-    /// End of the timed part.
-    pub after: ProcSample,
-    /// before → connected.
-    pub connected: ProcDelta,
-    /// The connect phase alone (CPU).
-    pub connecting: ProcDelta,
-    /// The timed part (start → start + duration).
-    pub active: ProcDelta,
 }
 
 /// What a run produced.
@@ -146,31 +115,6 @@ impl Outcome {
             self.connected() as f64 / secs
         } else {
             0.0
-        }
-    }
-}
-
-struct WorkerProc {
-    child: Child,
-    stdin: ChildStdin,
-    lines: Lines<BufReader<ChildStdout>>,
-}
-
-impl WorkerProc {
-    async fn say(&mut self, line: &str) -> Result<(), String> {
-        self.stdin
-            .write_all(format!("{line}\n").as_bytes())
-            .await
-            .map_err(|e| format!("worker stdin: {e}"))
-    }
-
-    async fn hear(&mut self) -> Result<WorkerMsg, String> {
-        match self.lines.next_line().await {
-            Ok(Some(line)) => {
-                serde_json::from_str(&line).map_err(|e| format!("worker said {line:?}: {e}"))
-            }
-            Ok(None) => Err("a worker exited early (see its stderr above)".into()),
-            Err(e) => Err(format!("worker stdout: {e}")),
         }
     }
 }
@@ -427,44 +371,4 @@ impl Coordinator {
         }
         self.target.stop().await;
     }
-}
-
-fn figures(
-    before: Option<ProcSample>,
-    connect_end: Option<ProcSample>,
-    connected_at: Option<ProcSample>,
-    start: Option<ProcSample>,
-    end: Option<ProcSample>,
-) -> Option<ServerFigures> {
-    match (before, connect_end, connected_at, start, end) {
-        (Some(b), Some(ce), Some(c), Some(s), Some(e)) => Some(ServerFigures {
-            before: b,
-            connected_at: c,
-            after: e,
-            connected: ProcDelta::between(&b, &c),
-            connecting: ProcDelta::between(&b, &ce),
-            active: ProcDelta::between(&s, &e),
-        }),
-        _ => None,
-    }
-}
-
-fn spawn_worker() -> Result<WorkerProc, String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let mut child = Command::new(exe)
-        .arg("worker")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| format!("cannot start a worker: {e}"))?;
-    let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
-        return Err("worker pipes missing".into());
-    };
-    Ok(WorkerProc {
-        child,
-        stdin,
-        lines: BufReader::new(stdout).lines(),
-    })
 }

@@ -6,7 +6,7 @@ use crate::http::app;
 use crate::metrics::Metrics;
 use crate::outbox::Outgoing;
 use crate::state::{AppState, Phase};
-use crate::store::memory::StoreRules;
+use crate::store::StoreRules;
 use crate::store::{MemoryStore, RedisStore, Store};
 use crate::tls::{server_config, TlsError};
 use axum_server::tls_rustls::RustlsConfig;

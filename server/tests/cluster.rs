@@ -752,7 +752,7 @@ async fn a_node_restarted_under_its_name_does_not_inherit_its_old_sockets() {
 
 #[tokio::test]
 async fn a_stalled_node_that_was_reaped_registers_its_sockets_again() {
-    let mut c = Cluster::start("stall").await;
+    let c = Cluster::start("stall").await;
     let mut agent = c.agent(At::Node(0), "stalled").await;
     let mut visitor = c.visitor(At::Node(2), "stalled").await;
     agent.expect("visitorconn", WAIT).await;

@@ -5,7 +5,7 @@
 use glance_protocol::{GroupId, JsonServerFrame, ServerFrame, VisitorId};
 use presence_server::metrics::Metrics;
 use presence_server::outbox::{Outbox, Outgoing};
-use presence_server::store::memory::StoreRules;
+use presence_server::store::StoreRules;
 use presence_server::store::{
     MemoryStore, RedisStore, SignalOutcome, Store, StoreError, VisitorKey, VisitorUpdate,
 };

@@ -25,33 +25,7 @@ use glance_protocol::{ClientFrame, ErrorCode, ErrorData, VisitorId};
 /// How long the server has to answer `connect` before the attempt counts as failed.
 pub const HANDSHAKE_TIMEOUT_MS: u32 = 10_000;
 
-/// What the page wants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// No connection (never asked, or `disconnect()`, or refused).
-    Off,
-    /// Stay connected.
-    On,
-    /// Closed on purpose while the page is hidden; reconnect when it becomes visible.
-    Dormant,
-}
-
-/// Where the connection is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    /// Nothing in flight.
-    Idle,
-    /// Waiting for the resolve step of this attempt.
-    Resolving(u32),
-    /// Waiting for the socket of this attempt to open.
-    Opening(u32),
-    /// `connect` sent, waiting for `connected`.
-    Handshaking,
-    /// Connected.
-    Open,
-    /// Waiting for the Retry timer.
-    Waiting,
-}
+pub use crate::core::link_state::{Mode, Phase};
 
 /// The shared connection state.
 #[derive(Debug)]

@@ -11,6 +11,7 @@ pub mod config;
 pub mod failure;
 pub mod invoke;
 pub mod link;
+pub mod link_state;
 pub mod origin;
 pub mod presence;
 pub mod queue;

@@ -9,10 +9,12 @@
 pub mod memory;
 mod record;
 mod redis;
+mod rules;
 
 pub use memory::MemoryStore;
 pub use record::{Stamped, VisitorKey};
 pub use redis::RedisStore;
+pub use rules::StoreRules;
 
 use crate::outbox::{Outbox, Outgoing};
 use async_trait::async_trait;

@@ -7,16 +7,18 @@
 //! channel of the node holding it ([`local`]). Nodes heartbeat; a node that stops is reaped by
 //! another, which closes its sockets so agents see the visitors leave ([`nodes`]).
 
+mod agents;
 mod keys;
 mod local;
 mod lua;
 mod nodes;
 mod reply;
+mod sockets;
 mod state;
 
-use reply::{frame, sock_frame, status, text, unavailable};
+use reply::{frame, status, text, unavailable};
 
-use super::memory::StoreRules;
+use super::StoreRules;
 use super::{ConnId, SignalOutcome, Stamped, Store, StoreError, VisitorKey, VisitorUpdate};
 use crate::metrics::Metrics;
 use crate::outbox::{Outbox, Outgoing};
@@ -25,8 +27,8 @@ use axum::extract::ws::Utf8Bytes;
 use fred::clients::SubscriberClient;
 use fred::prelude::*;
 use fred::types::scripts::Script;
-use glance_protocol::{GroupId, PresenceMap, ServerFrame, Visibility, VisibilityData, VisitorId};
-use keys::{node_socks, parse_ref, sock_member, sock_ref, VisitorKeys};
+use glance_protocol::{GroupId, PresenceMap, ServerFrame, Visibility, VisitorId};
+use keys::{parse_ref, sock_ref, VisitorKeys};
 use local::Local;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -176,163 +178,6 @@ impl RedisStore {
         if !previous.is_empty() {
             let blur = frame(&ServerFrame::Blur);
             self.to_sock(previous, Outgoing::Frame(blur.into())).await;
-        }
-    }
-
-    /// Schedules the grace / hold checks after a last socket closed at `absent_ms`.
-    fn schedule_absence(&self, key: VisitorKey, absent_ms: i64) {
-        let store = self.clone();
-        let (grace, hold) = (self.0.rules.grace, self.0.rules.hold);
-        tokio::spawn(async move {
-            tokio::time::sleep(grace.min(hold)).await;
-            store.absence_tick(&key, absent_ms, 30).await;
-            tokio::time::sleep(grace.max(hold) - grace.min(hold)).await;
-            store.absence_tick(&key, absent_ms, 30).await;
-        });
-    }
-
-    pub(super) async fn absence_tick(&self, key: &VisitorKey, absent_ms: i64, attempts: u32) {
-        let k = VisitorKeys::of(key);
-        let args = vec![
-            absent_ms.to_string(),
-            self.0.rules.grace.as_millis().to_string(),
-            self.0.rules.hold.as_millis().to_string(),
-            sock_frame(ServerFrame::VisitorConn, false),
-            k.channel.clone(),
-            key.visitor.to_string(),
-            keys::absent_member(key, absent_ms),
-        ];
-        // Retried until Redis answers (the checks are also in `pabsent`, which every node sweeps).
-        for attempt in 0..attempts {
-            match self
-                .run(
-                    &self.0.scripts.tick,
-                    vec![
-                        k.state.clone(),
-                        k.socks.clone(),
-                        k.held.clone(),
-                        k.group.clone(),
-                        keys::ABSENT.to_owned(),
-                    ],
-                    args.clone(),
-                )
-                .await
-            {
-                Ok(_) => return,
-                Err(e) if attempt == 0 => {
-                    tracing::warn!(error = %e, "absence check failed; retrying")
-                }
-                Err(_) => {}
-            }
-            tokio::time::sleep(Duration::from_millis(500)).await;
-        }
-    }
-
-    /// Closes socket `r` of `key` in Redis (own or a dead node's), scheduling the grace checks.
-    async fn close_sock(&self, key: &VisitorKey, node: &str, r: &str) -> Result<(), StoreError> {
-        let k = VisitorKeys::of(key);
-        let reply = self
-            .run(
-                &self.0.scripts.close,
-                vec![k.state, k.socks, node_socks(node), keys::ABSENT.to_owned()],
-                vec![
-                    r.to_owned(),
-                    sock_member(key, r),
-                    sock_frame(ServerFrame::VisitorSock, false),
-                    k.channel,
-                    self.0
-                        .rules
-                        .grace
-                        .min(self.0.rules.hold)
-                        .as_millis()
-                        .to_string(),
-                    format!("{}|{}", key.group, key.visitor),
-                ],
-            )
-            .await?;
-        if status(&reply) == 1 {
-            let absent = reply.get(1).and_then(|v| v.as_i64()).unwrap_or(0);
-            self.schedule_absence(key.clone(), absent);
-        }
-        Ok(())
-    }
-
-    /// Registers a local visitor socket in Redis (also used to re-register after Redis returns).
-    async fn register(&self, key: &VisitorKey, conn: ConnId) -> Result<Vec<Value>, StoreError> {
-        let k = VisitorKeys::of(key);
-        let r = sock_ref(&self.0.node, conn);
-        let args = vec![
-            r.clone(),
-            key.visitor.to_string(),
-            sock_member(key, &r),
-            self.0.rules.sockets_per_visitor.to_string(),
-            sock_frame(ServerFrame::VisitorSock, true),
-            sock_frame(ServerFrame::VisitorConn, true),
-            k.channel,
-        ];
-        self.run(
-            &self.0.scripts.open,
-            vec![k.state, k.socks, k.held, k.group, node_socks(&self.0.node)],
-            args,
-        )
-        .await
-    }
-
-    /// Right after an agent subscribed: `visitorconn`, `visitorsock`, the latest presence and
-    /// visibility of a present visitor.
-    async fn agent_snapshot(&self, key: &VisitorKey, outbox: &Outbox) -> Result<(), StoreError> {
-        let state = self.state(key).await?;
-        if state.present {
-            let socks: u64 = self
-                .client()
-                .zcard(VisitorKeys::of(key).socks)
-                .await
-                .map_err(unavailable)?;
-            let mut frames = vec![
-                sock_frame(ServerFrame::VisitorConn, true),
-                sock_frame(ServerFrame::VisitorSock, socks > 0),
-                serde_json::to_string(&ServerFrame::Presence(Stamped {
-                    map: &state.presence,
-                    timestamp: state.ts,
-                }))
-                .unwrap_or_default(),
-            ];
-            if let Some(visibility) = state.visibility {
-                frames.push(frame(&ServerFrame::Visibility(VisibilityData {
-                    visibility,
-                })));
-            }
-            for f in frames {
-                let _ = outbox.push(Outgoing::Frame(f.into()));
-            }
-        }
-        Ok(())
-    }
-
-    /// Subscribes to / unsubscribes from `channel` so that it matches the local agents.
-    async fn sync_subscription(&self, channel: &str) -> Result<(), StoreError> {
-        let _serial = self.0.subscribing.lock().await;
-        let wanted = self.local().has_agents(channel);
-        let tracked = self
-            .0
-            .sub
-            .tracked_shard_channels()
-            .iter()
-            .any(|c| &**c == channel);
-        match (wanted, tracked) {
-            (true, false) => self
-                .0
-                .sub
-                .ssubscribe(channel.to_owned())
-                .await
-                .map_err(unavailable),
-            (false, true) => self
-                .0
-                .sub
-                .sunsubscribe(channel.to_owned())
-                .await
-                .map_err(unavailable),
-            _ => Ok(()),
         }
     }
 }

@@ -1,104 +1,23 @@
 //! The in-memory store: one node, all state under one lock (the mini-redis habit). Every
 //! operation is short and synchronous inside; nothing awaits while holding the lock.
 
-use super::{now_ms, ConnId, SignalOutcome, Stamped, Store, StoreError, VisitorKey, VisitorUpdate};
+mod entry;
+
+use super::rules::StoreRules;
+use super::{now_ms, ConnId, SignalOutcome, Store, StoreError, VisitorKey, VisitorUpdate};
 use crate::metrics::Metrics;
 use crate::outbox::{Outbox, Outgoing};
 use async_trait::async_trait;
 use axum::extract::ws::Utf8Bytes;
+pub(crate) use entry::frame;
+use entry::{presence_frame, Socket, VisitorEntry};
 use glance_protocol::{
-    GroupId, JsonServerFrame, PresenceLimits, PresenceMap, ServerFrame, SockData, Visibility,
-    VisitorEvent, VisitorId,
+    GroupId, JsonServerFrame, PresenceMap, ServerFrame, SockData, VisitorEvent, VisitorId,
 };
 use serde_json::Value;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
-
-/// Rules the store applies.
-#[derive(Debug, Clone)]
-pub struct StoreRules {
-    /// Navigation grace.
-    pub grace: Duration,
-    /// Signal hold window.
-    pub hold: Duration,
-    /// Presence limits for the merged map.
-    pub presence: PresenceLimits,
-    /// Held signals per visitor.
-    pub held_signals: usize,
-    /// Agents per visitor.
-    pub agents_per_visitor: usize,
-    /// Sockets per visitor.
-    pub sockets_per_visitor: usize,
-}
-
-struct Socket {
-    conn: ConnId,
-    outbox: Outbox,
-    /// Activity sequence number: the highest is the most recently active.
-    active: u64,
-}
-
-#[derive(Default)]
-struct VisitorEntry {
-    sockets: Vec<Socket>,
-    focus: Option<ConnId>,
-    presence: PresenceMap,
-    updated_ms: u64,
-    visibility: Option<Visibility>,
-    /// `visitorconn true` was sent and no `false` since.
-    present: bool,
-    /// When the last socket closed (while there is none).
-    absent_since: Option<Instant>,
-    /// Bumped at every last-socket close, so a stale grace timer does nothing.
-    absence: u64,
-    held: VecDeque<(Instant, Utf8Bytes)>,
-    agents: Vec<(ConnId, Outbox)>,
-}
-
-impl VisitorEntry {
-    fn to_agents(&self, frame: &Utf8Bytes) {
-        for (_, outbox) in &self.agents {
-            // A full outbox marks that agent for disconnection; others are unaffected.
-            let _ = outbox.frame(frame);
-        }
-    }
-
-    fn stamped(&self) -> Stamped<'_> {
-        Stamped {
-            map: &self.presence,
-            timestamp: self.updated_ms,
-        }
-    }
-
-    /// Moves focus to `conn`, sending `blur` to the connection that had it.
-    fn focus_on(&mut self, conn: ConnId, seq: u64) {
-        if let Some(prev) = self.focus.filter(|f| *f != conn) {
-            if let Some(s) = self.sockets.iter().find(|s| s.conn == prev) {
-                let _ = s.outbox.frame(&frame(&ServerFrame::Blur));
-            }
-        }
-        self.focus = Some(conn);
-        if let Some(s) = self.sockets.iter_mut().find(|s| s.conn == conn) {
-            s.active = seq;
-        }
-    }
-
-    fn idle(&self) -> bool {
-        self.sockets.is_empty() && !self.present && self.held.is_empty() && self.agents.is_empty()
-    }
-}
-
-/// Serializes a server frame once, to be shared by every receiver.
-pub(crate) fn frame(f: &JsonServerFrame) -> Utf8Bytes {
-    f.to_json().into()
-}
-
-fn presence_frame(e: &VisitorEntry) -> Utf8Bytes {
-    // Serializing a JSON map cannot fail.
-    let text = serde_json::to_string(&ServerFrame::Presence(e.stamped())).unwrap_or_default();
-    text.into()
-}
+use std::time::Instant;
 
 #[derive(Default)]
 struct State {
