@@ -23,7 +23,9 @@ function report(error) {
 
 // Runs `work` now if the module is ready, else queues it. `fail` runs instead if loading fails.
 function whenReady(work, fail) {
-  if (mod) {
+  // While queued calls are replayed, later ones wait their turn (a handler called during the
+  // replay may use an object whose constructor is still queued).
+  if (mod && !queue.length) {
     try {
       return work();
     } catch (e) {
@@ -62,18 +64,36 @@ function failArgs(args, self) {
 }
 
 // gettoken() and authorized() answer synchronously, also before the module is ready (agent pages
-// check them in the script's onload). Until then this reads what the module would read first: a
-// configured authtoken, a token given with setToken, an unexpired token in localStorage. Once the
-// module is ready its own rules (src/web/token_store.rs) answer.
+// check them in the script's onload). Until then this reads what the module reads first, in its
+// order (src/api/context.rs, src/web/token_store.rs): the configured authtoken (data-authtoken of
+// #glance-cobrowse, then of #cobrowsescript, then GLANCE_COBROWSE's; later wins, keys trimmed and
+// case-blind, an empty value clears), a token given with setToken, an unexpired stored token;
+// after clearToken() neither the configured token nor storage count. Once the module is ready it
+// answers itself.
 var earlyToken = null;
-function tokenBeforeReady() {
-  var config = window.GLANCE_COBROWSE;
-  var found = config && config.authtoken;
+var clearedToken = null;
+var storageCleared = false;
+function configuredToken() {
+  var found;
   ["glance-cobrowse", "cobrowsescript"].forEach(function (id) {
     var el = document.getElementById(id);
-    found = (el && el.getAttribute("data-authtoken")) || found;
+    var v = el && el.getAttribute("data-authtoken");
+    if (v !== null && v !== undefined) found = v;
   });
-  if (found || earlyToken) return String(found || earlyToken);
+  var config = window.GLANCE_COBROWSE;
+  if (config && typeof config === "object") {
+    Object.keys(config).forEach(function (key) {
+      var v = config[key];
+      if (key.trim().toLowerCase() === "authtoken" && v !== null && v !== undefined) found = String(v);
+    });
+  }
+  return found ? found.trim() : undefined;
+}
+function tokenBeforeReady() {
+  var configured = configuredToken();
+  if (configured && configured !== clearedToken) return configured;
+  if (earlyToken) return earlyToken;
+  if (storageCleared) return undefined;
   try {
     var stored = JSON.parse(localStorage.getItem("glanceauth"));
     if (stored && typeof stored.token === "string" && stored.expires > Date.now()) return stored.token;
@@ -150,7 +170,11 @@ if (!P.__glancePresence) {
       return mod ? gettoken() : tokenBeforeReady();
     },
     clearToken: function () {
-      if (!mod) earlyToken = null;
+      if (!mod) {
+        clearedToken = configuredToken() || clearedToken;
+        earlyToken = null;
+        storageCleared = true;
+      }
       clearToken();
     },
     authorized: function () {
@@ -192,29 +216,33 @@ if (!P.__glancePresence) {
   if (!CV.stopSession) CV.stopSession = forward("Cobrowse", "stopSession");
 
   var wasmUrl = (src ? src.replace(/[^/?#]*([?#].*)?$/, "") : "") + "glance_presence_bg.wasm";
-  wasm_bindgen({ module_or_path: wasmUrl }).then(
-    function () {
-      mod = wasm_bindgen;
-      mod.install(src || undefined);
-      var pending = queue;
-      queue = [];
-      pending.forEach(function (entry) {
-        try {
-          entry[0]();
-        } catch (e) {
-          report(e);
-        }
-      });
-      mod.autostart(G);
-    },
-    function (error) {
-      failed = true;
-      report(error);
-      var pending = queue;
-      queue = [];
-      pending.forEach(function (entry) {
-        if (entry[1]) entry[1]();
-      });
+  // A module that cannot load or start ends every waiting call (onfail / onerror).
+  function fail(error) {
+    mod = null;
+    failed = true;
+    report(error);
+    var pending = queue;
+    queue = [];
+    pending.forEach(function (entry) {
+      if (entry[1]) entry[1]();
+    });
+  }
+  wasm_bindgen({ module_or_path: wasmUrl }).then(function () {
+    try {
+      wasm_bindgen.install(src || undefined);
+    } catch (e) {
+      return fail(e);
     }
-  );
+    mod = wasm_bindgen;
+    // In order; calls made meanwhile are appended (see whenReady) and run in turn.
+    while (queue.length) {
+      var entry = queue.shift();
+      try {
+        entry[0]();
+      } catch (e) {
+        report(e);
+      }
+    }
+    mod.autostart(G);
+  }, fail);
 }

@@ -461,6 +461,11 @@ async fn a_rejected_data_authtoken_is_not_taken_up_again() {
 async fn authorize_works_when_local_storage_refuses_the_token() {
     configure_page();
     Authorization::clear_token();
+    // An old entry (expired) that a full storage keeps.
+    let storage = window().local_storage().unwrap().unwrap();
+    storage
+        .set_item("glanceauth", r#"{"token":"stale","expires":1}"#)
+        .unwrap();
     // Storage that throws on write (disabled by privacy settings, or full).
     let proto = get(&get(&window().into(), "Storage"), "prototype");
     let original = get(&proto, "setItem");
@@ -475,14 +480,12 @@ async fn authorize_works_when_local_storage_refuses_the_token() {
         Authorization::authorized(),
         "the token is held for this page"
     );
-    assert!(Authorization::gettoken().is_some_and(|t| !t.is_empty()));
-    let stored = window()
-        .local_storage()
-        .unwrap()
-        .unwrap()
-        .get_item("glanceauth")
-        .unwrap();
-    assert_eq!(stored, None, "storage refused it");
+    assert!(Authorization::gettoken().is_some_and(|t| !t.is_empty() && t != "stale"));
+    let stored = storage.get_item("glanceauth").unwrap();
+    assert_eq!(
+        stored, None,
+        "storage refused it, and the stale entry is gone"
+    );
     // And it is used: an agent connects with it.
     let page = Recorder::new(AGENT_EVENTS);
     let agent = AgentCore::new(page.object.clone(), params(&unique_id("nostore")));

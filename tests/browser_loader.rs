@@ -298,3 +298,53 @@ document.head.appendChild(s);
     assert_eq!(lines, ["onerror:connfail:error", "onfail:connection"]);
     iframe.remove();
 }
+
+/// `gettoken()` before the module is ready answers as the module does once ready: the configured
+/// token in the module's order (here `GLANCE_COBROWSE`, with a key in another case, over
+/// `data-authtoken`), and nothing after `clearToken()`.
+#[wasm_bindgen_test]
+async fn the_token_before_ready_follows_the_module_rules() {
+    let iframe = frame(&format!(
+        r#"<meta id="glance-cobrowse" data-groupid="12345" data-authtoken="from-meta"{ws}>
+<script>
+window.GLANCE_COBROWSE = {{ " AuthToken ": "from-global" }};
+window.log = [];
+var s = document.createElement("script");
+s.src = "{origin}/glance-presence.js";
+s.onload = function () {{
+  var A = GLANCE.Authorization;
+  log.push("before:" + A.gettoken());
+  A.clearToken();
+  log.push("cleared:" + A.gettoken() + ":" + A.authorized());
+  var v = new GLANCE.Presence.Visitor({{ visitorid: "tokenrules" }});
+  v.onconnected = function () {{
+    log.push("ready:" + A.gettoken() + ":" + A.authorized());
+    v.disconnect();
+  }};
+  v.connect();
+}};
+document.head.appendChild(s);
+</script>"#,
+        origin = module_origin(),
+        ws = ws_attribute(),
+    ));
+    let log = || -> Vec<String> {
+        let frame_window: JsValue = iframe.content_window().unwrap().into();
+        let log = get(&frame_window, "log");
+        if log.is_undefined() {
+            return vec![];
+        }
+        let log: js_sys::Array = log.unchecked_into();
+        log.iter().filter_map(|v| v.as_string()).collect()
+    };
+    until("the module ready in the frame", 5000, || log().len() >= 3).await;
+    assert_eq!(
+        log(),
+        [
+            "before:from-global",
+            "cleared:undefined:false",
+            "ready:undefined:false"
+        ]
+    );
+    iframe.remove();
+}

@@ -172,6 +172,12 @@ async fn declining_and_escape_report_declined() {
         .wait("onterms", 5000, |e| get(e, "status") == "declined")
         .await;
 
+    // Focus on something of the page: the dialog gives it back when it closes.
+    let document = window().document().unwrap();
+    let field: web_sys::HtmlElement = document.create_element("button").unwrap().unchecked_into();
+    field.set_text_content(Some("page button"));
+    document.body().unwrap().append_child(&field).unwrap();
+    field.focus().unwrap();
     show_terms(&agent).await;
     let init = web_sys::KeyboardEventInit::new();
     init.set_key("Escape");
@@ -193,6 +199,23 @@ async fn declining_and_escape_report_declined() {
     })
     .await;
     assert!(agent_page.calls("onvisitorsessionstart").is_empty());
+    let focused = document.active_element().expect("something focused");
+    assert_eq!(
+        focused,
+        *field.unchecked_ref::<web_sys::Element>(),
+        "focus given back"
+    );
+    field.remove();
+    sleep(300).await;
+    assert_eq!(
+        agent_page
+            .calls("onterms")
+            .iter()
+            .filter(|e| get(e, "status") == "declined")
+            .count(),
+        2,
+        "one decline per dialog"
+    );
 
     // setDefaultUI(false): no dialog, the page hears onshowterms.
     visitor.set_default_ui(false.into());

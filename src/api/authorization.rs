@@ -104,6 +104,7 @@ impl Authorization {
     /// `clearToken()`.
     #[wasm_bindgen(js_name = clearToken)]
     pub fn clear_token() {
+        config(&JsValue::UNDEFINED); // a `data-authtoken` not read yet is cleared too
         token_store::clear();
     }
 

@@ -249,14 +249,9 @@ impl VisitorCore {
                         return; // disconnect() since the call: nothing more happens
                     }
                     match reply.and_then(|reply| expect::<UniqueVisitor>(&reply)) {
-                        // An extension renews the id's timeout: reported, nothing reconnects.
-                        Ok(reply) if extending => {
-                            let args = [
-                                JsValue::from_str(&reply.uniqueid),
-                                JsValue::from(reply.timeout),
-                            ];
-                            call_method(&facade.get(), "onuniqueid", &args);
-                        }
+                        // An extension renews the id's timeout and its guest token: reported,
+                        // nothing reconnects.
+                        Ok(reply) if extending => conn.command(Command::RenewUnique(reply)),
                         Ok(reply) => {
                             conn.command(Command::Unique(reply));
                             if let Some(data) = presence {

@@ -66,6 +66,9 @@ pub enum Command<P> {
     SignalVisibility(Visibility),
     /// Visitor: the reply of `/uniquevisitor` (new or extended).
     Unique(UniqueVisitor),
+    /// Visitor: the reply of `/uniquevisitor` extending the current unique id: its renewed guest
+    /// token is used from now on; nothing reconnects.
+    RenewUnique(UniqueVisitor),
     /// Visitor `setDefaultUI(bool)`.
     SetDefaultUi(bool),
     /// Visitor: `showTerms` was invoked.
@@ -327,6 +330,10 @@ pub trait Machine<P> {
     fn visitorid(&self) -> Option<&VisitorId>;
     /// A unique visitor's guest token (visitors only).
     fn guesttoken(&self) -> Option<&str> {
+        None
+    }
+    /// The authorization token the connection presents (agents only).
+    fn auth_token(&self) -> Option<&str> {
         None
     }
     /// Whether a 503 stopped the object (agents only).

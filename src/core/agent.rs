@@ -118,6 +118,7 @@ impl<P: Clone> AgentMachine<P> {
             | Command::Fire(_)
             | Command::SignalVisibility(_)
             | Command::Unique(_)
+            | Command::RenewUnique(_)
             | Command::SetDefaultUi(_)
             | Command::ShowTerms { .. } => {}
         }
@@ -278,6 +279,10 @@ impl<P: Clone> Machine<P> for AgentMachine<P> {
 
     fn visitorid(&self) -> Option<&VisitorId> {
         self.visitorid.as_ref()
+    }
+
+    fn auth_token(&self) -> Option<&str> {
+        self.token.as_deref()
     }
 
     fn unavailable(&self) -> bool {

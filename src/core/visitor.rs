@@ -144,6 +144,15 @@ impl<P: Clone> VisitorMachine<P> {
                 self.focused = true;
                 self.send_visibility(visibility, out);
             }
+            Command::RenewUnique(reply) => {
+                if self.visitorid.as_ref() == Some(&reply.visitorid) {
+                    self.guesttoken = Some(reply.guesttoken);
+                    out.push(Action::Dispatch(PageEvent::named(
+                        "onuniqueid",
+                        EventArg::UniqueId(reply.uniqueid, reply.timeout),
+                    )));
+                }
+            }
             Command::Unique(reply) => {
                 out.push(Action::Dispatch(PageEvent::named(
                     "onuniqueid",

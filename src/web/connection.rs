@@ -64,6 +64,8 @@ pub struct Connection {
     /// Inputs not yet handled, oldest first (rarely more than one: a `Vec` is enough).
     inbox: RefCell<Vec<Input<JsPayload>>>,
     busy: Cell<bool>,
+    /// The window/document listeners are on: the connection is active.
+    active: Cell<bool>,
     /// `{onsuccess, onfail}` of agent signals in flight.
     requests: RefCell<Vec<(RequestId, JsValue)>>,
     next_request: Cell<RequestId>,
@@ -87,6 +89,7 @@ impl Connection {
             owned: RefCell::default(),
             inbox: RefCell::default(),
             busy: Cell::new(false),
+            active: Cell::new(false),
             requests: RefCell::default(),
             next_request: Cell::new(1),
             me: me.clone(),
@@ -113,6 +116,7 @@ impl Connection {
         let request = self.next_request.get();
         self.next_request.set(request.wrapping_add(1));
         self.requests.borrow_mut().push((request, callbacks));
+        self.update_hold();
         self.command(Command::Signal { request, message });
     }
 
@@ -191,6 +195,7 @@ impl Connection {
                     let index = requests.iter().position(|(r, _)| *r == request);
                     index.map(|i| requests.swap_remove(i).1)
                 };
+                self.update_hold();
                 let Some(callbacks) = callbacks else { return };
                 match result {
                     Ok(()) => call_method(&callbacks, "onsuccess", &[]),
@@ -204,7 +209,12 @@ impl Connection {
                 visitorid,
                 message,
             } => self.rest_signal(request, visitorid, message),
-            Action::ClearToken => token_store::clear(),
+            // A refused guest token (visitors) is not the agent's token.
+            Action::ClearToken if self.role == Role::Agent => {
+                let failed = self.machine.borrow().auth_token().map(str::to_owned);
+                token_store::clear_if_current(failed.as_deref());
+            }
+            Action::ClearToken => {}
             Action::Invoke(call) => invoke::run(call),
             Action::ShowTermsDialog {
                 sessionkey,
@@ -220,6 +230,13 @@ impl Connection {
             }
             Action::Log(message) => warn(&message),
         }
+    }
+
+    /// Holds the page's object strongly while the connection is active or a signal's callbacks
+    /// wait for their outcome (see [`Facade`]).
+    fn update_hold(&self) {
+        let pending = !self.requests.borrow().is_empty();
+        self.facade.hold(self.active.get() || pending);
     }
 
     /// Removes the timer of `kind`; the caller drops it (clearing it) after the borrow ends.
@@ -284,7 +301,8 @@ impl Connection {
     /// Window and document listeners on or off: the connection became active or idle, which is
     /// also when the page's object is held strongly or weakly (see [`Facade`]).
     fn listen(&self, on: bool) {
-        self.facade.hold(on);
+        self.active.set(on);
+        self.update_hold();
         let listeners = if on {
             self.make_listeners()
         } else {

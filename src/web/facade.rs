@@ -61,9 +61,11 @@ impl Facade {
 
     /// Holds the object strongly (`true`, while its connection is active) or weakly again.
     pub fn hold(&self, strong: bool) {
-        if self.weak.is_some() {
-            let object = strong.then(|| self.get());
-            *self.held.borrow_mut() = object;
+        if let Some(weak) = &self.weak {
+            // `deref` keeps the object alive to the end of the current job, so handlers called
+            // right after (an `onclose`) still find it.
+            let object = weak.deref();
+            *self.held.borrow_mut() = strong.then_some(object);
         }
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! Accessible through the platform: `showModal()` puts the dialog in the top layer and makes the
 //! rest of the page inert (focus cannot leave it, assistive technology sees only it), moves focus
-//! to the first button and gives it back on close. The title and description label it; the
+//! to Decline (`autofocus`) and gives it back on close. The title and description label it; the
 //! buttons submit a `method="dialog"` form, whose value closes the dialog; Escape cancels, which
 //! declines.
 
@@ -35,7 +35,7 @@ button{font:inherit;margin:0;padding:.5rem 1.1rem;border:1px solid #6b7280;borde
 <h2 id="t">Share this page with an agent?</h2>
 <p id="d">An agent has asked to start a screen-sharing session so they can see this page with you.</p>
 <p hidden><a target="_blank" rel="noopener noreferrer">Terms of service</a></p>
-<form method="dialog"><button class="decline" value="n">Decline</button><button class="accept" value="y">Accept</button></form>
+<form method="dialog"><button class="decline" value="n" autofocus>Decline</button><button class="accept" value="y">Accept</button></form>
 </dialog>"#;
 
 /// An open dialog. Dropping it removes it from the page, with its listeners.
@@ -74,13 +74,17 @@ pub fn show(terms_url: Option<&str>, outcome: impl FnOnce(bool) + 'static) {
             let dialog = dialog.clone();
             move |_| respond(get(&dialog, "returnValue") == "y")
         }),
-        // Escape that reaches the dialog without closing it (a synthetic or repeated key press).
-        Listener::new(&dialog, "keydown", |e| {
-            if e.dyn_ref::<KeyboardEvent>()
-                .is_some_and(|k| k.key() == "Escape")
-            {
-                e.prevent_default();
-                respond(false);
+        // Escape that reaches the dialog without closing it (a synthetic or repeated key press):
+        // closed as the platform would, so focus goes back where it was.
+        Listener::new(&dialog, "keydown", {
+            let dialog = dialog.clone();
+            move |e| {
+                if e.dyn_ref::<KeyboardEvent>()
+                    .is_some_and(|k| k.key() == "Escape")
+                {
+                    e.prevent_default();
+                    call_method(&dialog, "close", &[]);
+                }
             }
         }),
     ];
@@ -90,7 +94,10 @@ pub fn show(terms_url: Option<&str>, outcome: impl FnOnce(bool) + 'static) {
         _listeners: listeners.into_iter().flatten().collect(),
     };
     OPEN.with(|d| *d.borrow_mut() = Some(dialog_open));
-    call_method(&dialog, "showModal", &[]);
+    if call_method(&dialog, "showModal", &[]).is_none() {
+        // No modal dialogs (old browsers): shown in place, still answerable.
+        let _ = dialog.set_attribute("open", "");
+    }
 }
 
 /// Closes the dialog and reports `accepted`.

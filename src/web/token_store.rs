@@ -42,7 +42,9 @@ fn storage() -> Option<web_sys::Storage> {
 /// The stored token: `localStorage`'s (JSON `{token, expires, groupid?}`), else the one
 /// storage refused.
 pub fn stored() -> Option<StoredToken> {
-    from_storage().or_else(|| MEMORY.with(|m| m.borrow().unstored.clone()))
+    MEMORY
+        .with(|m| m.borrow().unstored.clone())
+        .or_else(from_storage)
 }
 
 fn from_storage() -> Option<StoredToken> {
@@ -70,7 +72,14 @@ pub fn store(token: &StoredToken) {
         set(&value, "groupid", &JsValue::from_f64(f64::from(group)));
     }
     let stored = match (storage(), stringify(&value)) {
-        (Some(storage), Some(text)) => storage.set_item(STORAGE_KEY, &text).is_ok(),
+        (Some(storage), Some(text)) => {
+            let stored = storage.set_item(STORAGE_KEY, &text).is_ok();
+            if !stored {
+                // An older entry would otherwise outlive the token that replaced it.
+                let _ = storage.remove_item(STORAGE_KEY);
+            }
+            stored
+        }
         _ => false,
     };
     MEMORY.with(|m| m.borrow_mut().unstored = (!stored).then(|| token.clone()));
@@ -111,7 +120,15 @@ pub fn has_stored_for(groupid: Option<u32>) -> bool {
     stored().is_some_and(|t| t.valid_for(now_ms(), groupid))
 }
 
-/// `clearToken()`, and what a 401/403 from the presence service does.
+/// What a 401/403 from the presence service does: clears the token, unless the page already
+/// holds another one than `failed` (the token the refused request used, when known).
+pub fn clear_if_current(failed: Option<&str>) {
+    if failed.is_none() || token().as_deref() == failed {
+        clear();
+    }
+}
+
+/// `clearToken()`.
 pub fn clear() {
     MEMORY.with(|m| {
         let mut m = m.borrow_mut();

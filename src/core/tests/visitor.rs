@@ -303,6 +303,34 @@ fn unique_visitor_connects_with_its_guest_token() {
 }
 
 #[test]
+fn renewing_a_unique_id_keeps_its_new_guest_token_without_reconnecting() {
+    let mut m = machine();
+    let first = UniqueVisitor {
+        visitorid: vid("UNQ-42"),
+        uniqueid: "42".into(),
+        guesttoken: "gt1".into(),
+        timeout: 300,
+    };
+    let out = feed(&mut m, Input::Command(Command::Unique(first.clone())));
+    complete_connect(&mut m, &out, "UNQ-42", None);
+    let renewed = UniqueVisitor {
+        guesttoken: "gt2".into(),
+        ..first
+    };
+    let out = feed(&mut m, Input::Command(Command::RenewUnique(renewed)));
+    assert_eq!(dispatched(&out), ["onuniqueid"]);
+    assert!(resolve_attempt(&out).is_none(), "no reconnect: {out:?}");
+    // The next connection (after any close) presents the renewed token.
+    let out = feed(&mut m, ev(Event::Closed { code: 1006 }));
+    let retry = feed(&mut m, ev(Event::Timer(TimerKind::Retry)));
+    assert!(armed(&out, TimerKind::Retry).is_some());
+    let attempt = resolve_attempt(&retry).unwrap();
+    feed(&mut m, ev(resolved_ok(attempt, None)));
+    let hello = feed(&mut m, ev(Event::Opened { attempt }));
+    assert_eq!(sent(&hello)[0]["guesttoken"], "gt2");
+}
+
+#[test]
 fn terms_dialog_or_page_handler() {
     let mut m = connected();
     let show = || {
