@@ -134,6 +134,7 @@ impl Cluster {
             [limits]
             rate = 500
             burst = 1000
+            agents_per_visitor = 2
             [[groups]]
             id = {GROUP}
             api_key = "{API_KEY}"
@@ -282,6 +283,19 @@ impl Cluster {
             .output()
             .expect("redis-cli");
         String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    /// An agent socket that has sent `connect` (its answer not read yet).
+    async fn agent_attempt(&self, at: At, visitor: &str) -> Ws {
+        let mut ws = self.open(at, "/agent", Some(AGENT_ORIGIN)).await;
+        ws.send_text(connect_frame(
+            GROUP,
+            visitor,
+            Some(&agent_token(GROUP)),
+            None,
+        ))
+        .await;
+        ws
     }
 
     fn signal(&self, i: usize, sig: &str) {
@@ -781,4 +795,45 @@ async fn a_stalled_node_that_was_reaped_registers_its_sockets_again() {
         visitor.expect("signal", WAIT).await["data"]["after"],
         "stall"
     );
+}
+
+#[tokio::test]
+async fn the_agents_per_visitor_limit_spans_the_cluster() {
+    let mut c = Cluster::start("crowd").await;
+    let _visitor = c.visitor(At::Node(0), "crowd").await;
+    // The nodes allow 2 agents per visitor: one on node 0 and one on node 1 take both places.
+    let first = c.agent(At::Node(0), "crowd").await;
+    let _second = c.agent(At::Node(1), "crowd").await;
+    let mut third = c.agent_attempt(At::Node(2), "crowd").await;
+    third.expect_refused("ratelimited", 4429).await;
+    // A place given back on close can be taken on another node.
+    first.close().await;
+    let until = Instant::now() + WAIT;
+    loop {
+        let mut ws = c.agent_attempt(At::Node(2), "crowd").await;
+        if matches!(ws.next(WAIT).await, Some(common::Event::Frame(f)) if f["type"] == "connected")
+        {
+            break;
+        }
+        assert!(Instant::now() < until, "the place was not given back");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // A dead node's places are given back when it is reaped.
+    c.signal(1, "-KILL");
+    c.nodes[1].take();
+    let until = Instant::now() + DEAD_NODE_BOUND;
+    let mut held = Vec::new();
+    loop {
+        let mut ws = c.agent_attempt(At::Node(2), "crowd").await;
+        if matches!(ws.next(WAIT).await, Some(common::Event::Frame(f)) if f["type"] == "connected")
+        {
+            held.push(ws);
+            break;
+        }
+        assert!(
+            Instant::now() < until,
+            "the dead node's place was not given back"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }

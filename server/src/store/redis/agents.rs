@@ -1,8 +1,8 @@
 //! A node's agents in Redis terms: the subscription to each watched visitor's channel, and the
 //! snapshot an agent gets right after it subscribed.
 
-use super::keys::VisitorKeys;
-use super::reply::{frame, sock_frame, unavailable};
+use super::keys::{node_agents, VisitorKeys};
+use super::reply::{frame, sock_frame, status, unavailable};
 use super::RedisStore;
 use crate::outbox::{Outbox, Outgoing};
 use crate::store::{Stamped, StoreError, VisitorKey};
@@ -10,6 +10,35 @@ use fred::prelude::*;
 use glance_protocol::{ServerFrame, VisibilityData};
 
 impl RedisStore {
+    /// Takes one of the visitor's agent places, counted over the whole cluster.
+    pub(super) async fn take_agent_place(&self, key: &VisitorKey) -> Result<(), StoreError> {
+        let reply = self
+            .run(
+                &self.0.scripts.agent_take,
+                vec![VisitorKeys::of(key).agents, node_agents(&self.0.node)],
+                vec![
+                    self.0.node.clone(),
+                    self.0.rules.agents_per_visitor.to_string(),
+                ],
+            )
+            .await?;
+        if status(&reply) == -1 {
+            return Err(StoreError::TooMany("agents"));
+        }
+        Ok(())
+    }
+
+    /// Gives an agent place back (a failure leaves it counted until this node is reaped).
+    pub(super) async fn give_agent_place(&self, key: &VisitorKey) {
+        let keys = vec![VisitorKeys::of(key).agents, node_agents(&self.0.node)];
+        if let Err(e) = self
+            .run(&self.0.scripts.agent_give, keys, vec![self.0.node.clone()])
+            .await
+        {
+            tracing::warn!(error = %e, "cannot give an agent place back");
+        }
+    }
+
     /// Right after an agent subscribed: `visitorconn`, `visitorsock`, the latest presence and
     /// visibility of a present visitor.
     pub(super) async fn agent_snapshot(

@@ -19,6 +19,8 @@ pub struct VisitorKeys {
     pub channel: String,
     /// Present visitors of the group.
     pub group: String,
+    /// Agents watching the visitor, per node (the agents-per-visitor limit spans the cluster).
+    pub agents: String,
 }
 
 impl VisitorKeys {
@@ -31,6 +33,7 @@ impl VisitorKeys {
             held: format!("pv:{t}:h"),
             channel: format!("pa:{t}"),
             group: format!("pg:{}", k.group),
+            agents: format!("pv:{t}:a"),
         }
     }
 }
@@ -43,6 +46,11 @@ pub fn node_channel(node: &str) -> String {
 /// The set of node `node`'s visitor sockets.
 pub fn node_socks(node: &str) -> String {
     format!("pnode:{node}:socks")
+}
+
+/// The set of the agent-count hashes where node `node` has an entry (to reap a dead node).
+pub fn node_agents(node: &str) -> String {
+    format!("pnode:{node}:agents")
 }
 
 /// The liveness key of node `node` (expires when it stops refreshing it).

@@ -75,10 +75,6 @@ impl Local {
         self.agents.contains_key(channel)
     }
 
-    pub fn agents_of(&self, channel: &str) -> usize {
-        self.agents.get(channel).map_or(0, Vec::len)
-    }
-
     pub fn counts(&self) -> (usize, usize) {
         (self.visitors.len(), self.agent_count)
     }

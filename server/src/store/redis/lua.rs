@@ -6,6 +6,9 @@
 //! absent, seq), `pv:{tag}:k` sorted set of socket refs (`node#conn`) by activity, `pv:{tag}:h`
 //! list of held signals (`expiry_ms|frame`). `pg:G` set of present visitor ids of group G.
 //! `pnode:N:socks` set of `group|visitor|ref` of node N's sockets (to reap a dead node).
+//! `pv:{tag}:a` hash node → agents watching V there (the agents-per-visitor limit over the
+//! cluster), `pnode:N:agents` set of the `pv:{tag}:a` where node N has an entry. `pabsent` sorted
+//! set of pending absence checks (see [`absence_tick`]).
 //! Scripts touch keys of several slots: the store targets one Redis primary, not Redis Cluster.
 
 /// Milliseconds from Redis' own clock, so every node agrees on time.
@@ -197,4 +200,30 @@ pub fn overdue() -> String {
 return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now() - tonumber(ARGV[1]), 'LIMIT', 0, tonumber(ARGV[2]))
 "#,
     )
+}
+
+/// KEYS a na; ARGV node max. Takes one of the visitor's `max` agent places (counted over every
+/// node): {-1} when none is left, else {0}.
+pub fn agent_take() -> String {
+    r#"
+local total = 0
+for _, v in ipairs(redis.call('HVALS', KEYS[1])) do total = total + tonumber(v) end
+if total >= tonumber(ARGV[2]) then return {-1} end
+redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+redis.call('SADD', KEYS[2], KEYS[1])
+return {0}
+"#
+    .to_owned()
+}
+
+/// KEYS a na; ARGV node. Gives an agent place back.
+pub fn agent_give() -> String {
+    r#"
+if redis.call('HINCRBY', KEYS[1], ARGV[1], -1) <= 0 then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+  redis.call('SREM', KEYS[2], KEYS[1])
+end
+return {0}
+"#
+    .to_owned()
 }

@@ -42,6 +42,8 @@ struct Scripts {
     close: Script,
     tick: Script,
     overdue: Script,
+    agent_take: Script,
+    agent_give: Script,
     event: Script,
     presence: Script,
     signal: Script,
@@ -104,6 +106,8 @@ impl RedisStore {
             close: Script::from_lua(lua::close()),
             tick: Script::from_lua(lua::absence_tick()),
             overdue: Script::from_lua(lua::overdue()),
+            agent_take: Script::from_lua(lua::agent_take()),
+            agent_give: Script::from_lua(lua::agent_give()),
             event: Script::from_lua(lua::event()),
             presence: Script::from_lua(lua::presence()),
             signal: Script::from_lua(lua::signal()),
@@ -263,14 +267,13 @@ impl Store for RedisStore {
         outbox: Outbox,
     ) -> Result<(), StoreError> {
         let channel = VisitorKeys::of(key).channel;
-        if self.local().agents_of(&channel) >= self.0.rules.agents_per_visitor {
-            return Err(StoreError::TooMany("agents"));
-        }
+        self.take_agent_place(key).await?;
         // Subscribe before reading the snapshot: an event in between arrives twice at worst,
         // never not at all.
         self.local().add_agent(&channel, conn, outbox.clone());
         if let Err(e) = self.sync_subscription(&channel).await {
             self.local().remove_agent(&channel, conn);
+            self.give_agent_place(key).await;
             return Err(e);
         }
         let snapshot = self.agent_snapshot(key, &outbox).await;
@@ -284,6 +287,7 @@ impl Store for RedisStore {
     async fn agent_close(&self, key: &VisitorKey, conn: ConnId) {
         let channel = VisitorKeys::of(key).channel;
         self.local().remove_agent(&channel, conn);
+        self.give_agent_place(key).await;
         if let Err(e) = self.sync_subscription(&channel).await {
             tracing::warn!(error = %e, "cannot unsubscribe");
         }

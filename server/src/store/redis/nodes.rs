@@ -1,7 +1,9 @@
 //! Background work of a node: dispatching subscribed messages, the heartbeat, reaping dead
 //! nodes, and re-registering local sockets when Redis comes back.
 
-use super::keys::{self, node_alive, node_channel, node_reap, node_socks, parse_member, parse_ref};
+use super::keys::{
+    self, node_agents, node_alive, node_channel, node_reap, node_socks, parse_member, parse_ref,
+};
 use super::RedisStore;
 use crate::store::StoreError;
 use axum::extract::ws::Utf8Bytes;
@@ -225,6 +227,16 @@ impl RedisStore {
                 }
             }
             let _: Result<(), _> = self.0.client.del(node_socks(&node)).await;
+            let counted: Vec<String> = self
+                .0
+                .client
+                .smembers(node_agents(&node))
+                .await
+                .unwrap_or_default();
+            for agents in &counted {
+                let _: Result<(), _> = self.0.client.hdel(agents.as_str(), node.as_str()).await;
+            }
+            let _: Result<(), _> = self.0.client.del(node_agents(&node)).await;
             let _: Result<(), _> = self.0.client.srem(keys::NODES, node.as_str()).await;
         }
     }
