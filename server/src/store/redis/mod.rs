@@ -13,6 +13,7 @@ mod local;
 mod lua;
 mod nodes;
 mod reply;
+mod route;
 mod sockets;
 mod state;
 
@@ -28,7 +29,7 @@ use fred::clients::SubscriberClient;
 use fred::prelude::*;
 use fred::types::scripts::Script;
 use glance_protocol::{GroupId, PresenceMap, ServerFrame, Visibility, VisitorId};
-use keys::{parse_ref, sock_ref, VisitorKeys};
+use keys::{sock_ref, VisitorKeys};
 use local::Local;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -154,35 +155,6 @@ impl RedisStore {
             Value::Array(items) => items,
             other => vec![other],
         })
-    }
-
-    /// Sends `payload` to connection `r` (`node#conn`): directly when local, else through its
-    /// node's channel.
-    async fn to_sock(&self, r: &str, payload: Outgoing) {
-        let Some((node, conn)) = parse_ref(r) else {
-            return;
-        };
-        if node == self.0.node {
-            self.local().deliver_to_conn(conn, payload);
-            return;
-        }
-        let Some(message) = local::encode_node_message(conn, &payload) else {
-            return;
-        };
-        if let Err(e) = self
-            .client()
-            .spublish::<(), _, _>(keys::node_channel(node), message)
-            .await
-        {
-            tracing::warn!(error = %e, node, "cannot reach node channel");
-        }
-    }
-
-    async fn blur(&self, previous: &str) {
-        if !previous.is_empty() {
-            let blur = frame(&ServerFrame::Blur);
-            self.to_sock(previous, Outgoing::Frame(blur.into())).await;
-        }
     }
 }
 
