@@ -59,6 +59,17 @@ async fn wait_frame(
     );
 }
 
+/// The frame's `window.log` (lines its page script wrote), empty until the script made it.
+fn frame_log(iframe: &web_sys::HtmlIFrameElement) -> Vec<String> {
+    let frame_window: JsValue = iframe.content_window().unwrap().into();
+    let log = get(&frame_window, "log");
+    if log.is_undefined() {
+        return vec![];
+    }
+    let log: js_sys::Array = log.unchecked_into();
+    log.iter().filter_map(|v| v.as_string()).collect()
+}
+
 async fn watching(id: &str) -> (Recorder, AgentCore) {
     configure_page();
     if !Authorization::authorized() {
@@ -153,11 +164,7 @@ document.head.appendChild(s);
         token = Authorization::gettoken().expect("the test page is signed in")
     ));
     wait_frame(&page, &iframe, "onpresence", |p| get(p, "early") == 1).await;
-    let log = || -> Vec<String> {
-        let frame_window: JsValue = iframe.content_window().unwrap().into();
-        let log: js_sys::Array = get(&frame_window, "log").unchecked_into();
-        log.iter().filter_map(|v| v.as_string()).collect()
-    };
+    let log = || frame_log(&iframe);
     until("onconnected in the frame", 5000, || {
         log().contains(&"onconnected".to_string())
     })
@@ -282,15 +289,7 @@ document.head.appendChild(s);
 </script>"#,
         origin = module_origin(),
     ));
-    let log = || -> Vec<String> {
-        let frame_window: JsValue = iframe.content_window().unwrap().into();
-        let log = get(&frame_window, "log");
-        if log.is_undefined() {
-            return vec![];
-        }
-        let log: js_sys::Array = log.unchecked_into();
-        log.iter().filter_map(|v| v.as_string()).collect()
-    };
+    let log = || frame_log(&iframe);
     until("onerror and onfail in the frame", 5000, || log().len() >= 2).await;
     sleep(300).await;
     let mut lines = log();
@@ -328,15 +327,7 @@ document.head.appendChild(s);
         origin = module_origin(),
         ws = ws_attribute(),
     ));
-    let log = || -> Vec<String> {
-        let frame_window: JsValue = iframe.content_window().unwrap().into();
-        let log = get(&frame_window, "log");
-        if log.is_undefined() {
-            return vec![];
-        }
-        let log: js_sys::Array = log.unchecked_into();
-        log.iter().filter_map(|v| v.as_string()).collect()
-    };
+    let log = || frame_log(&iframe);
     until("the module ready in the frame", 5000, || log().len() >= 3).await;
     assert_eq!(
         log(),

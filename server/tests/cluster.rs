@@ -262,14 +262,7 @@ impl Cluster {
     }
 
     async fn agent(&self, at: At, visitor: &str) -> Ws {
-        let mut ws = self.open(at, "/agent", Some(AGENT_ORIGIN)).await;
-        ws.send_text(connect_frame(
-            GROUP,
-            visitor,
-            Some(&agent_token(GROUP)),
-            None,
-        ))
-        .await;
+        let mut ws = self.agent_attempt(at, visitor).await;
         ws.expect_next("connected", WAIT).await;
         ws
     }
