@@ -1,13 +1,18 @@
 /*! glance-presence: self-hosted GLANCE.Authorization, GLANCE.Presence.Agent, GLANCE.Presence.Visitor */
-// The synchronous facade. scripts/build-module.sh wraps this file and the wasm-bindgen glue into
-// one function and writes the result to glance-presence.js:
+// The synchronous facade and the module's host. scripts/build-module.sh wraps this file and the
+// wasm-bindgen glue into one function and writes the result to glance-presence.js:
 //
 //     (function () { <glue: defines wasm_bindgen> <this file> })();
 //
-// Everything here must work before the wasm has loaded: pages create the script tag dynamically
-// and use the globals in its onload handler. Calls made before the module is ready are queued and
-// replayed in order; handler properties live on the page's own objects, which the module reads at
-// dispatch time. All logic is in Rust: this file only queues, forwards and never throws.
+// The facade must work before the wasm has loaded: pages create the script tag dynamically and
+// use the globals in its onload handler. Calls made before the module is ready are queued and
+// replayed in order; handler properties live on the page's own objects, which are read at
+// dispatch time.
+//
+// The host `H` is what the module sees of the browser (src/web/host.rs): sockets, timers,
+// requests, storage, listeners and page objects, kept here under ids, reported back through
+// `mod.ev`. Only numbers and strings cross; page values cross as JSON text. All logic is in Rust:
+// this file only queues, forwards, converts and never throws.
 "use strict";
 var script = document.currentScript;
 var src = (script && script.src) || window.GLANCE_PRESENCE_SRC || "";
@@ -16,13 +21,28 @@ var P = (G.Presence = G.Presence || {});
 var mod = null;
 var failed = false;
 var queue = [];
+// Page objects and call options by id: strong, or a WeakRef while the module says an object is
+// idle (so a page that drops a disconnected object lets it be collected).
+var T = {};
+// The host's resources by the module's ids: sockets, timers, request controllers.
+var R = {};
+var nextId = 1;
+var WR = window.WeakRef;
+var collected =
+  window.FinalizationRegistry &&
+  new FinalizationRegistry(function (id) {
+    delete T[id];
+    if (mod) mod.ev(8, id, 0, "");
+  });
+var dialogHost = null;
 
 function report(error) {
   if (window.console) console.error("glance-presence:", error);
 }
 
-// Runs `work` now if the module is ready, else queues it. `fail` runs instead if loading fails.
-function whenReady(work, fail) {
+// Runs `work` now if the module is ready (returning its result), else queues it and returns
+// `fallback`. `fail` runs instead if loading fails.
+function whenReady(work, fail, fallback) {
   // While queued calls are replayed, later ones wait their turn (a handler called during the
   // replay may use an object whose constructor is still queued).
   if (mod && !queue.length) {
@@ -36,17 +56,232 @@ function whenReady(work, fail) {
   } else {
     queue.push([work, fail]);
   }
+  return fallback;
 }
 
-// Calls `obj[name](arg)` if it is a function; a page handler that throws is only logged.
-function notify(obj, name, arg) {
+// Calls `obj[name](args…)` if it is a function; a page handler that throws is only logged.
+function notify(obj, name, args) {
   if (obj && typeof obj[name] === "function") {
     try {
-      obj[name](arg);
+      obj[name].apply(obj, args);
     } catch (e) {
       report(e);
     }
   }
+}
+
+// JSON text of a page value; "" when JSON cannot carry it (a cycle, a BigInt).
+function json(value) {
+  try {
+    var text = JSON.stringify(value);
+    return text === undefined ? "null" : text;
+  } catch (e) {
+    return "";
+  }
+}
+
+function deref(id) {
+  var o = T[id];
+  return WR && o instanceof WR ? o.deref() : o;
+}
+
+// The window events the module follows while a connection is active (see H.l).
+var windowEvents = ["online", "focus", "pagehide", "pageshow", "visibilitychange"].map(function (name, i) {
+  return [name, function () { mod.ev(6, 0, i, ""); }];
+});
+
+var H = {
+  // WebSocket under `id`.
+  o: function (id, url) {
+    var ws;
+    try {
+      ws = new WebSocket(url);
+    } catch (e) {
+      return false;
+    }
+    ws.binaryType = "arraybuffer";
+    ws.onopen = function () { mod.ev(1, id, 0, ""); };
+    ws.onmessage = function (e) {
+      var data = e.data;
+      if (typeof data !== "string") {
+        try {
+          data = new TextDecoder("utf-8", { fatal: true }).decode(data);
+        } catch (x) {
+          return;
+        }
+      }
+      mod.ev(2, id, 0, data);
+    };
+    ws.onclose = function (e) { mod.ev(3, id, e.code, ""); };
+    R[id] = ws;
+    return true;
+  },
+  s: function (id, text) {
+    var ws = R[id];
+    if (!ws || ws.readyState !== 1) return false;
+    try {
+      ws.send(text);
+      return true;
+    } catch (e) {
+      return false;
+    }
+  },
+  // Releases resource `id`: a request is aborted, a timer cleared, a socket detached and closed.
+  x: function (id) {
+    var r = R[id];
+    delete R[id];
+    if (!r) return;
+    if (r.abort) {
+      r.abort();
+    } else if (r.t) {
+      clearTimeout(r.t);
+    } else {
+      r.onopen = r.onmessage = r.onclose = null;
+      if (r.readyState < 2) r.close(1000);
+    }
+  },
+  t: function (id, ms) {
+    R[id] = {
+      t: setTimeout(function () {
+        delete R[id];
+        mod.ev(4, id, 0, "");
+      }, ms),
+    };
+  },
+  m: function (id) {
+    Promise.resolve().then(function () { mod.ev(4, id, 0, ""); });
+  },
+  f: function (id, method, url, bearer, body) {
+    var controller = window.AbortController ? new AbortController() : { abort: function () {} };
+    var headers = {};
+    if (body) headers["Content-Type"] = "application/json";
+    if (bearer) headers.Authorization = "Bearer " + bearer;
+    R[id] = controller;
+    function done(status, text) {
+      if (R[id] !== controller) return;
+      delete R[id];
+      mod.ev(5, id, status, text);
+    }
+    fetch(url, { method: method, headers: headers, body: body || undefined, signal: controller.signal })
+      .then(function (response) {
+        return response.text().then(function (text) { done(response.status, text); });
+      })
+      .then(null, function () { done(0, ""); });
+  },
+  // A page handler (of an object or of a call's options); `last`: the options are done.
+  e: function (target, name, args, last) {
+    var o = deref(target);
+    if (last) delete T[target];
+    if (name) notify(o, name, JSON.parse(args));
+  },
+  h: function (id, strong) {
+    var o = deref(id);
+    if (o) T[id] = strong || !WR ? o : new WR(o);
+  },
+  l: function (on) {
+    windowEvents.forEach(function (entry) {
+      var target = entry[0] === "visibilitychange" ? document : window;
+      if (on) target.addEventListener(entry[0], entry[1]);
+      else target.removeEventListener(entry[0], entry[1]);
+    });
+  },
+  r: function (what, key) {
+    try {
+      if (what === 0) {
+        var el = document.getElementById(key);
+        if (!el) return;
+        return JSON.stringify(Array.prototype.map.call(el.attributes, function (a) { return [a.name, a.value]; }));
+      }
+      if (what === 1) return JSON.stringify(window.GLANCE_COBROWSE);
+      if (what === 2) {
+        var stored = localStorage.getItem(key);
+        return stored === null ? undefined : stored;
+      }
+      if (what === 3) return location.href;
+      if (what === 4) return navigator.userAgent;
+      if (what === 5) return document.visibilityState;
+    } catch (e) {
+      // no storage, a configuration JSON cannot carry: nothing to read
+    }
+  },
+  w: function (key, value) {
+    try {
+      if (value == null) localStorage.removeItem(key);
+      else localStorage.setItem(key, value);
+      return true;
+    } catch (e) {
+      return false;
+    }
+  },
+  // The function at a dotted path from window, called on its holder.
+  c: function (path, args) {
+    var holder = window;
+    var target = window;
+    path.split(".").forEach(function (part) {
+      holder = target;
+      target = holder == null ? undefined : holder[part];
+    });
+    if (typeof target !== "function") return false;
+    try {
+      target.apply(holder, JSON.parse(args));
+    } catch (e) {
+      report(e);
+    }
+    return true;
+  },
+  d: function (name, detail) {
+    try {
+      window.dispatchEvent(new CustomEvent(name, { detail: JSON.parse(detail) }));
+    } catch (e) {
+      report(e);
+    }
+  },
+  // The terms dialog: `html` in the shadow root of #glance-terms, modal; its close reported.
+  g: function (html) {
+    if (dialogHost) dialogHost.remove();
+    dialogHost = null;
+    if (!html || !document.body) return;
+    var host = (dialogHost = document.createElement("div"));
+    host.id = "glance-terms";
+    var root = host.attachShadow({ mode: "open" });
+    root.innerHTML = html;
+    var dialog = root.querySelector("dialog");
+    dialog.addEventListener("close", function () {
+      if (dialogHost === host) mod.ev(7, 0, dialog.returnValue === "y" ? 1 : 0, "");
+    });
+    // An Escape that reaches the dialog without closing it (a synthetic or repeated key press):
+    // closed as the platform would, so focus goes back where it was.
+    dialog.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") {
+        e.preventDefault();
+        dialog.close();
+      }
+    });
+    document.body.appendChild(host);
+    try {
+      dialog.showModal();
+    } catch (e) {
+      dialog.setAttribute("open", ""); // no modal dialogs (old browsers): shown in place
+    }
+  },
+  k: function (message) {
+    if (window.console) console.warn("glance-presence:", message);
+  },
+};
+
+// Methods whose first argument carries onsuccess/onfail: the host keeps it for the module.
+var withCallbacks = ["authorize", "signalVisitor", "invokeVisitor", "lookupVisitor", "query"];
+
+// Method `name` of object `id` (0: the statics) with the page's arguments.
+function invoke(id, name, args) {
+  while (args.length && args[args.length - 1] === undefined) args.pop();
+  var opts = 0;
+  if (withCallbacks.indexOf(name) >= 0 && args[0] && typeof args[0] === "object") {
+    opts = nextId++;
+    T[opts] = args[0];
+  }
+  var result = mod.call(id, name, json(args), opts);
+  return result === undefined ? undefined : JSON.parse(result);
 }
 
 // What a call does when the module could not load: the first argument's onfail("connection")
@@ -55,10 +290,10 @@ function failArgs(args, self) {
   return function () {
     var opts = args[0];
     if (opts && typeof opts.onfail === "function") {
-      notify(opts, "onfail", "connection");
+      notify(opts, "onfail", ["connection"]);
     } else if (self && !self._e) {
       Object.defineProperty(self, "_e", { value: true });
-      notify(self, "onerror", { error: "connfail", detail: "error" });
+      notify(self, "onerror", [{ error: "connfail", detail: "error" }]);
     }
   };
 }
@@ -102,66 +337,50 @@ function tokenBeforeReady() {
   }
 }
 
-// A constructor whose instances forward `methods` to the Rust core class `core`.
-function facade(core, methods, defaults) {
+// A constructor (`kind` 0: agent, 1: visitor) whose instances forward `methods` to the module.
+function facade(kind, methods) {
   function Ctor(params) {
     if (!(this instanceof Ctor)) return new Ctor(params);
     var self = this;
-    Object.defineProperty(self, "_p", { value: params || {}, writable: true });
-    Object.defineProperty(self, "_c", { value: null, writable: true });
+    var id = nextId++;
+    Object.defineProperty(self, "_i", { value: id });
+    T[id] = WR ? new WR(self) : self;
+    if (collected) collected.register(self, id);
     whenReady(function () {
-      self._c = new mod[core](self, self._p);
+      mod.create(kind, self._i, json(params === undefined ? {} : params));
     });
   }
   methods.forEach(function (name) {
     Ctor.prototype[name] = function () {
       var self = this;
       var args = Array.prototype.slice.call(arguments);
-      if (self._c) {
-        try {
-          return self._c[name].apply(self._c, args);
-        } catch (e) {
-          report(e);
-          return defaults[name];
-        }
-      }
-      whenReady(function () {
-        if (self._c) self._c[name].apply(self._c, args);
-      }, failArgs(args, self));
-      return defaults[name];
+      return whenReady(
+        function () { return invoke(self._i, name, args); },
+        failArgs(args, self),
+        name === "isconnected" ? false : undefined
+      );
     };
   });
   return Ctor;
 }
 
-// A function forwarding to the static method `name` of the Rust class `core`.
-function forward(core, name, fallback) {
+// A function forwarding to the static `name` (GLANCE.Authorization, GLANCE.Cobrowse).
+function forward(name, fallback) {
   return function () {
     var args = Array.prototype.slice.call(arguments);
-    if (mod) {
-      try {
-        return mod[core][name].apply(null, args);
-      } catch (e) {
-        report(e);
-        return fallback;
-      }
-    }
-    whenReady(function () {
-      mod[core][name].apply(null, args);
-    }, failArgs(args));
-    return fallback;
+    return whenReady(function () { return invoke(0, name, args); }, failArgs(args), fallback);
   };
 }
 
 if (!P.__glancePresence) {
   Object.defineProperty(P, "__glancePresence", { value: true });
 
-  var setToken = forward("Authorization", "setToken");
-  var clearToken = forward("Authorization", "clearToken");
-  var gettoken = forward("Authorization", "gettoken");
-  var authorized = forward("Authorization", "authorized", false);
+  var setToken = forward("setToken");
+  var clearToken = forward("clearToken");
+  var gettoken = forward("gettoken");
+  var authorized = forward("authorized", false);
   G.Authorization = {
-    authorize: forward("Authorization", "authorize"),
+    authorize: forward("authorize"),
     setToken: function (token) {
       if (!mod) earlyToken = token || null;
       setToken(token);
@@ -182,18 +401,11 @@ if (!P.__glancePresence) {
     },
   };
 
-  P.Agent = facade(
-    "AgentCore",
-    ["connect", "disconnect", "isconnected", "setVisitorId", "signalVisitor", "invokeVisitor", "lookupVisitor", "query"],
-    { isconnected: false }
-  );
+  P.Agent = facade(0, ["connect", "disconnect", "isconnected", "setVisitorId", "signalVisitor", "invokeVisitor",
+    "lookupVisitor", "query"]);
 
-  var Visitor = facade(
-    "VisitorCore",
-    ["presence", "connect", "disconnect", "isconnected", "setVisitorId", "fire", "signalAgent", "signalVisibility",
-      "setDefaultUI", "connectUnique", "extendUnique"],
-    { isconnected: false }
-  );
+  var Visitor = facade(1, ["presence", "connect", "disconnect", "isconnected", "setVisitorId", "fire", "signalAgent",
+    "signalVisibility", "setDefaultUI", "connectUnique", "extendUnique"]);
   // `new GLANCE.Presence.Visitor()` makes itself the instance the static methods act on.
   P.Visitor = function (params) {
     if (!(this instanceof P.Visitor)) return new P.Visitor(params);
@@ -210,10 +422,10 @@ if (!P.__glancePresence) {
   var C = (G.Cobrowse = G.Cobrowse || {});
   var CV = (C.Visitor = C.Visitor || {});
   var CU = (C.VisitorUI = C.VisitorUI || {});
-  if (!CV.showTerms) CV.showTerms = forward("Cobrowse", "showTerms");
-  if (!CU.showTerms) CU.showTerms = forward("Cobrowse", "showTerms");
-  if (!CV.startSession) CV.startSession = forward("Cobrowse", "startSession");
-  if (!CV.stopSession) CV.stopSession = forward("Cobrowse", "stopSession");
+  if (!CV.showTerms) CV.showTerms = forward("showTerms");
+  if (!CU.showTerms) CU.showTerms = forward("showTerms");
+  if (!CV.startSession) CV.startSession = forward("startSession");
+  if (!CV.stopSession) CV.stopSession = forward("stopSession");
 
   var wasmUrl = (src ? src.replace(/[^/?#]*([?#].*)?$/, "") : "") + "glance_presence_bg.wasm";
   // A module that cannot load or start ends every waiting call (onfail / onerror).
@@ -228,8 +440,9 @@ if (!P.__glancePresence) {
     });
   }
   wasm_bindgen({ module_or_path: wasmUrl }).then(function () {
+    var autostart;
     try {
-      wasm_bindgen.install(src || undefined);
+      autostart = wasm_bindgen.start(src);
     } catch (e) {
       return fail(e);
     }
@@ -243,6 +456,17 @@ if (!P.__glancePresence) {
         report(e);
       }
     }
-    mod.autostart(G);
+    // data-presence="on": a visitor sends its presence once the DOM is loaded.
+    if (autostart) {
+      var go = function () {
+        try {
+          new P.Visitor().presence();
+        } catch (e) {
+          report(e);
+        }
+      };
+      if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", go, { once: true });
+      else go();
+    }
   }, fail);
 }

@@ -5,7 +5,7 @@
 //!   unit-tested natively.
 //! - [`web`]: the browser shell: owners of sockets, timers and listeners that feed the machines
 //!   and carry out their actions.
-//! - [`api`]: the exported classes behind the JS facade of `pkg-template/glance-presence.js`.
+//! - [`api`]: the exports behind the JS facade of `pkg-template/loader.js`.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(unsafe_code)]
@@ -18,7 +18,4 @@ pub mod core;
 mod prelude;
 pub mod web;
 
-pub use api::agent::AgentCore;
-pub use api::authorization::Authorization;
-pub use api::cobrowse::Cobrowse;
-pub use api::visitor::VisitorCore;
+pub use api::exports::{call, create, ev, start};

@@ -1,43 +1,36 @@
 //! `GLANCE.Presence.Agent` (§2.2): the core object behind one page agent object.
 
 use crate::api::context::{backoff, config, endpoint, version};
-use crate::api::rest::{agent_get, settle};
+use crate::api::rest::agent_get;
 use crate::core::action::SignalMessage;
 use crate::core::agent::AgentMachine;
 use crate::core::invoke::invoke_path;
+use crate::core::json::Json;
 use crate::core::{Command, FailCode};
 #[allow(unused_imports)]
 use crate::prelude::*;
-use crate::web::codec::{stringify, JsPayload};
 use crate::web::connection::{Connection, Role};
-use crate::web::facade::Facade;
+use crate::web::dom::value_text;
 use crate::web::http::later;
-use crate::web::page::{call_method, get, text, value_text};
+use crate::web::page::{error, settle, Target};
 use crate::web::token_store;
 use alloc::rc::Rc;
-use glance_protocol::{InvokeData, ValidationError, VisitorId};
-use wasm_bindgen::prelude::*;
-
-type AgentConnection = Connection;
+use glance_protocol::{ErrorCode, InvokeData, ValidationError, VisitorId};
 
 /// The core of one `GLANCE.Presence.Agent`. Dropping it closes the socket and removes its
 /// timers and listeners.
-#[wasm_bindgen]
 pub struct AgentCore {
-    facade: Rc<Facade>,
+    page: Target,
     /// `Err` when the configuration has no valid group or service: every call then fails with
     /// `invalidparameter`.
-    conn: Result<Rc<AgentConnection>, ValidationError>,
+    conn: Result<Rc<Connection>, ValidationError>,
 }
 
-#[wasm_bindgen]
 impl AgentCore {
-    /// Binds to the page's object `facade`, configured by `params` (`visitorid` | `uniqueid`,
+    /// Binds to the page's object `page`, configured by `params` (`visitorid` | `uniqueid`,
     /// `groupid`, `presenceserver`) over the page configuration. Does no I/O.
-    #[wasm_bindgen(constructor)]
-    pub fn new(facade: JsValue, params: JsValue) -> AgentCore {
-        let facade = Rc::new(Facade::new(facade));
-        let config = config(&params);
+    pub fn new(page: Target, params: Option<&Json>) -> Self {
+        let config = config(params);
         let conn = endpoint(&config).map(|endpoint| {
             let machine = AgentMachine::new(
                 endpoint.groupid,
@@ -46,84 +39,76 @@ impl AgentCore {
                 backoff(),
             )
             .without_keepalive(config.nokeepalive);
-            Connection::new(Role::Agent, endpoint, facade.clone(), Box::new(machine))
+            Connection::new(Role::Agent, endpoint, page, Box::new(machine))
         });
-        AgentCore { facade, conn }
+        Self { page, conn }
     }
 
-    /// Opens the agent socket for the visitor's events.
-    pub fn connect(&self) {
-        self.command(Command::Connect);
-    }
-
-    /// Closes it; no reconnect afterwards.
-    pub fn disconnect(&self) {
-        if let Ok(c) = &self.conn {
-            c.command(Command::Disconnect);
+    /// Runs method `name` with the page's arguments (`None`: JSON could not carry them) and the
+    /// options `opts` the host holds for it. Returns what the method returns, as JSON text.
+    pub fn call(&self, name: &str, args: Option<&[Json]>, opts: Target) -> Option<String> {
+        let first = args.and_then(|a| a.first());
+        let field = |key: &str| first.and_then(|o| o.get(key));
+        match name {
+            "connect" => self.command(Command::Connect),
+            "disconnect" => {
+                if let Ok(c) = &self.conn {
+                    c.command(Command::Disconnect);
+                }
+            }
+            "isconnected" => {
+                let connected = self
+                    .conn
+                    .as_ref()
+                    .is_ok_and(|c| c.inspect(|m| m.is_connected()));
+                return Some((if connected { "true" } else { "false" }).into());
+            }
+            "setVisitorId" => match first.and_then(value_text).map(|id| VisitorId::parse(&id)) {
+                Some(Ok(id)) => self.command(Command::SetVisitorId(id)),
+                _ => self.invalid(&ValidationError::VisitorId),
+            },
+            "signalVisitor" => {
+                let data = field("data").cloned().unwrap_or(Json::Null);
+                self.send(args.is_some(), SignalMessage::Signal(data), opts)
+            }
+            "invokeVisitor" => {
+                let func = field("func").and_then(value_text);
+                match func.filter(|f| invoke_path(f).is_ok()) {
+                    Some(func) => {
+                        let call = InvokeData {
+                            func,
+                            args: field("args").cloned(),
+                        };
+                        self.send(true, SignalMessage::Invoke(call), opts)
+                    }
+                    None => settle(opts, Err(FailCode::InvalidParameter)),
+                }
+            }
+            "lookupVisitor" => {
+                let visitor = self.visitor();
+                match visitor {
+                    Some(visitor) => self.rest(opts, "/lookupvisitor", Some(visitor)),
+                    None => settle(opts, Err(FailCode::InvalidParameter)),
+                }
+            }
+            "query" => {
+                let filter = field("visitorid").and_then(value_text);
+                self.rest(opts, "/query", filter)
+            }
+            _ => {}
         }
+        None
     }
 
-    /// Whether the socket is open and answered.
-    pub fn isconnected(&self) -> bool {
-        self.conn
-            .as_ref()
-            .is_ok_and(|c| c.inspect(|m| m.is_connected()))
+    fn visitor(&self) -> Option<String> {
+        let conn = self.conn.as_ref().ok()?;
+        conn.inspect(|m| m.visitorid().map(|v| v.as_str().to_owned()))
     }
 
-    /// Switches visitor; reconnects if connected.
-    #[wasm_bindgen(js_name = setVisitorId)]
-    pub fn set_visitor_id(&self, id: JsValue) {
-        match value_text(&id).map(|id| VisitorId::parse(&id)) {
-            Some(Ok(id)) => self.command(Command::SetVisitorId(id)),
-            _ => self.invalid(&ValidationError::VisitorId),
-        }
-    }
-
-    /// `signalVisitor({data, onsuccess, onfail})`.
-    #[wasm_bindgen(js_name = signalVisitor)]
-    pub fn signal_visitor(&self, opts: JsValue) {
-        let data = get(&opts, "data");
-        self.send(SignalMessage::Signal(JsPayload(data)), opts);
-    }
-
-    /// `invokeVisitor({func, args, onsuccess, onfail})`.
-    #[wasm_bindgen(js_name = invokeVisitor)]
-    pub fn invoke_visitor(&self, opts: JsValue) {
-        let Some(func) = text(&opts, "func").filter(|f| invoke_path(f).is_ok()) else {
-            return settle(&opts, Err(FailCode::InvalidParameter));
-        };
-        let args = Some(get(&opts, "args"))
-            .filter(|a| !a.is_undefined())
-            .map(JsPayload);
-        self.send(SignalMessage::Invoke(InvokeData { func, args }), opts);
-    }
-
-    /// `lookupVisitor({onsuccess, onfail})`: the visitor's presence, `{}` when absent.
-    #[wasm_bindgen(js_name = lookupVisitor)]
-    pub fn lookup_visitor(&self, opts: JsValue) {
-        let visitor = self
-            .conn
-            .as_ref()
-            .ok()
-            .and_then(|c| c.inspect(|m| m.visitorid().cloned()));
-        match visitor {
-            Some(visitor) => self.rest(opts, "/lookupvisitor", Some(visitor.as_str().to_owned())),
-            None => settle(&opts, Err(FailCode::InvalidParameter)),
-        }
-    }
-
-    /// `query({onsuccess, onfail, visitorid?})`: the group's present visitors.
-    pub fn query(&self, opts: JsValue) {
-        let filter = text(&opts, "visitorid");
-        self.rest(opts, "/query", filter);
-    }
-}
-
-impl AgentCore {
     /// Hands `command` to the connection, or reports to `onerror` why there is none. Not
     /// generic and never inlined: one copy serves every method.
     #[inline(never)]
-    fn command(&self, command: Command<JsPayload>) {
+    fn command(&self, command: Command<Json>) {
         match &self.conn {
             Ok(c) => c.command(command),
             Err(e) => self.invalid(e),
@@ -132,38 +117,24 @@ impl AgentCore {
 
     #[inline(never)]
     fn invalid(&self, e: &ValidationError) {
-        let error = glance_protocol::ErrorData {
-            error: glance_protocol::ErrorCode::InvalidParameter,
-            detail: Some(e.message()),
-        };
-        call_method(
-            &self.facade.get(),
-            "onerror",
-            &[crate::web::codec::to_js(&error)],
-        );
+        error(self.page, ErrorCode::InvalidParameter, &e.message());
     }
 
-    fn send(&self, message: SignalMessage<JsPayload>, opts: JsValue) {
-        // Data JSON cannot carry (a cycle, a BigInt) fails now, not when the ack is overdue.
-        let payload = match &message {
-            SignalMessage::Signal(data) => Some(data),
-            SignalMessage::Invoke(call) => call.args.as_ref(),
-        };
-        if payload.is_some_and(|p| !p.0.is_undefined() && stringify(&p.0).is_none()) {
-            return settle(&opts, Err(FailCode::InvalidParameter));
-        }
+    /// Sends a signal or invoke; `carried`: JSON could carry the page's data (a cycle or a
+    /// BigInt cannot be sent: it fails now, not when the ack is overdue).
+    fn send(&self, carried: bool, message: SignalMessage<Json>, opts: Target) {
         match &self.conn {
-            Ok(c) => c.signal(message, opts),
-            Err(_) => settle(&opts, Err(FailCode::InvalidParameter)),
+            Ok(c) if carried => c.signal(message, opts),
+            _ => settle(opts, Err(FailCode::InvalidParameter)),
         }
     }
 
-    fn rest(&self, opts: JsValue, path: &'static str, visitor: Option<String>) {
+    fn rest(&self, opts: Target, path: &'static str, visitor: Option<String>) {
         let Ok(conn) = &self.conn else {
-            return settle(&opts, Err(FailCode::InvalidParameter));
+            return settle(opts, Err(FailCode::InvalidParameter));
         };
         if conn.inspect(|m| m.unavailable()) {
-            return settle(&opts, Err(FailCode::ServiceUnavailable));
+            return settle(opts, Err(FailCode::ServiceUnavailable));
         }
         let (conn, endpoint) = (Rc::downgrade(conn), conn.endpoint().clone());
         later(Box::new(move || {
@@ -184,14 +155,8 @@ impl AgentCore {
                         _ => {}
                     }
                     settle(
-                        &opts,
-                        result.map(|body| {
-                            if body.is_undefined() {
-                                crate::web::page::object()
-                            } else {
-                                body
-                            }
-                        }),
+                        opts,
+                        result.map(|body| vec![body.unwrap_or_else(|| Json::Object(vec![]))]),
                     );
                 }),
             )

@@ -2,6 +2,7 @@
 
 use crate::core::backoff::{Backoff, Jitter};
 use crate::core::config::Config;
+use crate::core::json::Json;
 #[allow(unused_imports)]
 use crate::prelude::*;
 use crate::web::discovery::Endpoint;
@@ -23,11 +24,11 @@ pub fn set_script_url(url: Option<String>) {
 /// The configuration for an object constructed with `params` (§1 order: `#glance-cobrowse`,
 /// `#cobrowsescript`, `window.GLANCE_COBROWSE`, params). Read at construction, so a page may set
 /// its configuration any time before creating objects.
-pub fn config(params: &wasm_bindgen::JsValue) -> Config {
+pub fn config(params: Option<&Json>) -> Config {
     let sources = [
         dom::data_attributes("glance-cobrowse"),
         dom::data_attributes("cobrowsescript"),
-        dom::object_entries(&dom::global_config()),
+        dom::object_entries(dom::global_config().as_ref()),
         dom::object_entries(params),
     ];
     let config = Config::merge(
@@ -67,7 +68,7 @@ pub fn endpoint(config: &Config) -> Result<Endpoint, ValidationError> {
 /// A backoff seeded from `Math.random()`.
 pub fn backoff() -> Backoff {
     Backoff::new(Jitter::new(
-        (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64,
+        (crate::web::host::random() * 9_007_199_254_740_992.0) as u64,
     ))
 }
 

@@ -1,13 +1,13 @@
-//! The exported API behind the JS facade: one file per global of §2.
+//! The API behind the loader's JS facade: one file per global of §2, and the module's exports.
 //!
-//! The facade (`pkg-template/glance-presence.js`) creates the page's objects synchronously and
-//! binds each to a core object here once the module is ready; the core objects read their
-//! handlers from the page's object at dispatch time.
+//! The loader (`pkg-template/loader.js`) creates the page's objects synchronously and, once the
+//! module is ready, hands every construction and method call to [`exports`] as JSON text with
+//! the object's id; the cores here read the page's handlers at dispatch time through the host.
 
 pub mod agent;
 pub mod authorization;
 pub mod cobrowse;
 pub mod context;
-pub mod install;
+pub mod exports;
 pub mod rest;
 pub mod visitor;

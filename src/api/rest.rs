@@ -1,14 +1,12 @@
-//! The agent's one-shot REST calls (`/lookupvisitor`, `/query`) and how their outcome reaches
-//! `onsuccess` / `onfail`.
+//! The agent's one-shot REST calls (`/lookupvisitor`, `/query`).
 
+use crate::core::json::Json;
 use crate::core::{FailCode, ResolveError};
 #[allow(unused_imports)]
 use crate::prelude::*;
 use crate::web::discovery::{presence_request, Endpoint};
 use crate::web::http::Done;
-use crate::web::page::call_method;
 use crate::web::token_store;
-use wasm_bindgen::JsValue;
 
 /// The code an `onfail` gets for a failed settings lookup.
 pub fn fail_code(e: &ResolveError) -> FailCode {
@@ -21,12 +19,13 @@ pub fn fail_code(e: &ResolveError) -> FailCode {
     }
 }
 
-/// `GET <presence>/<path>?<query>` with the agent's token; the JSON body on 2xx.
+/// `GET <presence>/<path>?<query>` with the agent's token; the JSON body on 2xx (`None` when
+/// empty).
 pub fn agent_get(
     endpoint: &Endpoint,
     path: &'static str,
     query: &[(&str, &str)],
-    done: Done<Result<JsValue, FailCode>>,
+    done: Done<Result<Option<Json>, FailCode>>,
 ) {
     let Some(token) = token_store::token() else {
         return done(Err(FailCode::Authorization));
@@ -46,12 +45,4 @@ pub fn agent_get(
             })
         }),
     );
-}
-
-/// Calls `opts.onsuccess(value)` or `opts.onfail(code)`.
-pub fn settle(opts: &JsValue, result: Result<JsValue, FailCode>) {
-    match result {
-        Ok(value) => call_method(opts, "onsuccess", &[value]),
-        Err(code) => call_method(opts, "onfail", &[JsValue::from_str(code.as_str())]),
-    };
 }

@@ -1,59 +1,47 @@
 //! `GLANCE.Presence.Visitor` (§2.3): the core object behind one page visitor object.
 
 use crate::api::context::{backoff, config, endpoint, version};
+use crate::core::json::Json;
 use crate::core::presence::{PresenceMap, Scalar};
 use crate::core::visitor::{visitor_event, EventRule, VisitorMachine, VisitorSetup};
 use crate::core::Command;
 #[allow(unused_imports)]
 use crate::prelude::*;
-use crate::web::codec::{to_js, JsPayload};
 use crate::web::connection::{Connection, Role};
 use crate::web::discovery::{expect, presence_request};
-use crate::web::dom;
-use crate::web::facade::Facade;
+use crate::web::dom::{self, value_text};
 use crate::web::global::page_global;
 use crate::web::http::later;
-use crate::web::page::{call_method, get, value_text};
+use crate::web::page::{error, Target};
 use alloc::rc::{Rc, Weak};
 use core::cell::{Cell, RefCell};
-use glance_protocol::{
-    ErrorCode, ErrorData, UniqueVisitor, ValidationError, Visibility, VisitorId,
-};
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-
-/// A visitor's connection.
-pub type VisitorConnection = Connection;
+use glance_protocol::{ErrorCode, UniqueVisitor, ValidationError, Visibility, VisitorId};
 
 page_global! {
-    /// The core of `GLANCE.Presence.Visitor.instance` (the last visitor created): the default
-    /// terms flow reports through it.
-    static ACTIVE: RefCell<Weak<VisitorConnection>> = const { RefCell::new(Weak::new()) };
+    /// The connection of `GLANCE.Presence.Visitor.instance` (the last visitor created): the
+    /// default terms flow reports through it.
+    static ACTIVE: RefCell<Weak<Connection>> = const { RefCell::new(Weak::new()) };
 }
 
 /// The connection of the active visitor, if it is alive.
-pub fn active() -> Option<Rc<VisitorConnection>> {
+pub fn active() -> Option<Rc<Connection>> {
     ACTIVE.with(|a| a.borrow().upgrade())
 }
 
 /// The core of one `GLANCE.Presence.Visitor`. Dropping it closes the socket and removes its
 /// timers and listeners.
-#[wasm_bindgen]
 pub struct VisitorCore {
-    facade: Rc<Facade>,
-    conn: Result<Rc<VisitorConnection>, ValidationError>,
+    page: Target,
+    conn: Result<Rc<Connection>, ValidationError>,
     /// Counts `disconnect()` calls: a `/uniquevisitor` reply that arrives after one is dropped.
     epoch: Rc<Cell<u32>>,
 }
 
-#[wasm_bindgen]
 impl VisitorCore {
-    /// Binds to the page's object `facade`, configured by `params` (`groupid`, `visitorid`) over
+    /// Binds to the page's object `page`, configured by `params` (`groupid`, `visitorid`) over
     /// the page configuration. Does no I/O; becomes the active visitor.
-    #[wasm_bindgen(constructor)]
-    pub fn new(facade: JsValue, params: JsValue) -> VisitorCore {
-        let facade = Rc::new(Facade::new(facade));
-        let config = config(&params);
+    pub fn new(page: Target, params: Option<&Json>) -> Self {
+        let config = config(params);
         let conn = endpoint(&config).map(|endpoint| {
             let setup = VisitorSetup {
                 groupid: endpoint.groupid,
@@ -63,125 +51,80 @@ impl VisitorCore {
                 nokeepalive: config.nokeepalive,
                 version: version(),
                 visibility: dom::visibility(),
-                number_chars: dom::number_chars,
             };
             let machine = VisitorMachine::new(setup, backoff());
-            Connection::new(Role::Visitor, endpoint, facade.clone(), Box::new(machine))
+            Connection::new(Role::Visitor, endpoint, page, Box::new(machine))
         });
         if let Ok(c) = &conn {
             ACTIVE.with(|a| *a.borrow_mut() = Rc::downgrade(c));
         }
-        VisitorCore {
-            facade,
+        Self {
+            page,
             conn,
             epoch: Rc::default(),
         }
     }
 
-    /// `presence({data}?)`: sends the presence map, connecting if needed.
-    pub fn presence(&self, opts: JsValue) {
-        let data = presence_map(&get(&opts, "data"));
-        self.command(Command::Presence {
-            data,
-            page: dom::page_facts(),
-        });
-    }
-
-    /// Opens the socket (no-op if connecting or connected).
-    pub fn connect(&self) {
-        self.command(Command::Connect);
-    }
-
-    /// Closes it; stops timers; no reconnect.
-    pub fn disconnect(&self) {
-        self.epoch.set(self.epoch.get().wrapping_add(1));
-        if let Ok(c) = &self.conn {
-            c.command(Command::Disconnect);
-        }
-    }
-
-    /// Whether the socket is open and answered.
-    pub fn isconnected(&self) -> bool {
-        self.conn
-            .as_ref()
-            .is_ok_and(|c| c.inspect(|m| m.is_connected()))
-    }
-
-    /// Changes the visitor id; reconnects if connected.
-    #[wasm_bindgen(js_name = setVisitorId)]
-    pub fn set_visitor_id(&self, id: JsValue) {
-        match value_text(&id).map(|id| VisitorId::parse(&id)) {
-            Some(Ok(id)) => self.command(Command::SetVisitorId(id)),
-            _ => self.error(
-                ErrorCode::InvalidParameter,
-                &ValidationError::VisitorId.message(),
-            ),
-        }
-    }
-
-    /// `fire(type, data)`.
-    pub fn fire(&self, kind: JsValue, data: JsValue) {
-        self.event(kind, data, EventRule::Fire);
-    }
-
-    /// `signalAgent(name, props)`: `terms` or `c_*` only.
-    #[wasm_bindgen(js_name = signalAgent)]
-    pub fn signal_agent(&self, name: JsValue, props: JsValue) {
-        self.event(name, props, EventRule::SignalAgent);
-    }
-
-    /// `signalVisibility(visible)`.
-    #[wasm_bindgen(js_name = signalVisibility)]
-    pub fn signal_visibility(&self, visible: JsValue) {
-        let visibility = if visible.is_truthy() {
-            Visibility::Visible
-        } else {
-            Visibility::Hidden
-        };
-        self.command(Command::SignalVisibility(visibility));
-    }
-
-    /// `setDefaultUI(false)`: `onshowterms` instead of the built-in dialog.
-    #[wasm_bindgen(js_name = setDefaultUI)]
-    pub fn set_default_ui(&self, on: JsValue) {
-        let on = on.is_undefined() || on.is_truthy();
-        self.command(Command::SetDefaultUi(on));
-    }
-
-    /// `connectUnique({data}?)`: gets a unique id, reports it, connects with it.
-    #[wasm_bindgen(js_name = connectUnique)]
-    pub fn connect_unique(&self, opts: JsValue) {
-        let data = get(&opts, "data");
-        let presence = (!data.is_undefined()).then(|| presence_map(&data));
-        self.unique(None, presence);
-    }
-
-    /// `extendUnique()`: renews the unique id's timeout.
-    #[wasm_bindgen(js_name = extendUnique)]
-    pub fn extend_unique(&self) {
-        let current = self.conn.as_ref().ok().and_then(|c| {
-            c.inspect(|m| Some((m.visitorid()?.clone(), m.guesttoken()?.to_owned())))
-        });
-        match current {
-            Some(current) if current.0.unique_digits().is_some() => {
-                self.unique(Some(current), None)
+    /// Runs method `name` with the page's arguments (`None`: JSON could not carry them).
+    /// Returns what the method returns, as JSON text.
+    pub fn call(&self, name: &str, args: Option<&[Json]>) -> Option<String> {
+        let arg = |i: usize| args.and_then(|a| a.get(i));
+        let data = || arg(0).and_then(|o| o.get("data"));
+        match name {
+            "presence" => self.command(Command::Presence {
+                data: presence_map(data()),
+                page: dom::page_facts(),
+            }),
+            "connect" => self.command(Command::Connect),
+            "disconnect" => {
+                self.epoch.set(self.epoch.get().wrapping_add(1));
+                if let Ok(c) = &self.conn {
+                    c.command(Command::Disconnect);
+                }
             }
-            _ => self.error(
-                ErrorCode::InvalidParameter,
-                "extendUnique needs a unique visitor (connectUnique first)",
-            ),
+            "isconnected" => {
+                let connected = self
+                    .conn
+                    .as_ref()
+                    .is_ok_and(|c| c.inspect(|m| m.is_connected()));
+                return Some((if connected { "true" } else { "false" }).into());
+            }
+            "setVisitorId" => match arg(0).and_then(value_text).map(|id| VisitorId::parse(&id)) {
+                Some(Ok(id)) => self.command(Command::SetVisitorId(id)),
+                _ => self.invalid(&ValidationError::VisitorId.message()),
+            },
+            "fire" => self.event(arg(0), arg(1), EventRule::Fire),
+            "signalAgent" => self.event(arg(0), arg(1), EventRule::SignalAgent),
+            "signalVisibility" => {
+                let visibility = if arg(0).is_some_and(truthy) {
+                    Visibility::Visible
+                } else {
+                    Visibility::Hidden
+                };
+                self.command(Command::SignalVisibility(visibility));
+            }
+            "setDefaultUI" => {
+                // `setDefaultUI()` turns it on; the loader drops trailing `undefined`s.
+                let on = arg(0).is_none_or(truthy);
+                self.command(Command::SetDefaultUi(on));
+            }
+            "connectUnique" => {
+                let presence = data().map(|d| presence_map(Some(d)));
+                self.unique(None, presence);
+            }
+            "extendUnique" => self.extend_unique(),
+            _ => {}
         }
+        None
     }
-}
 
-impl VisitorCore {
     /// The connection, or `None` after reporting to `onerror` why there is none (a bad
     /// configuration).
-    fn conn(&self) -> Option<&Rc<VisitorConnection>> {
+    fn conn(&self) -> Option<&Rc<Connection>> {
         match &self.conn {
             Ok(c) => Some(c),
             Err(e) => {
-                self.error(ErrorCode::InvalidParameter, &e.message());
+                self.invalid(&e.message());
                 None
             }
         }
@@ -190,30 +133,35 @@ impl VisitorCore {
     /// Hands `command` to the connection. Not generic and never inlined: one copy serves every
     /// method.
     #[inline(never)]
-    fn command(&self, command: Command<JsPayload>) {
+    fn command(&self, command: Command<Json>) {
         if let Some(c) = self.conn() {
             c.command(command);
         }
     }
 
     #[inline(never)]
-    fn error(&self, error: ErrorCode, detail: &str) {
-        call_method(
-            &self.facade.get(),
-            "onerror",
-            &[to_js(&ErrorData {
-                error,
-                detail: Some(detail.to_owned()),
-            })],
-        );
+    fn invalid(&self, detail: &str) {
+        error(self.page, ErrorCode::InvalidParameter, detail);
     }
 
-    fn event(&self, kind: JsValue, data: JsValue, rule: EventRule) {
-        let kind = kind.as_string().unwrap_or_default();
-        let data = (!data.is_undefined() && !data.is_null()).then_some(JsPayload(data));
-        match visitor_event(&kind, data, rule) {
+    fn event(&self, kind: Option<&Json>, data: Option<&Json>, rule: EventRule) {
+        let kind = kind.and_then(Json::as_str).unwrap_or_default();
+        let data = data.filter(|d| !d.is_null()).cloned();
+        match visitor_event(kind, data, rule) {
             Ok(event) => self.command(Command::Fire(event)),
-            Err(e) => self.error(ErrorCode::InvalidParameter, &e.message()),
+            Err(e) => self.invalid(&e.message()),
+        }
+    }
+
+    fn extend_unique(&self) {
+        let current = self.conn.as_ref().ok().and_then(|c| {
+            c.inspect(|m| Some((m.visitorid()?.clone(), m.guesttoken()?.to_owned())))
+        });
+        match current {
+            Some(current) if current.0.unique_digits().is_some() => {
+                self.unique(Some(current), None)
+            }
+            _ => self.invalid("extendUnique needs a unique visitor (connectUnique first)"),
         }
     }
 
@@ -222,11 +170,7 @@ impl VisitorCore {
         let Some(conn) = self.conn() else {
             return;
         };
-        let (weak, endpoint, facade) = (
-            Rc::downgrade(conn),
-            conn.endpoint().clone(),
-            self.facade.clone(),
-        );
+        let (weak, endpoint, page) = (Rc::downgrade(conn), conn.endpoint().clone(), self.page);
         let (epoch, started) = (self.epoch.clone(), self.epoch.get());
         let extending = current.is_some();
         later(Box::new(move || {
@@ -261,13 +205,7 @@ impl VisitorCore {
                                 });
                             }
                         }
-                        Err(e) => {
-                            let error = ErrorData {
-                                error: ErrorCode::Connfail,
-                                detail: Some(e.detail().to_owned()),
-                            };
-                            call_method(&facade.get(), "onerror", &[to_js(&error)]);
-                        }
+                        Err(e) => error(page, ErrorCode::Connfail, e.detail()),
                     }
                 }),
             )
@@ -275,30 +213,34 @@ impl VisitorCore {
     }
 }
 
+/// JavaScript truthiness of a value JSON carried.
+fn truthy(v: &Json) -> bool {
+    match v {
+        Json::Null => false,
+        Json::Bool(b) => *b,
+        Json::Number(n) => n.as_f64() != 0.0,
+        Json::String(s) => !s.is_empty(),
+        _ => true,
+    }
+}
+
 /// The caller's presence data as a map; objects and arrays are kept as [`Scalar::Other`] so
 /// that the limit check refuses them by name.
-fn presence_map(data: &JsValue) -> PresenceMap {
-    let Some(obj) = data.dyn_ref::<js_sys::Object>() else {
+fn presence_map(data: Option<&Json>) -> PresenceMap {
+    let Some(Json::Object(members)) = data else {
         return PresenceMap::new();
     };
-    js_sys::Object::entries(obj)
+    members
         .iter()
-        .filter_map(|entry| {
-            let entry: js_sys::Array = entry.dyn_into().ok()?;
-            let key = entry.get(0).as_string()?;
-            let value = entry.get(1);
-            let scalar = if let Some(s) = value.as_string() {
-                Scalar::Str(s)
-            } else if let Some(n) = value.as_f64() {
-                Scalar::Num(n)
-            } else if let Some(b) = value.as_bool() {
-                Scalar::Bool(b)
-            } else if value.is_null() || value.is_undefined() {
-                Scalar::Null
-            } else {
-                Scalar::Other
+        .map(|(key, value)| {
+            let scalar = match value {
+                Json::String(s) => Scalar::Str(s.clone()),
+                Json::Number(n) => Scalar::Num(n.as_text().to_owned()),
+                Json::Bool(b) => Scalar::Bool(*b),
+                Json::Null => Scalar::Null,
+                _ => Scalar::Other,
             };
-            Some((key, scalar))
+            (key.clone(), scalar)
         })
         .collect()
 }

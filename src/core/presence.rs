@@ -14,8 +14,8 @@ use glance_protocol::{
 pub enum Scalar {
     /// A string.
     Str(String),
-    /// A number.
-    Num(f64),
+    /// A number, as its JSON text (the page's own formatting, passed through untouched).
+    Num(String),
     /// A boolean.
     Bool(bool),
     /// `null` / `undefined`.
@@ -25,12 +25,12 @@ pub enum Scalar {
 }
 
 impl Scalar {
-    /// Characters the value counts for (§6); `None` for objects and arrays. Numbers are counted
-    /// by `number_chars`: the shell uses the browser's formatting.
-    fn chars(&self, number_chars: &dyn Fn(f64) -> usize) -> Option<usize> {
+    /// Characters the value counts for (§6); `None` for objects and arrays. A number counts
+    /// the characters of its text.
+    fn chars(&self) -> Option<usize> {
         match self {
             Self::Str(s) => Some(crate::core::text::char_count(s)),
-            Self::Num(n) => Some(number_chars(*n)),
+            Self::Num(n) => Some(n.len()),
             Self::Bool(true) => Some(4),
             Self::Bool(false) => Some(5),
             Self::Null => Some(0),
@@ -44,7 +44,7 @@ impl Scalar {
     pub fn to_wire<V: WireValue>(&self) -> V {
         match self {
             Self::Str(v) => V::string(v),
-            Self::Num(v) => V::number(*v),
+            Self::Num(v) => V::number_text(v),
             Self::Bool(v) => V::boolean(*v),
             Self::Null | Self::Other => V::null(),
         }
@@ -91,15 +91,11 @@ impl PresenceMap {
         self.0.is_empty()
     }
 
-    /// Checks the limits of §6, counting numbers with `number_chars`.
-    pub fn check(
-        &self,
-        limits: &PresenceLimits,
-        number_chars: &dyn Fn(f64) -> usize,
-    ) -> Result<(), ValidationError> {
+    /// Checks the limits of §6.
+    pub fn check(&self, limits: &PresenceLimits) -> Result<(), ValidationError> {
         let mut total = 0;
         for (name, value) in &self.0 {
-            total += check_presence_counted(limits, name, value.chars(number_chars))?;
+            total += check_presence_counted(limits, name, value.chars())?;
         }
         check_presence_totals(limits, self.0.len(), total)
     }
@@ -165,10 +161,6 @@ pub fn build_presence(
 mod tests {
     use super::*;
 
-    fn rust_chars(n: f64) -> usize {
-        n.to_string().len()
-    }
-
     fn s(v: &str) -> Scalar {
         Scalar::Str(v.into())
     }
@@ -185,7 +177,7 @@ mod tests {
         .collect();
         let caller: PresenceMap = [
             ("name".to_string(), s("Bob")),
-            ("cart".to_string(), Scalar::Num(3.0)),
+            ("cart".to_string(), Scalar::Num("3".into())),
         ]
         .into_iter()
         .collect();
@@ -204,7 +196,7 @@ mod tests {
         assert_eq!(map.get("browser"), Some(&s("chrome")));
         assert_eq!(map.get("browserver"), Some(&s("120")));
         assert_eq!(map.get("platform"), Some(&s("win")));
-        assert!(map.check(&PresenceLimits::default(), &rust_chars).is_ok());
+        assert!(map.check(&PresenceLimits::default()).is_ok());
     }
 
     #[test]
@@ -219,7 +211,7 @@ mod tests {
             &PresenceMap::new(),
             &PresenceLimits::default(),
         );
-        assert!(map.check(&PresenceLimits::default(), &rust_chars).is_ok());
+        assert!(map.check(&PresenceLimits::default()).is_ok());
     }
 
     #[test]
@@ -227,21 +219,21 @@ mod tests {
         let limits = PresenceLimits::default();
         let objects: PresenceMap = [("x".to_string(), Scalar::Other)].into_iter().collect();
         assert_eq!(
-            objects.check(&limits, &rust_chars),
+            objects.check(&limits),
             Err(ValidationError::ValueType("x".into()))
         );
         let many: PresenceMap = (0..21)
-            .map(|i| (format!("k{i}"), Scalar::Num(i as f64)))
+            .map(|i| (format!("k{i}"), Scalar::Num(i.to_string())))
             .collect();
         assert_eq!(
-            many.check(&limits, &rust_chars),
+            many.check(&limits),
             Err(ValidationError::TooManyProperties(20))
         );
         let long: PresenceMap = [("v".to_string(), s(&"x".repeat(2001)))]
             .into_iter()
             .collect();
         assert!(matches!(
-            long.check(&limits, &rust_chars),
+            long.check(&limits),
             Err(ValidationError::ValueTooLong { .. })
         ));
     }

@@ -38,8 +38,6 @@ pub struct VisitorSetup {
     pub version: String,
     /// The document's visibility now.
     pub visibility: Visibility,
-    /// How many characters a number counts for in the presence limits (its decimal text).
-    pub number_chars: fn(f64) -> usize,
 }
 
 /// The visitor state machine.
@@ -52,7 +50,6 @@ pub struct VisitorMachine<P> {
     user: PresenceMap,
     version: String,
     limits: PresenceLimits,
-    number_chars: fn(f64) -> usize,
     /// The last presence sent, re-sent after a reconnect so agents see it again.
     last_presence: Option<PresenceMap>,
     visibility: Visibility,
@@ -75,7 +72,6 @@ impl<P: Clone> VisitorMachine<P> {
             user: setup.user,
             version: setup.version,
             limits: PresenceLimits::default(),
-            number_chars: setup.number_chars,
             last_presence: None,
             visibility: setup.visibility,
             focused: true,
@@ -122,7 +118,7 @@ impl<P: Clone> VisitorMachine<P> {
             Command::SetVisitorId(id) => self.set_visitor(id, None, out),
             Command::Presence { data, page } => {
                 let map = build_presence(&self.user, &page, &data, &self.limits);
-                if let Err(e) = map.check(&self.limits, &self.number_chars) {
+                if let Err(e) = map.check(&self.limits) {
                     return invalid(e, out);
                 }
                 if self.connect(out) {

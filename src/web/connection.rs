@@ -12,19 +12,18 @@ use crate::core::action::{Action, Command, Event, Input, Machine, RequestId, Sig
 use crate::core::TimerKind;
 #[allow(unused_imports)]
 use crate::prelude::*;
-use crate::web::codec::{decode, encode, Decoded, JsPayload};
+use crate::core::json::Json;
+use crate::web::codec::{args, decode, encode, object, Decoded};
 use crate::web::discovery::{self, Endpoint};
-use crate::web::facade::Facade;
 use crate::web::http::{later, AbortOnDrop, Done};
-use crate::web::listener::Listener;
-use crate::web::page::{call_method, dispatch, warn};
+use crate::web::listener::{WindowEvent, WindowListener};
+use crate::web::page::{dispatch, settle, warn, Target};
 use crate::web::socket::{Socket, SocketEvent};
 use crate::web::timer::Timeout;
-use crate::web::{dom, invoke, signal_rest, terms_dialog, token_store};
+use crate::web::{dom, host, invoke, signal_rest, terms_dialog, token_store};
 use alloc::rc::{Rc, Weak};
 use core::cell::{Cell, RefCell};
 use glance_protocol::{TermsData, TermsStatus, VisitorEvent, VisitorId};
-use wasm_bindgen::JsValue;
 
 /// Which socket and which resolve step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +48,7 @@ impl Role {
 struct Owned {
     socket: Option<Socket>,
     timers: Vec<(TimerKind, Timeout)>,
-    listeners: Vec<Listener>,
+    listener: Option<WindowListener>,
     request: Option<AbortOnDrop>,
 }
 
@@ -57,17 +56,17 @@ struct Owned {
 pub struct Connection {
     role: Role,
     endpoint: Endpoint,
-    /// The page's object: handlers are read from it at dispatch time.
-    facade: Rc<Facade>,
-    machine: RefCell<Box<dyn Machine<JsPayload>>>,
+    /// The page's object (as the host holds it): handlers are read from it at dispatch time.
+    page: Target,
+    machine: RefCell<Box<dyn Machine<Json>>>,
     owned: RefCell<Owned>,
     /// Inputs not yet handled, oldest first (rarely more than one: a `Vec` is enough).
-    inbox: RefCell<Vec<Input<JsPayload>>>,
+    inbox: RefCell<Vec<Input<Json>>>,
     busy: Cell<bool>,
     /// The window/document listeners are on: the connection is active.
     active: Cell<bool>,
-    /// `{onsuccess, onfail}` of agent signals in flight.
-    requests: RefCell<Vec<(RequestId, JsValue)>>,
+    /// The options (`{onsuccess, onfail}`, held by the host) of agent signals in flight.
+    requests: RefCell<Vec<(RequestId, Target)>>,
     next_request: Cell<RequestId>,
     me: Weak<Self>,
 }
@@ -78,13 +77,13 @@ impl Connection {
     pub fn new(
         role: Role,
         endpoint: Endpoint,
-        facade: Rc<Facade>,
-        machine: Box<dyn Machine<JsPayload>>,
+        page: Target,
+        machine: Box<dyn Machine<Json>>,
     ) -> Rc<Self> {
         Rc::new_cyclic(|me| Self {
             role,
             endpoint,
-            facade,
+            page,
             machine: RefCell::new(machine),
             owned: RefCell::default(),
             inbox: RefCell::default(),
@@ -102,17 +101,17 @@ impl Connection {
     }
 
     /// Reads the machine (never while it is handling an input: that never calls out).
-    pub fn inspect<R>(&self, f: impl FnOnce(&dyn Machine<JsPayload>) -> R) -> R {
+    pub fn inspect<R>(&self, f: impl FnOnce(&dyn Machine<Json>) -> R) -> R {
         f(&**self.machine.borrow())
     }
 
     /// A page command.
-    pub fn command(&self, command: Command<JsPayload>) {
+    pub fn command(&self, command: Command<Json>) {
         self.input(Input::Command(command));
     }
 
-    /// Agent: sends `message`, calling `callbacks.onsuccess()` / `callbacks.onfail(code)` later.
-    pub fn signal(&self, message: SignalMessage<JsPayload>, callbacks: JsValue) {
+    /// Agent: sends `message`, calling `opts.onsuccess()` / `opts.onfail(code)` later.
+    pub fn signal(&self, message: SignalMessage<Json>, callbacks: Target) {
         let request = self.next_request.get();
         self.next_request.set(request.wrapping_add(1));
         self.requests.borrow_mut().push((request, callbacks));
@@ -125,7 +124,7 @@ impl Connection {
     /// Never inlined: every callback of the connection ends here, and one copy of the loop (and of
     /// `execute`) keeps the module small.
     #[inline(never)]
-    pub fn input(&self, input: Input<JsPayload>) {
+    pub fn input(&self, input: Input<Json>) {
         self.inbox.borrow_mut().push(input);
         if self.busy.replace(true) {
             return;
@@ -147,19 +146,19 @@ impl Connection {
         self.busy.set(false);
     }
 
-    fn event(&self, event: Event<JsPayload>) {
+    fn event(&self, event: Event<Json>) {
         self.input(Input::Event(event));
     }
 
     #[inline(never)]
-    fn execute(&self, action: Action<JsPayload>) {
+    fn execute(&self, action: Action<Json>) {
         match action {
             Action::Resolve { attempt, visitorid } => self.resolve(attempt, visitorid),
             Action::Open { attempt, host } => self.open(attempt, &host),
             Action::Send(frame) => {
-                let sent = match (encode(&frame), &self.owned.borrow().socket) {
-                    (Some(text), Some(socket)) => socket.send(&text),
-                    _ => false,
+                let sent = match &self.owned.borrow().socket {
+                    Some(socket) => socket.send(&encode(&frame)),
+                    None => false,
                 };
                 if !sent {
                     warn("frame not sent: the socket is not open");
@@ -172,15 +171,16 @@ impl Connection {
             }
             Action::Timer(kind, Some(ms)) => {
                 let me = self.me.clone();
-                let timer = Timeout::new(ms, move || {
-                    if let Some(conn) = me.upgrade() {
-                        conn.event(Event::Timer(kind));
-                    }
-                });
+                let timer = Timeout::new(
+                    ms,
+                    Box::new(move || {
+                        if let Some(conn) = me.upgrade() {
+                            conn.event(Event::Timer(kind));
+                        }
+                    }),
+                );
                 let old = self.take_timer(kind);
-                if let Some(timer) = timer {
-                    self.owned.borrow_mut().timers.push((kind, timer));
-                }
+                self.owned.borrow_mut().timers.push((kind, timer));
                 drop(old);
             }
             Action::Timer(kind, None) => {
@@ -188,7 +188,7 @@ impl Connection {
                 drop(old);
             }
             Action::Listen(on) => self.listen(on),
-            Action::Dispatch(event) => dispatch(&self.facade.get(), event),
+            Action::Dispatch(event) => dispatch(self.page, event),
             Action::Complete { request, result } => {
                 let callbacks = {
                     let mut requests = self.requests.borrow_mut();
@@ -196,13 +196,9 @@ impl Connection {
                     index.map(|i| requests.swap_remove(i).1)
                 };
                 self.update_hold();
-                let Some(callbacks) = callbacks else { return };
-                match result {
-                    Ok(()) => call_method(&callbacks, "onsuccess", &[]),
-                    Err(code) => {
-                        call_method(&callbacks, "onfail", &[JsValue::from_str(code.as_str())])
-                    }
-                };
+                if let Some(callbacks) = callbacks {
+                    settle(callbacks, result.map(|()| vec![]));
+                }
             }
             Action::RestSignal {
                 request,
@@ -222,21 +218,28 @@ impl Connection {
             } => {
                 let me = self.me.clone();
                 let key = sessionkey.clone();
-                terms_dialog::show(termsurl.as_deref(), move |accepted| {
-                    if let Some(conn) = me.upgrade() {
-                        conn.terms_outcome(accepted, &key);
-                    }
-                });
+                terms_dialog::show(
+                    termsurl.as_deref(),
+                    Box::new(move |accepted| {
+                        if let Some(conn) = me.upgrade() {
+                            conn.terms_outcome(accepted, &key);
+                        }
+                    }),
+                );
             }
             Action::Log(message) => warn(&message),
         }
     }
 
     /// Holds the page's object strongly while the connection is active or a signal's callbacks
-    /// wait for their outcome (see [`Facade`]).
+    /// wait for their outcome.
+    ///
+    /// The host holds a page object weakly otherwise, so that a disconnected object the page
+    /// drops is collected (and its core freed, see [`crate::api::exports::ev`]); a connected one
+    /// stays alive the way a `WebSocket` keeps its handlers alive.
     fn update_hold(&self) {
         let pending = !self.requests.borrow().is_empty();
-        self.facade.hold(self.active.get() || pending);
+        host::hold(self.page, self.active.get() || pending);
     }
 
     /// Removes the timer of `kind`; the caller drops it (clearing it) after the borrow ends.
@@ -274,21 +277,26 @@ impl Connection {
             .with_host(host)
             .ws_url(self.role.socket_path());
         let me = self.me.clone();
-        let socket = Socket::open(&url, move |event| {
-            let Some(conn) = me.upgrade() else { return };
-            match event {
-                SocketEvent::Open => conn.event(Event::Opened { attempt }),
-                SocketEvent::Text(text) => match decode(&text) {
-                    Decoded::Frame(frame) => conn.event(Event::Frame(frame)),
-                    Decoded::Other { kind, data } => conn.event(Event::OtherFrame { kind, data }),
-                    Decoded::Invalid => warn("ignored a frame of the wrong shape"),
-                },
-                SocketEvent::Closed(code) => conn.event(Event::Closed { code }),
-            }
-        });
+        let socket = Socket::open(
+            &url,
+            Box::new(move |event| {
+                let Some(conn) = me.upgrade() else { return };
+                match event {
+                    SocketEvent::Open => conn.event(Event::Opened { attempt }),
+                    SocketEvent::Text(text) => match decode(&text) {
+                        Decoded::Frame(frame) => conn.event(Event::Frame(frame)),
+                        Decoded::Other { kind, data } => {
+                            conn.event(Event::OtherFrame { kind, data })
+                        }
+                        Decoded::Invalid => warn("ignored a frame of the wrong shape"),
+                    },
+                    SocketEvent::Closed(code) => conn.event(Event::Closed { code }),
+                }
+            }),
+        );
         let old = match socket {
-            Ok(socket) => self.owned.borrow_mut().socket.replace(socket),
-            Err(_) => {
+            Some(socket) => self.owned.borrow_mut().socket.replace(socket),
+            None => {
                 // The URL was refused: report it like a failed connection (retried with backoff).
                 let old = self.owned.borrow_mut().socket.take();
                 self.event(Event::Closed { code: 1006 });
@@ -299,52 +307,32 @@ impl Connection {
     }
 
     /// Window and document listeners on or off: the connection became active or idle, which is
-    /// also when the page's object is held strongly or weakly (see [`Facade`]).
+    /// also when the page's object is held strongly or weakly (see `update_hold`).
     fn listen(&self, on: bool) {
         self.active.set(on);
         self.update_hold();
-        let listeners = if on {
-            self.make_listeners()
-        } else {
-            Vec::new()
-        };
-        let old = core::mem::replace(&mut self.owned.borrow_mut().listeners, listeners);
-        drop(old);
-    }
-
-    fn make_listeners(&self) -> Vec<Listener> {
-        let (Some(window), Some(document)) = (dom::window(), dom::document()) else {
-            return vec![];
-        };
-        let forward = |event: fn() -> Event<JsPayload>| {
+        let listener = on.then(|| {
             let me = self.me.clone();
-            move |_: web_sys::Event| {
-                if let Some(conn) = me.upgrade() {
-                    conn.event(event());
-                }
-            }
-        };
-        [
-            Listener::new(&window, "online", forward(|| Event::Online)),
-            Listener::new(&window, "focus", forward(|| Event::WindowFocus)),
-            Listener::new(&window, "pagehide", forward(|| Event::PageHidden(true))),
-            Listener::new(&window, "pageshow", forward(|| Event::PageHidden(false))),
-            Listener::new(
-                &document,
-                "visibilitychange",
-                forward(|| Event::VisibilityChanged(dom::visibility())),
-            ),
-        ]
-        .into_iter()
-        .flatten()
-        .collect()
+            WindowListener::new(Box::new(move |event| {
+                let Some(conn) = me.upgrade() else { return };
+                conn.event(match event {
+                    WindowEvent::Online => Event::Online,
+                    WindowEvent::Focus => Event::WindowFocus,
+                    WindowEvent::PageHide => Event::PageHidden(true),
+                    WindowEvent::PageShow => Event::PageHidden(false),
+                    WindowEvent::VisibilityChange => Event::VisibilityChanged(dom::visibility()),
+                });
+            }))
+        });
+        let old = core::mem::replace(&mut self.owned.borrow_mut().listener, listener);
+        drop(old);
     }
 
     fn rest_signal(
         &self,
         request: RequestId,
         visitor: VisitorId,
-        message: SignalMessage<JsPayload>,
+        message: SignalMessage<Json>,
     ) {
         let (me, endpoint) = (self.me.clone(), self.endpoint.clone());
         later(Box::new(move || {
@@ -370,16 +358,19 @@ impl Connection {
         };
         self.command(Command::Fire(VisitorEvent::Terms(TermsData { status })));
         if accepted {
-            let visitor = dom::window()
-                .map(|w| crate::web::page::get(&w, "GLANCE"))
-                .unwrap_or(JsValue::UNDEFINED);
-            let cobrowse =
-                crate::web::page::get(&crate::web::page::get(&visitor, "Cobrowse"), "Visitor");
-            let args = crate::web::page::object();
-            crate::web::page::set(&args, "sessionKey", &JsValue::from_str(sessionkey));
-            if call_method(&cobrowse, "startSession", &[args]).is_none() {
+            let start = args(vec![object(&[("sessionKey", sessionkey)])]);
+            if !host::call_path("GLANCE.Cobrowse.Visitor.startSession", &start) {
                 warn("GLANCE.Cobrowse.Visitor.startSession is missing");
             }
+        }
+    }
+}
+
+impl Drop for Connection {
+    /// The host forgets the options of signals that will never settle.
+    fn drop(&mut self) {
+        for (_, callbacks) in self.requests.get_mut().drain(..) {
+            host::emit(callbacks, "", "[]", true);
         }
     }
 }

@@ -14,7 +14,7 @@ use glance_protocol::{
     decimal, FindReply, FromWire, GroupId, PresenceReply, VisitorId, VisitorSettings,
     VisitorSettingsExtra,
 };
-use web_sys::AbortSignal;
+use crate::web::http::AbortSignal;
 
 /// Where one object's requests go.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use crate::core::action::SignalMessage;
 use crate::core::{FailCode, ResolveError};
 #[allow(unused_imports)]
 use crate::prelude::*;
-use crate::web::codec::{stringify, JsPayload};
+use crate::core::json::Json;
 use crate::web::discovery::{self, Endpoint};
 use crate::web::http::Done;
 use crate::web::token_store;
@@ -15,7 +15,7 @@ use glance_protocol::{SignalRequest, VisitorId};
 pub fn send(
     endpoint: &Endpoint,
     visitor: &VisitorId,
-    message: SignalMessage<JsPayload>,
+    message: SignalMessage<Json>,
     done: Done<Result<(), FailCode>>,
 ) {
     let Some(token) = token_store::token() else {
@@ -24,15 +24,13 @@ pub fn send(
     let kind = message.kind();
     let data = match message {
         SignalMessage::Signal(data) => data,
-        SignalMessage::Invoke(call) => call.to_wire_with(JsPayload::clone),
+        SignalMessage::Invoke(call) => call.to_wire_with(Json::clone),
     };
     let request = SignalRequest {
         mtype: kind,
         data: Some(data),
     };
-    let Some(body) = stringify(&request.to_wire_with(JsPayload::clone).0) else {
-        return done(Err(FailCode::InvalidParameter));
-    };
+    let body = request.to_wire_with::<Json>(Json::clone).to_text();
     let query = [("visitorid", visitor.as_str())];
     discovery::presence_request(
         endpoint,

@@ -9,16 +9,9 @@
 
 #[allow(unused_imports)]
 use crate::prelude::*;
-use crate::web::dom::document;
 use crate::web::global::page_global;
-use crate::web::listener::Listener;
-use crate::web::page::{call_method, get};
+use crate::web::host;
 use core::cell::RefCell;
-use wasm_bindgen::JsCast;
-use web_sys::{Element, KeyboardEvent, ShadowRootInit, ShadowRootMode};
-
-/// The id of the dialog's host element.
-pub const HOST_ID: &str = "glance-terms";
 
 const TEMPLATE: &str = r#"<style>
 :host{all:initial}
@@ -38,21 +31,9 @@ button{font:inherit;margin:0;padding:.5rem 1.1rem;border:1px solid #6b7280;borde
 <form method="dialog"><button class="decline" value="n" autofocus>Decline</button><button class="accept" value="y">Accept</button></form>
 </dialog>"#;
 
-/// An open dialog. Dropping it removes it from the page, with its listeners.
-struct TermsDialog {
-    host: Element,
-    outcome: Option<Box<dyn FnOnce(bool)>>,
-    _listeners: Vec<Listener>,
-}
-
-impl Drop for TermsDialog {
-    fn drop(&mut self) {
-        self.host.remove();
-    }
-}
-
 page_global! {
-    static OPEN: RefCell<Option<TermsDialog>> = const { RefCell::new(None) };
+    /// What to do with the outcome of the open dialog.
+    static OPEN: RefCell<Option<Box<dyn FnOnce(bool)>>> = const { RefCell::new(None) };
 }
 
 /// Whether the dialog is showing.
@@ -62,73 +43,48 @@ pub fn is_open() -> bool {
 
 /// Shows the dialog (replacing one already open, whose outcome is then never reported).
 /// `outcome(true)` on Accept, `outcome(false)` on Decline or Escape.
-pub fn show(terms_url: Option<&str>, outcome: impl FnOnce(bool) + 'static) {
-    let old = OPEN.with(|d| d.borrow_mut().take());
+///
+/// The host puts the markup in the shadow root of a `#glance-terms` element, opens it with
+/// `showModal()` (in place where there is none), and reports the dialog's `close` with its
+/// `returnValue` (`y` for Accept); an Escape that reaches the dialog without closing it closes
+/// it as the platform would.
+pub fn show(terms_url: Option<&str>, outcome: Box<dyn FnOnce(bool)>) {
+    let old = OPEN.with(|d| d.borrow_mut().replace(outcome));
     drop(old);
-    let Some((host, dialog)) = build(terms_url) else {
-        return;
-    };
-    let listeners = [
-        // Closed by a button (its value) or by Escape (no value).
-        Listener::new(&dialog, "close", {
-            let dialog = dialog.clone();
-            move |_| respond(get(&dialog, "returnValue") == "y")
-        }),
-        // Escape that reaches the dialog without closing it (a synthetic or repeated key press):
-        // closed as the platform would, so focus goes back where it was.
-        Listener::new(&dialog, "keydown", {
-            let dialog = dialog.clone();
-            move |e| {
-                if e.dyn_ref::<KeyboardEvent>()
-                    .is_some_and(|k| k.key() == "Escape")
-                {
-                    e.prevent_default();
-                    call_method(&dialog, "close", &[]);
-                }
-            }
-        }),
-    ];
-    let dialog_open = TermsDialog {
-        host,
-        outcome: Some(Box::new(outcome)),
-        _listeners: listeners.into_iter().flatten().collect(),
-    };
-    OPEN.with(|d| *d.borrow_mut() = Some(dialog_open));
-    if call_method(&dialog, "showModal", &[]).is_none() {
-        // No modal dialogs (old browsers): shown in place, still answerable.
-        let _ = dialog.set_attribute("open", "");
-    }
+    host::dialog(&markup(terms_url));
 }
 
 /// Closes the dialog and reports `accepted`.
 pub fn respond(accepted: bool) {
-    let dialog = OPEN.with(|d| d.borrow_mut().take());
-    if let Some(mut dialog) = dialog {
-        let outcome = dialog.outcome.take();
-        drop(dialog);
-        if let Some(outcome) = outcome {
-            outcome(accepted);
-        }
+    let outcome = OPEN.with(|d| d.borrow_mut().take());
+    if let Some(outcome) = outcome {
+        host::dialog("");
+        outcome(accepted);
     }
 }
 
-/// Creates the host and its shadow content, in the page. Returns the host and the `<dialog>`.
-fn build(terms_url: Option<&str>) -> Option<(Element, Element)> {
-    let document = document()?;
-    let host = document.create_element("div").ok()?;
-    host.set_id(HOST_ID);
-    let shadow = host
-        .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
-        .ok()?;
-    shadow.set_inner_html(TEMPLATE);
-    let find = |selector: &str| shadow.query_selector(selector).ok().flatten();
-    let dialog = find("dialog")?;
-    if let Some(url) = terms_url.filter(|u| u.starts_with("https://") || u.starts_with("http://")) {
-        if let (Some(paragraph), Some(link)) = (find("p[hidden]"), find("a")) {
-            let _ = link.set_attribute("href", url);
-            let _ = paragraph.remove_attribute("hidden");
+/// The dialog's markup, with the terms link when there is a web address for it.
+fn markup(terms_url: Option<&str>) -> String {
+    match terms_url.filter(|u| u.starts_with("https://") || u.starts_with("http://")) {
+        Some(url) => TEMPLATE.replacen(
+            "<p hidden><a ",
+            &["<p><a href=\"", &attribute(url), "\" "].concat(),
+            1,
+        ),
+        None => TEMPLATE.to_owned(),
+    }
+}
+
+/// `text` escaped for a double-quoted attribute value.
+fn attribute(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            _ => out.push(c),
         }
     }
-    document.body()?.append_child(&host).ok()?;
-    Some((host, dialog))
+    out
 }

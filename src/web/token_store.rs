@@ -4,12 +4,11 @@
 use crate::core::token::{pick_token, StoredToken};
 #[allow(unused_imports)]
 use crate::prelude::*;
-use crate::web::codec::{parse, stringify};
-use crate::web::dom::{now_ms, window};
+use crate::core::json::{Json, Number};
+use crate::web::dom::now_ms;
 use crate::web::global::page_global;
-use crate::web::page::{get, object, set};
+use crate::web::host::{self, page, Read};
 use core::cell::RefCell;
-use wasm_bindgen::JsValue;
 
 /// The `localStorage` key.
 pub const STORAGE_KEY: &str = "glanceauth";
@@ -34,11 +33,6 @@ page_global! {
     };
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    // Storage can be disabled (privacy settings): then only the in-memory token works.
-    window()?.local_storage().ok().flatten()
-}
-
 /// The stored token: `localStorage`'s (JSON `{token, expires, groupid?}`), else the one
 /// storage refused.
 pub fn stored() -> Option<StoredToken> {
@@ -48,40 +42,39 @@ pub fn stored() -> Option<StoredToken> {
 }
 
 fn from_storage() -> Option<StoredToken> {
-    let text = storage()?.get_item(STORAGE_KEY).ok().flatten()?;
-    let value = parse(&text)?;
-    let groupid = get(&value, "groupid");
+    // Storage can be disabled (privacy settings): the host then reads nothing.
+    let value = Json::parse(&page(Read::Storage, STORAGE_KEY)?)?;
+    let whole = |n: &Number| {
+        let f = n.as_f64();
+        (f as u32 as f64 == f).then_some(f as u32)
+    };
     Some(StoredToken {
-        token: get(&value, "token").as_string()?,
-        expires: get(&value, "expires").as_f64()?,
-        groupid: match groupid.as_f64() {
-            Some(g) if g as u32 as f64 == g => Some(g as u32),
+        token: value.get("token")?.as_str()?.to_owned(),
+        expires: match value.get("expires")? {
+            Json::Number(n) => n.as_f64(),
+            _ => return None,
+        },
+        groupid: match value.get("groupid") {
+            None | Some(Json::Null) => None,
+            Some(Json::Number(n)) => Some(whole(n)?),
             Some(_) => return None,
-            None if groupid.is_null() || groupid.is_undefined() => None,
-            None => return None,
         },
     })
 }
 
 /// Stores a token.
 pub fn store(token: &StoredToken) {
-    let value = object();
-    set(&value, "token", &JsValue::from_str(&token.token));
-    set(&value, "expires", &JsValue::from_f64(token.expires));
+    let mut value = Json::Object(vec![]);
+    value.set("token", Json::str(&token.token));
+    value.set("expires", Json::Number(Number::from_u64(token.expires as u64)));
     if let Some(group) = token.groupid {
-        set(&value, "groupid", &JsValue::from_f64(f64::from(group)));
+        value.set("groupid", Json::Number(Number::from_u64(u64::from(group))));
     }
-    let stored = match (storage(), stringify(&value)) {
-        (Some(storage), Some(text)) => {
-            let stored = storage.set_item(STORAGE_KEY, &text).is_ok();
-            if !stored {
-                // An older entry would otherwise outlive the token that replaced it.
-                let _ = storage.remove_item(STORAGE_KEY);
-            }
-            stored
-        }
-        _ => false,
-    };
+    let stored = host::store(STORAGE_KEY, Some(value.to_text()));
+    if !stored {
+        // An older entry would otherwise outlive the token that replaced it.
+        host::store(STORAGE_KEY, None);
+    }
     MEMORY.with(|m| m.borrow_mut().unstored = (!stored).then(|| token.clone()));
 }
 
@@ -138,7 +131,5 @@ pub fn clear() {
             m.rejected = Some(configured);
         }
     });
-    if let Some(storage) = storage() {
-        let _ = storage.remove_item(STORAGE_KEY);
-    }
+    host::store(STORAGE_KEY, None);
 }

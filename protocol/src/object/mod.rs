@@ -37,6 +37,9 @@ pub trait WireValue: Sized {
     fn integer(n: u64) -> Self {
         Self::number(n as f64)
     }
+    /// A number given as its JSON text (a page's number passed through as written); `null` if
+    /// the text is not a JSON number.
+    fn number_text(text: &str) -> Self;
     /// A boolean.
     fn boolean(b: bool) -> Self;
     /// `null`.

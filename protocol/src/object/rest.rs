@@ -96,6 +96,12 @@ impl WireValue for serde_json::Value {
     fn integer(n: u64) -> Self {
         Self::from(n)
     }
+    fn number_text(text: &str) -> Self {
+        match serde_json::from_str(text) {
+            Ok(n @ Self::Number(_)) => n,
+            _ => Self::Null,
+        }
+    }
     fn boolean(b: bool) -> Self {
         Self::Bool(b)
     }

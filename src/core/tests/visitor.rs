@@ -22,7 +22,6 @@ fn machine() -> VisitorMachine<P> {
         nokeepalive: false,
         version: "0.1.0".into(),
         visibility: Visibility::Visible,
-        number_chars: |n| n.to_string().len(),
     };
     VisitorMachine::new(setup, Backoff::new(Jitter::new(1)))
 }
@@ -50,7 +49,7 @@ fn connected() -> VisitorMachine<P> {
 #[test]
 fn presence_connects_then_sends_merged_map() {
     let mut m = machine();
-    let start = feed(&mut m, presence(&[("cart", Scalar::Num(2.0))]));
+    let start = feed(&mut m, presence(&[("cart", Scalar::Num("2".into()))]));
     assert_eq!(start[0], Action::Listen(true));
     assert!(
         sent(&start).is_empty(),
@@ -79,7 +78,7 @@ fn presence_connects_then_sends_merged_map() {
 fn presence_over_limits_sends_nothing() {
     let mut m = machine();
     let too_many: Vec<(String, Scalar)> = (0..20)
-        .map(|i| (format!("k{i}"), Scalar::Num(1.0)))
+        .map(|i| (format!("k{i}"), Scalar::Num("1".into())))
         .collect();
     let refs: Vec<(&str, Scalar)> = too_many
         .iter()

@@ -1,0 +1,11 @@
+/work/host/target-exp/wasm32-unknown-unknown/release/deps/lol_alloc-afda54a4eb999e11.d: /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/lol_alloc-0.4.1/src/lib.rs /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/lol_alloc-0.4.1/src/free_list_allocator.rs /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/lol_alloc-0.4.1/src/locked_allocator.rs /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/lol_alloc-0.4.1/src/single_threaded_allocator.rs /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/lol_alloc-0.4.1/src/trivial_allocators.rs
+
+/work/host/target-exp/wasm32-unknown-unknown/release/deps/liblol_alloc-afda54a4eb999e11.rlib: /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/lol_alloc-0.4.1/src/lib.rs /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/lol_alloc-0.4.1/src/free_list_allocator.rs /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/lol_alloc-0.4.1/src/locked_allocator.rs /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/lol_alloc-0.4.1/src/single_threaded_allocator.rs /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/lol_alloc-0.4.1/src/trivial_allocators.rs
+
+/work/host/target-exp/wasm32-unknown-unknown/release/deps/liblol_alloc-afda54a4eb999e11.rmeta: /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/lol_alloc-0.4.1/src/lib.rs /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/lol_alloc-0.4.1/src/free_list_allocator.rs /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/lol_alloc-0.4.1/src/locked_allocator.rs /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/lol_alloc-0.4.1/src/single_threaded_allocator.rs /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/lol_alloc-0.4.1/src/trivial_allocators.rs
+
+/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/lol_alloc-0.4.1/src/lib.rs:
+/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/lol_alloc-0.4.1/src/free_list_allocator.rs:
+/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/lol_alloc-0.4.1/src/locked_allocator.rs:
+/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/lol_alloc-0.4.1/src/single_threaded_allocator.rs:
+/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/lol_alloc-0.4.1/src/trivial_allocators.rs:
