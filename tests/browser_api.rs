@@ -5,7 +5,6 @@
 mod common;
 
 use common::*;
-use glance_presence::{AgentCore, Authorization, VisitorCore};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -33,56 +32,16 @@ const VISITOR_EVENTS: &[&str] = &[
     "onuniqueid",
 ];
 
-fn credentials(loginkey: &str) -> JsValue {
-    let c = js_sys::Object::new();
-    set(&c, "partnerid", 12345);
-    set(&c, "partneruserid", user());
-    set(&c, "loginkey", loginkey);
-    c.into()
-}
-
-async fn authorize(loginkey: &str) -> Result<JsValue, String> {
-    let cb = Callbacks::new(&[
-        ("credentials", credentials(loginkey)),
-        ("groupid", 12345.into()),
-        ("duration", 30.into()),
-    ]);
-    Authorization::authorize(cb.opts.clone());
-    cb.done(5000).await
-}
-
-/// A signed-in agent page.
-async fn signed_in() {
-    configure_page();
-    if !Authorization::authorized() {
-        authorize(loginkey())
-            .await
-            .expect("authorize with a valid login key");
-    }
-}
-
-fn params(visitorid: &str) -> JsValue {
-    let p = js_sys::Object::new();
-    set(&p, "visitorid", visitorid);
-    p.into()
-}
-
-fn presence_opts(data: &str) -> JsValue {
-    let o = js_sys::Object::new();
-    set(&o, "data", json(data));
-    o.into()
-}
-
 /// A visitor that sent presence, and an agent watching it, both connected.
-async fn pair(id: &str) -> (Recorder, VisitorCore, Recorder, AgentCore) {
+async fn pair(id: &str) -> (Recorder, Visitor, Recorder, Agent) {
     signed_in().await;
-    let agent_page = Recorder::new(AGENT_EVENTS);
-    let agent = AgentCore::new(agent_page.object.clone(), params(id));
+    let agent = Agent::new(&params(id));
+    let agent_page = Recorder::on(agent.object(), AGENT_EVENTS);
     agent.connect();
     agent_page.wait("onconnected", 5000, |_| true).await;
-    let visitor_page = Recorder::new(VISITOR_EVENTS);
-    let visitor = VisitorCore::new(visitor_page.object.clone(), params(id));
-    visitor.presence(presence_opts(r#"{"cart": 3}"#));
+    let visitor = Visitor::new(&params(id));
+    let visitor_page = Recorder::on(visitor.object(), VISITOR_EVENTS);
+    visitor.presence(&presence_opts(r#"{"cart": 3}"#));
     visitor_page.wait("onconnected", 5000, |_| true).await;
     agent_page
         .wait("onvisitorconn", 5000, |e| get(e, "connected") == true)
@@ -92,7 +51,7 @@ async fn pair(id: &str) -> (Recorder, VisitorCore, Recorder, AgentCore) {
 
 #[wasm_bindgen_test]
 async fn authorize_with_valid_and_invalid_login_keys() {
-    configure_page();
+    configure_page().await;
     Authorization::clear_token();
     assert!(!Authorization::authorized());
     let mut bad = loginkey().to_owned();
@@ -116,7 +75,7 @@ async fn authorize_with_valid_and_invalid_login_keys() {
 
     Authorization::clear_token();
     assert!(!Authorization::authorized());
-    Authorization::set_token("set-by-page".into());
+    Authorization::set_token("set-by-page");
     assert_eq!(Authorization::gettoken().as_deref(), Some("set-by-page"));
     Authorization::clear_token();
 }
@@ -125,7 +84,7 @@ async fn authorize_with_valid_and_invalid_login_keys() {
 async fn agent_and_visitor_see_each_other() {
     let id = unique_id("pair");
     let (_visitor_page, visitor, agent_page, agent) = pair(&id).await;
-    assert!(agent.isconnected() && visitor.isconnected());
+    assert!(agent.is_connected() && visitor.is_connected());
     let presence = agent_page
         .wait("onpresence", 5000, |p| get(p, "cart") == 3)
         .await;
@@ -136,19 +95,19 @@ async fn agent_and_visitor_see_each_other() {
         .is_some_and(|u| u.starts_with("http://127.0.0.1")));
 
     let lookup = Callbacks::new(&[]);
-    agent.lookup_visitor(lookup.opts.clone());
+    agent.lookup_visitor(&lookup.opts);
     let info = lookup.done(5000).await.expect("lookupVisitor");
     assert_eq!(get(&info, "visitorid"), id.as_str());
     assert_eq!(get(&info, "cart"), 3);
 
     let query = Callbacks::new(&[]);
-    agent.query(query.opts.clone());
+    agent.query(&query.opts);
     let reply = query.done(5000).await.expect("query");
     let visitors: js_sys::Array = get(&reply, "visitors").into();
     assert!(visitors.iter().any(|v| get(&v, "visitorid") == id.as_str()));
 
     // A custom event reaches on<type>.
-    visitor.fire("c_cart".into(), json(r#"{"items": 2}"#));
+    visitor.fire("c_cart", &json(r#"{"items": 2}"#));
     agent_page
         .wait("onc_cart", 5000, |e| get(e, "items") == 2)
         .await;
@@ -158,7 +117,7 @@ async fn agent_and_visitor_see_each_other() {
         .wait("onvisitorconn", 6000, |e| get(e, "connected") == false)
         .await;
     let absent = Callbacks::new(&[]);
-    agent.lookup_visitor(absent.opts.clone());
+    agent.lookup_visitor(&absent.opts);
     let info = absent.done(5000).await.expect("lookupVisitor");
     assert_eq!(
         js_sys::Object::keys(info.unchecked_ref::<js_sys::Object>()).length(),
@@ -166,7 +125,7 @@ async fn agent_and_visitor_see_each_other() {
         "{{}} when not present"
     );
     agent.disconnect();
-    assert!(!agent.isconnected());
+    assert!(!agent.is_connected());
 }
 
 #[wasm_bindgen_test]
@@ -177,9 +136,11 @@ async fn visitorconn_does_not_flap_across_a_quick_reconnect() {
     agent_page
         .wait("onvisitorsock", 5000, |e| get(e, "connected") == false)
         .await;
-    // A page navigation: a new visitor object with the same id, within the grace period (1.5 s).
-    let next = VisitorCore::new(visitor_page.object.clone(), params(&id));
-    next.presence(presence_opts("{}"));
+    // A page navigation: a new visitor object with the same id (and the same page handlers),
+    // within the grace period (1.5 s).
+    let next = Visitor::new(&params(&id));
+    visitor_page.attach(next.object());
+    next.presence(&presence_opts("{}"));
     agent_page
         .wait("onvisitorsock", 5000, |e| get(e, "connected") == true)
         .await;
@@ -203,16 +164,16 @@ async fn signal_and_invoke_reach_the_visitor() {
 
     // Over the agent socket (acked).
     let signal = Callbacks::new(&[("data", json(r#"{"hello": 1}"#))]);
-    agent.signal_visitor(signal.opts.clone());
+    agent.signal_visitor(&signal.opts);
     assert!(signal.done(5000).await.is_ok());
     visitor_page
         .wait("onsignal", 5000, |d| get(d, "hello") == 1)
         .await;
 
     // Over REST, from an agent object that is not connected.
-    let rest_agent = AgentCore::new(Recorder::new(&[]).object, params(&id));
+    let rest_agent = Agent::new(&params(&id));
     let signal = Callbacks::new(&[("data", json(r#"{"hello": 2}"#))]);
-    rest_agent.signal_visitor(signal.opts.clone());
+    rest_agent.signal_visitor(&signal.opts);
     assert!(signal.done(5000).await.is_ok());
     visitor_page
         .wait("onsignal", 5000, |d| get(d, "hello") == 2)
@@ -231,7 +192,7 @@ async fn signal_and_invoke_reach_the_visitor() {
         ("func", "GLANCE_COBROWSE.Custom.ping".into()),
         ("args", json(r#"{"x": 1}"#)),
     ]);
-    agent.invoke_visitor(invoke.opts.clone());
+    agent.invoke_visitor(&invoke.opts);
     assert!(invoke.done(5000).await.is_ok());
     until("the invoked function", 5000, || {
         !received.borrow().is_empty()
@@ -242,13 +203,13 @@ async fn signal_and_invoke_reach_the_visitor() {
     assert_eq!(get(&args, "remote"), true);
 
     let refused = Callbacks::new(&[("func", "window.alert".into())]);
-    agent.invoke_visitor(refused.opts.clone());
+    agent.invoke_visitor(&refused.opts);
     assert_eq!(refused.done(1000).await, Err("invalidparameter".into()));
 
     // Nobody there.
-    let nobody = AgentCore::new(Recorder::new(&[]).object, params(&unique_id("nobody")));
+    let nobody = Agent::new(&params(&unique_id("nobody")));
     let lost = Callbacks::new(&[("data", json("{}"))]);
-    nobody.signal_visitor(lost.opts.clone());
+    nobody.signal_visitor(&lost.opts);
     assert_eq!(lost.done(5000).await, Err("visitornotpresent".into()));
 
     visitor.disconnect();
@@ -259,25 +220,25 @@ async fn signal_and_invoke_reach_the_visitor() {
 async fn blur_moves_between_two_visitor_objects() {
     let id = unique_id("blur");
     let (first_page, first, agent_page, agent) = pair(&id).await;
-    let second_page = Recorder::new(VISITOR_EVENTS);
-    let second = VisitorCore::new(second_page.object.clone(), params(&id));
-    second.presence(presence_opts("{}"));
+    let second = Visitor::new(&params(&id));
+    let second_page = Recorder::on(second.object(), VISITOR_EVENTS);
+    second.presence(&presence_opts("{}"));
     second_page.wait("onconnected", 5000, |_| true).await;
     first_page.wait("onblur", 5000, |_| true).await;
     assert!(second_page.calls("onblur").is_empty());
 
     let signal = Callbacks::new(&[("data", json(r#"{"to": "focused"}"#))]);
-    agent.signal_visitor(signal.opts.clone());
+    agent.signal_visitor(&signal.opts);
     assert!(signal.done(5000).await.is_ok());
     second_page
         .wait("onsignal", 5000, |d| get(d, "to") == "focused")
         .await;
 
     // Activity takes focus back.
-    first.presence(presence_opts(r#"{"back": 1}"#));
+    first.presence(&presence_opts(r#"{"back": 1}"#));
     second_page.wait("onblur", 5000, |_| true).await;
     let signal = Callbacks::new(&[("data", json(r#"{"to": "first"}"#))]);
-    agent.signal_visitor(signal.opts.clone());
+    agent.signal_visitor(&signal.opts);
     assert!(signal.done(5000).await.is_ok());
     first_page
         .wait("onsignal", 5000, |d| get(d, "to") == "first")
@@ -302,27 +263,27 @@ async fn blur_moves_between_two_visitor_objects() {
 
 #[wasm_bindgen_test]
 async fn presence_limits_are_checked_before_sending() {
-    configure_page();
-    let page = Recorder::new(VISITOR_EVENTS);
-    let visitor = VisitorCore::new(page.object.clone(), params(&unique_id("limits")));
+    configure_page().await;
+    let visitor = Visitor::new(&params(&unique_id("limits")));
+    let page = Recorder::on(visitor.object(), VISITOR_EVENTS);
     let many: Vec<String> = (0..21).map(|i| format!(r#""k{i}": {i}"#)).collect();
-    visitor.presence(presence_opts(&format!("{{{}}}", many.join(","))));
+    visitor.presence(&presence_opts(&format!("{{{}}}", many.join(","))));
     let error = page.wait("onerror", 1000, |_| true).await;
     assert_eq!(get(&error, "error"), "invalidparameter");
-    visitor.presence(presence_opts(r#"{"nested": {"a": 1}}"#));
-    visitor.presence(presence_opts(&format!(
+    visitor.presence(&presence_opts(r#"{"nested": {"a": 1}}"#));
+    visitor.presence(&presence_opts(&format!(
         r#"{{"long": "{}"}}"#,
         "x".repeat(2001)
     )));
     until("three refusals", 1000, || page.calls("onerror").len() == 3).await;
     sleep(500).await;
     assert!(
-        !visitor.isconnected(),
+        !visitor.is_connected(),
         "nothing was sent, so no socket was opened"
     );
     assert!(page.calls("onconnected").is_empty());
-    visitor.fire("cart".into(), JsValue::UNDEFINED);
-    visitor.signal_agent("visitorsessionstart".into(), JsValue::UNDEFINED);
+    visitor.fire("cart", &JsValue::UNDEFINED);
+    visitor.signal_agent("visitorsessionstart", &JsValue::UNDEFINED);
     until("bad event names refused", 1000, || {
         page.calls("onerror").len() == 5
     })
@@ -336,7 +297,7 @@ async fn reconnects_after_the_server_drops_the_socket() {
     // A frame over the server's 64 KiB limit: the server closes the socket.
     let big = js_sys::Object::new();
     set(&big, "blob", "x".repeat(70 * 1024));
-    visitor.fire("c_big".into(), big.into());
+    visitor.fire("c_big", &big.into());
     agent_page
         .wait("onvisitorsock", 5000, |e| get(e, "connected") == false)
         .await;
@@ -347,7 +308,7 @@ async fn reconnects_after_the_server_drops_the_socket() {
     agent_page
         .wait("onvisitorsock", 5000, |e| get(e, "connected") == true)
         .await;
-    assert!(visitor.isconnected());
+    assert!(visitor.is_connected());
     // The presence is sent again after the reconnect.
     until("presence again", 5000, || {
         agent_page.calls("onpresence").len() >= 2
@@ -364,9 +325,9 @@ async fn reconnects_after_the_server_drops_the_socket() {
 #[wasm_bindgen_test]
 async fn unique_visitor_gets_its_id_and_is_watched() {
     signed_in().await;
-    let page = Recorder::new(VISITOR_EVENTS);
-    let visitor = VisitorCore::new(page.object.clone(), JsValue::UNDEFINED);
-    visitor.connect_unique(presence_opts(r#"{"u": 1}"#));
+    let visitor = Visitor::new(&JsValue::UNDEFINED);
+    let page = Recorder::on(visitor.object(), VISITOR_EVENTS);
+    visitor.connect_unique(&presence_opts(r#"{"u": 1}"#));
     until("onuniqueid", 5000, || !page.calls2("onuniqueid").is_empty()).await;
     let (uniqueid, timeout) = page.calls2("onuniqueid")[0].clone();
     let uniqueid = uniqueid.as_string().expect("a string id");
@@ -374,10 +335,10 @@ async fn unique_visitor_gets_its_id_and_is_watched() {
     assert!(timeout.as_f64().is_some_and(|t| t > 0.0));
     page.wait("onconnected", 5000, |_| true).await;
 
-    let agent_page = Recorder::new(AGENT_EVENTS);
     let p = js_sys::Object::new();
     set(&p, "uniqueid", uniqueid.as_str());
-    let agent = AgentCore::new(agent_page.object.clone(), p.into());
+    let agent = Agent::new(&p.into());
+    let agent_page = Recorder::on(agent.object(), AGENT_EVENTS);
     agent.connect();
     agent_page
         .wait("onpresence", 5000, |p| get(p, "u") == 1)
@@ -400,27 +361,27 @@ async fn unique_visitor_gets_its_id_and_is_watched() {
     })
     .await;
     sleep(500).await;
-    assert!(!visitor.isconnected());
+    assert!(!visitor.is_connected());
     assert_eq!(page.calls("onconnected").len(), 1);
 
     // connectUnique() followed at once by disconnect(): the late reply changes nothing.
-    let late = Recorder::new(VISITOR_EVENTS);
-    let other = VisitorCore::new(late.object.clone(), JsValue::UNDEFINED);
-    other.connect_unique(JsValue::UNDEFINED);
+    let other = Visitor::new(&JsValue::UNDEFINED);
+    let late = Recorder::on(other.object(), VISITOR_EVENTS);
+    other.connect_unique(&JsValue::UNDEFINED);
     other.disconnect();
     sleep(1000).await;
     assert!(late.calls2("onuniqueid").is_empty());
-    assert!(!other.isconnected());
+    assert!(!other.is_connected());
     agent.disconnect();
 }
 
 #[wasm_bindgen_test]
 async fn an_invalid_token_reports_connfail_and_is_cleared() {
-    configure_page();
+    configure_page().await;
     Authorization::clear_token();
-    Authorization::set_token("not-a-token".into());
-    let page = Recorder::new(AGENT_EVENTS);
-    let agent = AgentCore::new(page.object.clone(), params(&unique_id("badtoken")));
+    Authorization::set_token("not-a-token");
+    let agent = Agent::new(&params(&unique_id("badtoken")));
+    let page = Recorder::on(agent.object(), AGENT_EVENTS);
     agent.connect();
     let error = page.wait("onerror", 5000, |_| true).await;
     assert_eq!(get(&error, "error"), "connfail");
@@ -435,7 +396,7 @@ async fn an_invalid_token_reports_connfail_and_is_cleared() {
 async fn a_rejected_data_authtoken_is_not_taken_up_again() {
     // `data-authtoken` (here through window.GLANCE_COBROWSE) that the server refuses: cleared,
     // and reading the configuration again does not bring it back.
-    configure_page();
+    configure_page().await;
     Authorization::clear_token();
     let config = get(&window().into(), "GLANCE_COBROWSE");
     set(&config, "authtoken", "configured-bad-token");
@@ -443,23 +404,23 @@ async fn a_rejected_data_authtoken_is_not_taken_up_again() {
         Authorization::gettoken().as_deref(),
         Some("configured-bad-token")
     );
-    let page = Recorder::new(AGENT_EVENTS);
-    let agent = AgentCore::new(page.object.clone(), params(&unique_id("badconf")));
+    let agent = Agent::new(&params(&unique_id("badconf")));
+    let page = Recorder::on(agent.object(), AGENT_EVENTS);
     agent.connect();
     let error = page.wait("onerror", 5000, |_| true).await;
     assert_eq!(get(&error, "detail"), "authorization");
     assert_eq!(Authorization::gettoken(), None, "the refused token is gone");
     assert!(!Authorization::authorized());
     agent.disconnect();
-    configure_page(); // without authtoken
-                      // The page can still sign in and use a new token.
+    configure_page().await; // without authtoken
+                            // The page can still sign in and use a new token.
     authorize(loginkey()).await.expect("authorize");
     assert!(Authorization::authorized());
 }
 
 #[wasm_bindgen_test]
 async fn authorize_works_when_local_storage_refuses_the_token() {
-    configure_page();
+    configure_page().await;
     Authorization::clear_token();
     // An old entry (expired) that a full storage keeps.
     let storage = window().local_storage().unwrap().unwrap();
@@ -487,8 +448,8 @@ async fn authorize_works_when_local_storage_refuses_the_token() {
         "storage refused it, and the stale entry is gone"
     );
     // And it is used: an agent connects with it.
-    let page = Recorder::new(AGENT_EVENTS);
-    let agent = AgentCore::new(page.object.clone(), params(&unique_id("nostore")));
+    let agent = Agent::new(&params(&unique_id("nostore")));
+    let page = Recorder::on(agent.object(), AGENT_EVENTS);
     agent.connect();
     page.wait("onconnected", 5000, |_| true).await;
     agent.disconnect();
@@ -504,8 +465,8 @@ async fn presenceserver_replaces_the_settings_lookup() {
     set(&p, "visitorid", unique_id("direct").as_str());
     set(&p, "ws", "http://127.0.0.1:9");
     set(&p, "presenceserver", origin().as_str());
-    let page = Recorder::new(AGENT_EVENTS);
-    let agent = AgentCore::new(page.object.clone(), p.into());
+    let agent = Agent::new(&p.into());
+    let page = Recorder::on(agent.object(), AGENT_EVENTS);
     agent.connect();
     page.wait("onconnected", 5000, |_| true).await;
     agent.disconnect();
@@ -514,8 +475,8 @@ async fn presenceserver_replaces_the_settings_lookup() {
     let bad = js_sys::Object::new();
     set(&bad, "visitorid", "x");
     set(&bad, "presenceserver", "ftp://nowhere");
-    let page = Recorder::new(AGENT_EVENTS);
-    let agent = AgentCore::new(page.object.clone(), bad.into());
+    let agent = Agent::new(&bad.into());
+    let page = Recorder::on(agent.object(), AGENT_EVENTS);
     agent.connect();
     let error = page.wait("onerror", 2000, |_| true).await;
     assert_eq!(get(&error, "error"), "invalidparameter");
@@ -524,15 +485,15 @@ async fn presenceserver_replaces_the_settings_lookup() {
 #[wasm_bindgen_test]
 async fn a_signal_json_cannot_carry_fails_at_once() {
     signed_in().await;
-    let page = Recorder::new(AGENT_EVENTS);
-    let agent = AgentCore::new(page.object.clone(), params(&unique_id("cyclic")));
+    let agent = Agent::new(&params(&unique_id("cyclic")));
+    let page = Recorder::on(agent.object(), AGENT_EVENTS);
     // Over the socket (the REST path refuses such data too).
     agent.connect();
     page.wait("onconnected", 5000, |_| true).await;
     let cyclic = js_sys::Object::new();
     set(&cyclic, "me", cyclic.clone());
     let signal = Callbacks::new(&[("data", cyclic.into())]);
-    agent.signal_visitor(signal.opts.clone());
+    agent.signal_visitor(&signal.opts);
     assert_eq!(signal.done(500).await, Err("invalidparameter".into()));
     agent.disconnect();
 }
@@ -579,7 +540,7 @@ async fn hidden_past_the_limit_sleeps_and_reconnects_at_once_when_visible() {
     // The server closes a page hidden past its limit: the visitor stays closed while hidden.
     visitor_page.wait("onclose", 5000, |_| true).await;
     sleep(1500).await;
-    assert!(!visitor.isconnected(), "no reconnect while hidden");
+    assert!(!visitor.is_connected(), "no reconnect while hidden");
     assert_eq!(visitor_page.calls("onconnected").len(), 1);
     // Visible again: it reconnects at once (no backoff) and says so.
     let shown = js_sys::Date::now();

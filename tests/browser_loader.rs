@@ -6,7 +6,6 @@
 mod common;
 
 use common::*;
-use glance_presence::{AgentCore, Authorization};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -70,21 +69,15 @@ fn frame_log(iframe: &web_sys::HtmlIFrameElement) -> Vec<String> {
     log.iter().filter_map(|v| v.as_string()).collect()
 }
 
-async fn watching(id: &str) -> (Recorder, AgentCore) {
-    configure_page();
-    if !Authorization::authorized() {
-        let creds = js_sys::Object::new();
-        set(&creds, "partnerid", 12345);
-        set(&creds, "partneruserid", user());
-        set(&creds, "loginkey", loginkey());
-        let cb = Callbacks::new(&[("credentials", creds.into())]);
-        Authorization::authorize(cb.opts.clone());
-        cb.done(5000).await.expect("authorize");
-    }
-    let params = js_sys::Object::new();
-    set(&params, "visitorid", id);
-    let page = Recorder::new(&["onconnected", "onpresence", "onvisitorconn"]);
-    let agent = AgentCore::new(page.object.clone(), params.into());
+/// The test page signed in (with the served script loaded), and an agent in it watching visitor
+/// `id`, connected.
+async fn watching(id: &str) -> (Recorder, Agent) {
+    signed_in().await;
+    let agent = Agent::new(&params(id));
+    let page = Recorder::on(
+        agent.object(),
+        &["onconnected", "onpresence", "onvisitorconn"],
+    );
     agent.connect();
     page.wait("onconnected", 5000, |_| true).await;
     (page, agent)
@@ -180,7 +173,7 @@ document.head.appendChild(s);
     // Handlers set in onload are honoured; a handler that throws does not break the module.
     for n in 1..=2 {
         let signal = Callbacks::new(&[("data", json(&format!(r#"{{"n": {n}}}"#)))]);
-        agent.signal_visitor(signal.opts.clone());
+        agent.signal_visitor(&signal.opts);
         assert!(signal.done(5000).await.is_ok());
         until("the signal in the frame", 5000, || {
             log().contains(&format!("signal:{n}"))

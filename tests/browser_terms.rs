@@ -6,7 +6,6 @@
 mod common;
 
 use common::*;
-use glance_presence::{AgentCore, Authorization, Cobrowse, VisitorCore};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -15,56 +14,40 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Installs `GLANCE.Cobrowse.Visitor.{showTerms,startSession,stopSession}` as the loader does.
-fn install_cobrowse() -> Vec<Closure<dyn FnMut(JsValue)>> {
-    let glance = js_sys::Object::new();
-    let cobrowse = js_sys::Object::new();
-    let visitor = js_sys::Object::new();
-    let closures = vec![
-        Closure::<dyn FnMut(JsValue)>::new(Cobrowse::show_terms),
-        Closure::<dyn FnMut(JsValue)>::new(Cobrowse::start_session),
-        Closure::<dyn FnMut(JsValue)>::new(|_| Cobrowse::stop_session()),
-    ];
-    set(&visitor, "showTerms", closures[0].as_ref().clone());
-    set(&visitor, "startSession", closures[1].as_ref().clone());
-    set(&visitor, "stopSession", closures[2].as_ref().clone());
-    set(&cobrowse, "Visitor", visitor);
-    set(&glance, "Cobrowse", cobrowse);
-    set(&window(), "GLANCE", glance);
-    closures
-}
-
-async fn setup(id: &str) -> (Recorder, VisitorCore, Recorder, AgentCore) {
-    configure_page();
-    if !Authorization::authorized() {
-        let creds = js_sys::Object::new();
-        set(&creds, "partnerid", 12345);
-        set(&creds, "partneruserid", user());
-        set(&creds, "loginkey", loginkey());
-        let cb = Callbacks::new(&[("credentials", creds.into())]);
-        Authorization::authorize(cb.opts.clone());
-        cb.done(5000).await.expect("authorize");
+/// A signed-in page that loaded the served script, which installed the default
+/// `GLANCE.Cobrowse.Visitor.showTerms` / `startSession` / `stopSession` (the page has no cobrowse
+/// script of its own); an agent watching visitor `id`, and that visitor present.
+async fn setup(id: &str) -> (Recorder, Visitor, Recorder, Agent) {
+    signed_in().await;
+    let defaults = get(&get(&get(&window(), "GLANCE"), "Cobrowse"), "Visitor");
+    for name in ["showTerms", "startSession", "stopSession"] {
+        assert!(
+            get(&defaults, name).is_function(),
+            "GLANCE.Cobrowse.Visitor.{name} installed by the served script"
+        );
     }
-    let params = js_sys::Object::new();
-    set(&params, "visitorid", id);
-    let agent_page = Recorder::new(&[
-        "onconnected",
-        "onterms",
-        "onvisitorsessionstart",
-        "onvisitorconn",
-    ]);
-    let agent = AgentCore::new(agent_page.object.clone(), params.clone().into());
+    let agent = Agent::new(&params(id));
+    let agent_page = Recorder::on(
+        agent.object(),
+        &[
+            "onconnected",
+            "onterms",
+            "onvisitorsessionstart",
+            "onvisitorconn",
+        ],
+    );
     agent.connect();
     agent_page.wait("onconnected", 5000, |_| true).await;
-    let visitor_page = Recorder::new(&["onconnected", "onshowterms", "onerror"]);
-    let visitor = VisitorCore::new(visitor_page.object.clone(), params.into());
-    visitor.presence(JsValue::UNDEFINED);
+    let visitor = Visitor::new(&params(id));
+    let visitor_page = Recorder::on(visitor.object(), &["onconnected", "onshowterms", "onerror"]);
+    visitor.presence(&JsValue::UNDEFINED);
     agent_page
         .wait("onvisitorconn", 5000, |e| get(e, "connected") == true)
         .await;
     (visitor_page, visitor, agent_page, agent)
 }
 
+/// The dialog's button of `class`, inside the shadow root of `#glance-terms`.
 fn dialog_button(class: &str) -> Option<web_sys::HtmlElement> {
     let host = window().document()?.get_element_by_id("glance-terms")?;
     let shadow = host.shadow_root()?;
@@ -75,12 +58,13 @@ fn dialog_button(class: &str) -> Option<web_sys::HtmlElement> {
         .ok()
 }
 
-async fn show_terms(agent: &AgentCore) {
+/// Invokes `GLANCE.Cobrowse.Visitor.showTerms` from the agent; waits for the dialog.
+async fn show_terms(agent: &Agent) {
     let invoke = Callbacks::new(&[
         ("func", "GLANCE.Cobrowse.Visitor.showTerms".into()),
         ("args", json("{}")),
     ]);
-    agent.invoke_visitor(invoke.opts.clone());
+    agent.invoke_visitor(&invoke.opts);
     assert!(invoke.done(5000).await.is_ok());
     until("the terms dialog", 5000, || {
         dialog_button("accept").is_some()
@@ -90,7 +74,6 @@ async fn show_terms(agent: &AgentCore) {
 
 #[wasm_bindgen_test]
 async fn accepting_the_terms_starts_the_session() {
-    let _cobrowse = install_cobrowse();
     let id = unique_id("terms-ok");
     let (_visitor_page, visitor, agent_page, agent) = setup(&id).await;
 
@@ -162,7 +145,6 @@ async fn accepting_the_terms_starts_the_session() {
 
 #[wasm_bindgen_test]
 async fn declining_and_escape_report_declined() {
-    let _cobrowse = install_cobrowse();
     let id = unique_id("terms-no");
     let (visitor_page, visitor, agent_page, agent) = setup(&id).await;
 
@@ -218,9 +200,9 @@ async fn declining_and_escape_report_declined() {
     );
 
     // setDefaultUI(false): no dialog, the page hears onshowterms.
-    visitor.set_default_ui(false.into());
+    visitor.set_default_ui(false);
     let invoke = Callbacks::new(&[("func", "GLANCE.Cobrowse.Visitor.showTerms".into())]);
-    agent.invoke_visitor(invoke.opts.clone());
+    agent.invoke_visitor(&invoke.opts);
     let shown = visitor_page.wait("onshowterms", 5000, |_| true).await;
     assert_eq!(get(&shown, "sessionkey"), id.as_str());
     // The group's terms URL, when the settings service tells it (`termsUrl`).
@@ -230,7 +212,7 @@ async fn declining_and_escape_report_declined() {
         "{url:?}"
     );
     assert!(dialog_button("accept").is_none());
-    visitor.signal_agent("terms".into(), json(r#"{"status": "accepted"}"#));
+    visitor.signal_agent("terms", &json(r#"{"status": "accepted"}"#));
     agent_page
         .wait("onterms", 5000, |e| get(e, "status") == "accepted")
         .await;

@@ -1,8 +1,21 @@
-//! Helpers of the browser tests: the server under test, page objects that record their events,
-//! callbacks that can be awaited, and sleeping.
+//! Helpers of the browser tests: the server under test, the served script loaded into the test
+//! page and its public JavaScript API, page objects that record their events, callbacks that can
+//! be awaited, and sleeping.
 #![allow(dead_code)]
 
-use js_sys::{Array, Function, Object, Promise, Reflect};
+mod api;
+mod module;
+mod signin;
+
+// Each test binary uses a part of these.
+#[allow(unused_imports)]
+pub use api::{Agent, Authorization, Visitor};
+#[allow(unused_imports)]
+pub use module::load_module;
+#[allow(unused_imports)]
+pub use signin::{authorize, signed_in};
+
+use js_sys::{Object, Promise, Reflect};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -77,18 +90,33 @@ pub fn json(text: &str) -> JsValue {
     js_sys::JSON::parse(text).expect("test JSON")
 }
 
+/// `{visitorid}`: the params of an API object for one visitor.
+pub fn params(visitorid: &str) -> JsValue {
+    let p = Object::new();
+    set(&p, "visitorid", visitorid);
+    p.into()
+}
+
+/// `{data: <JSON text>}`: the options of `presence()`.
+pub fn presence_opts(data: &str) -> JsValue {
+    let o = Object::new();
+    set(&o, "data", json(data));
+    o.into()
+}
+
 /// A fresh visitor id for one test.
 pub fn unique_id(prefix: &str) -> String {
     format!("{prefix}-{}", (js_sys::Math::random() * 1e9) as u64)
 }
 
-/// Sets `window.GLANCE_COBROWSE = {groupid: 12345, ws: <server>}`: the configuration the API
-/// objects of the tests read.
-pub fn configure_page() {
+/// Sets `window.GLANCE_COBROWSE = {groupid: 12345, ws: <server>}`, the configuration the API
+/// objects of the tests read, and loads the served script (once, see [`load_module`]).
+pub async fn configure_page() {
     let config = Object::new();
     set(&config, "groupid", 12345);
     set(&config, "ws", origin());
     set(&window(), "GLANCE_COBROWSE", config);
+    load_module().await;
 }
 
 /// Waits `ms` milliseconds.
@@ -111,36 +139,52 @@ pub async fn until(what: &str, ms: i32, mut condition: impl FnMut() -> bool) {
     }
 }
 
-/// A page object (what `new GLANCE.Presence.Agent(...)` returns to a page) whose handlers record
-/// every call: `(handler, first argument, second argument)`.
+/// A recording handler: `(first argument, second argument)` of each call.
+type Handler = Closure<dyn FnMut(JsValue, JsValue)>;
+
+/// Handlers that record every call, `(handler, first argument, second argument)`, set on page
+/// objects (what `new GLANCE.Presence.Agent(...)` / `Visitor(...)` return). The module reads
+/// handlers at dispatch time, so setting them right after construction is what pages do.
+///
+/// Dropping it removes its handlers from those objects: events that come later (an object that
+/// outlives its recorder, e.g. disconnected by `Agent`'s drop) find no handler instead of a
+/// closure wasm-bindgen has freed.
 pub struct Recorder {
-    pub object: JsValue,
     log: Rc<RefCell<Vec<(String, JsValue, JsValue)>>>,
-    _handlers: Vec<Closure<dyn FnMut(JsValue, JsValue)>>,
+    handlers: Vec<(String, Handler)>,
+    objects: RefCell<Vec<JsValue>>,
 }
 
 impl Recorder {
-    /// Records the handlers named.
-    pub fn new(handlers: &[&str]) -> Self {
-        let object: JsValue = Object::new().into();
+    /// Records the handlers named on `object`.
+    pub fn on(object: &JsValue, handlers: &[&str]) -> Self {
         let log = Rc::new(RefCell::new(Vec::new()));
         let handlers = handlers
             .iter()
             .map(|name| {
                 let (log, recorded) = (log.clone(), name.to_string());
-                let closure =
-                    Closure::<dyn FnMut(JsValue, JsValue)>::new(move |a: JsValue, b: JsValue| {
-                        log.borrow_mut().push((recorded.clone(), a, b));
-                    });
-                set(&object, name, closure.as_ref().clone());
-                closure
+                let closure = Handler::new(move |a: JsValue, b: JsValue| {
+                    log.borrow_mut().push((recorded.clone(), a, b));
+                });
+                (name.to_string(), closure)
             })
             .collect();
-        Self {
-            object,
+        let recorder = Self {
             log,
-            _handlers: handlers,
+            handlers,
+            objects: RefCell::default(),
+        };
+        recorder.attach(object);
+        recorder
+    }
+
+    /// Sets the same handlers on another object too (one page, a second API object): its calls
+    /// go to the same log.
+    pub fn attach(&self, object: &JsValue) {
+        for (name, closure) in &self.handlers {
+            set(object, name, closure.as_ref().clone());
         }
+        self.objects.borrow_mut().push(object.clone());
     }
 
     /// First arguments of the calls of `handler`, in order.
@@ -189,6 +233,22 @@ impl Recorder {
     }
 }
 
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        for object in self.objects.borrow().iter() {
+            for (name, closure) in &self.handlers {
+                // Only its own: a handler the test set in its place stays.
+                if get(object, name) == *closure.as_ref() {
+                    let _ = Reflect::delete_property::<JsValue>(
+                        object.unchecked_ref(),
+                        &JsValue::from_str(name),
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// `{onsuccess, onfail}` plus `extra` fields; `outcome()` is `Some(Ok(value))` / `Some(Err(code))`
 /// once one of them was called.
 pub struct Callbacks {
@@ -232,11 +292,4 @@ impl Callbacks {
         until("onsuccess/onfail", ms, || self.outcome.borrow().is_some()).await;
         self.outcome().expect("an outcome")
     }
-}
-
-/// Calls `f(args...)` on a JS function value.
-pub fn call(f: &JsValue, this: &JsValue, args: &[JsValue]) -> JsValue {
-    let f: &Function = f.unchecked_ref();
-    f.apply(this, &args.iter().collect::<Array>())
-        .expect("call")
 }
