@@ -20,7 +20,8 @@ pub fn call(name: &str, args: Option<&[Json]>, opts: Target) -> Option<String> {
     match name {
         "authorize" => authorize(first, opts),
         "setToken" => token_store::set_token(first.and_then(value_text)),
-        "gettoken" => return Some(gettoken().map_or_else(|| "null".into(), |t| Json::str(&t).to_text())),
+        // No token: `undefined`.
+        "gettoken" => return gettoken().map(|t| Json::str(&t).to_text()),
         "clearToken" => {
             config(None); // a `data-authtoken` not read yet is cleared too
             token_store::clear();
