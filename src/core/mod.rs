@@ -10,6 +10,7 @@ pub mod backoff;
 pub mod config;
 pub mod failure;
 pub mod invoke;
+pub mod json;
 pub mod link;
 pub mod link_state;
 pub mod origin;
