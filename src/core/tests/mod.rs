@@ -1,6 +1,7 @@
 //! Native tests of the state machines: inputs in, actions out, no browser.
 
 mod agent;
+mod json;
 mod visitor;
 
 use crate::core::action::{Action, Event, Input, Machine, Resolved, TimerKind};
