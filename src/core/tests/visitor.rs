@@ -69,7 +69,7 @@ fn presence_connects_then_sends_merged_map() {
     assert_eq!(
         frames[0],
         json!({"type": "presence", "data": {"name": "Ann", "url": "https://shop.example/", "browser": "chrome",
-            "browserver": "131", "platform": "linux", "cart": 2.0}})
+            "browserver": "131", "platform": "linux", "cart": 2}})
     );
     assert_eq!(dispatched(&done), ["onconnected"]);
 }
