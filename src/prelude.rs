@@ -2,6 +2,7 @@
 //! so every file imports these from here.
 
 pub use alloc::borrow::ToOwned;
+#[allow(unused_imports)]
 pub use alloc::boxed::Box;
 pub use alloc::string::{String, ToString};
 pub use alloc::vec;

@@ -1,0 +1,206 @@
+//! `GLANCE.Presence.Agent` (§2.2): one visitor watched, its events relayed to the page, signals
+//! sent over the socket with an ack id when it is open and over REST otherwise.
+
+use crate::failure::FailCode;
+use crate::frames::{self, Incoming};
+use crate::invoke::invoke_path;
+use crate::json::Json;
+use crate::link::{Conn, Pending};
+use crate::page::{Shared, Target, Timer};
+#[allow(unused_imports)]
+use crate::prelude::*;
+use crate::resolve::Next;
+use crate::visitor::{invalid, value_text};
+use glance_protocol::{ValidationError, VisitorId};
+
+/// How long the server has to ack a signal sent over the socket.
+pub const ACK_TIMEOUT_MS: u32 = 10_000;
+
+/// The ack timer of a signal whose timer fired (there is nothing left to clear).
+const FIRED: u32 = u32::MAX;
+
+/// Runs method `name` with the page's arguments (`None`: JSON could not carry them) and the
+/// options `opts` the host holds for the call.
+pub fn call(conn: &mut Conn, sh: &mut Shared, name: &str, args: Option<&[Json]>, opts: Target) {
+    let first = args.and_then(|a| a.first());
+    let field = |key: &str| first.and_then(|o| o.get(key)).cloned();
+    let config = conn.endpoint.as_ref().err().cloned();
+    match name {
+        "disconnect" if config.is_none() => {
+            conn.stop(sh);
+            conn.fail_pending(sh);
+        }
+        "disconnect" => {}
+        "connect" | "setVisitorId" if config.is_some() => {
+            invalid(conn, sh, &config.unwrap_or_default())
+        }
+        "connect" if conn.unavailable => sh.connfail(conn.id, "error"),
+        "connect" if conn.visitor.is_none() => invalid(conn, sh, &ValidationError::VisitorId.message()),
+        "connect" => conn.start(sh),
+        "setVisitorId" => match first.and_then(value_text).map(|id| VisitorId::parse(&id)) {
+            Some(Ok(id)) if conn.visitor.as_deref() != Some(id.as_str()) => {
+                conn.visitor = Some(id.as_str().into());
+                conn.fail_pending(sh);
+                conn.restart(sh);
+            }
+            Some(Ok(_)) => {}
+            _ => invalid(conn, sh, &ValidationError::VisitorId.message()),
+        },
+        // Data JSON cannot carry (a cycle, a BigInt) fails now, not when the ack is overdue.
+        "signalVisitor" if args.is_some() => send(conn, sh, "signal", field("data"), opts),
+        "invokeVisitor" => match field("func").as_ref().and_then(value_text) {
+            Some(func) if invoke_path(&func).is_ok() => {
+                let data = frames::invoke_data(&func, field("args"));
+                send(conn, sh, "invoke", Some(data), opts)
+            }
+            _ => sh.settle(opts, Err(FailCode::InvalidParameter)),
+        },
+        "lookupVisitor" => match conn.visitor.clone() {
+            Some(visitor) => rest(conn, sh, opts, "/lookupvisitor", Some(visitor)),
+            None => sh.settle(opts, Err(FailCode::InvalidParameter)),
+        },
+        "query" => {
+            let filter = field("visitorid").as_ref().and_then(value_text);
+            rest(conn, sh, opts, "/query", filter)
+        }
+        _ => sh.settle(opts, Err(FailCode::InvalidParameter)),
+    }
+}
+
+/// Sends a signal or invoke: over the socket when it is open (settled by the ack), else over
+/// REST.
+fn send(conn: &mut Conn, sh: &mut Shared, kind: &str, data: Option<Json>, opts: Target) {
+    let refused = if conn.endpoint.is_err() || conn.visitor.is_none() {
+        Some(FailCode::InvalidParameter)
+    } else if conn.unavailable {
+        Some(FailCode::ServiceUnavailable)
+    } else {
+        None
+    };
+    if let Some(code) = refused {
+        return sh.settle(opts, Err(code));
+    }
+    let id = conn.next_signal;
+    conn.next_signal = id.wrapping_add(1).max(1);
+    if conn.is_open() {
+        let timer = sh.timer(conn.id, Timer::Ack(id), ACK_TIMEOUT_MS);
+        conn.pending.push(Pending { id, opts, timer });
+        conn.write(sh, &frames::signal(kind, id, data));
+    } else {
+        let mut body = frames::object(&[("mtype", kind)]);
+        if let Some(data) = data {
+            body.set("data", data);
+        }
+        conn.pending.push(Pending { id, opts, timer: 0 });
+        sh.later(conn.id, Next::Signal { id, body: body.to_text() });
+    }
+    conn.update_hold();
+}
+
+/// `lookupVisitor` / `query`: a one-shot GET with the agent's token.
+fn rest(conn: &mut Conn, sh: &mut Shared, opts: Target, path: &'static str, visitor: Option<String>) {
+    if conn.endpoint.is_err() {
+        return sh.settle(opts, Err(FailCode::InvalidParameter));
+    }
+    if conn.unavailable {
+        return sh.settle(opts, Err(FailCode::ServiceUnavailable));
+    }
+    sh.later(conn.id, Next::Rest { opts, path, visitor });
+}
+
+/// Signal `id` ended: its `onsuccess()` or `onfail(code)`. Over REST, a 503 stops the object and
+/// a 401/403 drops the token it used.
+pub fn complete(conn: &mut Conn, sh: &mut Shared, id: u32, result: Result<(), FailCode>) {
+    let Some(index) = conn.pending.iter().position(|p| p.id == id) else {
+        return;
+    };
+    let pending = conn.pending.remove(index);
+    match (pending.timer, result) {
+        (0, Err(FailCode::ServiceUnavailable)) => conn.unavailable = true,
+        (0, Err(FailCode::Authorization)) => sh.tokens.clear_if_current(conn.token.as_deref()),
+        (0 | FIRED, _) => {}
+        (timer, _) => sh.release(timer),
+    }
+    sh.settle(pending.opts, result.map(|()| vec![]));
+    conn.update_hold();
+}
+
+/// The ack of socket signal `id` is overdue.
+pub fn ack_overdue(conn: &mut Conn, sh: &mut Shared, id: u32) {
+    if let Some(p) = conn.pending.iter_mut().find(|p| p.id == id) {
+        p.timer = FIRED;
+        complete(conn, sh, id, Err(FailCode::Connection));
+    }
+}
+
+/// The `onfail` code of an ack's `error`.
+fn ack_code(code: &str) -> FailCode {
+    match code {
+        "authorization" | "origin" => FailCode::Authorization,
+        "visitornotpresent" => FailCode::VisitorNotPresent,
+        "invalidparameter" | "unknowntype" | "invalidjson" | "frametoolarge" => {
+            FailCode::InvalidParameter
+        }
+        "serviceunavailable" => FailCode::ServiceUnavailable,
+        _ => FailCode::Error,
+    }
+}
+
+/// A frame from the server.
+pub fn frame(conn: &mut Conn, sh: &mut Shared, frame: Incoming) {
+    match frame.kind.as_str() {
+        "connected" => {
+            conn.connected(sh, frame.keepalive);
+            sh.emit(conn.id, "onconnected", vec![frame.payload()]);
+        }
+        "ack" => {
+            let id = match frame.field("id") {
+                Some(Json::Number(n)) => frames::whole(n),
+                _ => None,
+            };
+            let socket = id.filter(|id| conn.pending.iter().any(|p| p.id == *id && p.timer != 0));
+            if let Some(id) = socket {
+                let result = match (frame.field("ok"), frame.text("error")) {
+                    (Some(Json::Bool(true)), _) => Ok(()),
+                    (_, Some(code)) => Err(ack_code(code)),
+                    _ => Err(FailCode::Error),
+                };
+                complete(conn, sh, id, result);
+            }
+        }
+        "error" if frame.text("error") == Some("connfail") => {
+            conn.refusal_reported();
+            let detail = frame.text("detail");
+            let detail = if detail == Some("authorization") { "authorization" } else { "error" };
+            sh.connfail(conn.id, detail);
+        }
+        "redirect" => match frame.text("direct") {
+            Some(direct) => {
+                conn.fail_pending(sh);
+                conn.redirect(sh, direct.into());
+            }
+            None => sh.warn("ignored a frame of the wrong shape"),
+        },
+        "scaledown" => {
+            conn.fail_pending(sh);
+            conn.restart(sh);
+        }
+        "serverclose" => {
+            conn.stop(sh);
+            conn.fail_pending(sh);
+            sh.emit(conn.id, "onclose", vec![]);
+        }
+        kind => relay(conn.id, sh, kind, &frame),
+    }
+}
+
+/// A frame for the page: `on<type>(data)` (`data` `{}` when absent); `blur`, `serverclose` and
+/// frames without a payload of their own call the handler without arguments.
+pub fn relay(page: Target, sh: &mut Shared, kind: &str, frame: &Incoming) {
+    let handler = ["on", kind].concat();
+    let args = match kind {
+        "blur" | "serverclose" | "invoke" | "ack" | "redirect" | "scaledown" => vec![],
+        _ => vec![frame.payload()],
+    };
+    sh.emit(page, &handler, args);
+}

@@ -1,0 +1,209 @@
+//! `GLANCE.Authorization` (§2.1): getting, holding and dropping the agent's token. It lives in
+//! `data-authtoken`, in a token given with `setToken`, and in `localStorage["glanceauth"]` with
+//! its expiry.
+
+use crate::config::{read_config, Config};
+use crate::failure::FailCode;
+use crate::host::{self, page, Read};
+use crate::json::{Json, Number};
+use crate::page::{Shared, Target, What};
+#[allow(unused_imports)]
+use crate::prelude::*;
+use crate::resolve::Endpoint;
+use crate::token::{clamp_duration, pick_token, StoredToken};
+use crate::visitor::value_text;
+use glance_protocol::decimal;
+
+/// The `localStorage` key.
+pub const STORAGE_KEY: &str = "glanceauth";
+
+/// What the module holds besides `localStorage`.
+#[derive(Debug, Default)]
+pub struct Tokens {
+    /// Given with `setToken`.
+    set: Option<String>,
+    /// The configured `data-authtoken`.
+    configured: Option<String>,
+    /// A `data-authtoken` cleared by `clearToken()` or a 401/403: not taken up again when the
+    /// configuration is read again.
+    rejected: Option<String>,
+    /// An authorized token that `localStorage` refused (storage disabled or full), kept for this
+    /// page instead.
+    unstored: Option<StoredToken>,
+}
+
+impl Tokens {
+    /// The stored token: `localStorage`'s (JSON `{token, expires, groupid?}`), else the one
+    /// storage refused.
+    fn stored(&self) -> Option<StoredToken> {
+        self.unstored.clone().or_else(from_storage)
+    }
+
+    /// The token to use now, in the documented order.
+    pub fn token(&self) -> Option<String> {
+        let stored = self.stored();
+        let picked = pick_token(
+            self.configured.as_deref(),
+            self.set.as_deref(),
+            stored.as_ref(),
+            host::now(),
+        );
+        picked.map(Into::into)
+    }
+
+    /// Records `data-authtoken` (unless it is the one that was cleared).
+    pub fn configure(&mut self, config: &Config) {
+        if config.authtoken.is_some() && config.authtoken != self.rejected {
+            self.configured.clone_from(&config.authtoken);
+        }
+    }
+
+    /// `clearToken()`.
+    pub fn clear(&mut self) {
+        self.set = None;
+        self.unstored = None;
+        if let Some(configured) = self.configured.take() {
+            self.rejected = Some(configured);
+        }
+        host::store(STORAGE_KEY, None);
+    }
+
+    /// What a 401/403 from the presence service does: clears the token, unless the page already
+    /// holds another one than `failed` (the token the refused request used, when known).
+    pub fn clear_if_current(&mut self, failed: Option<&str>) {
+        if failed.is_none() || self.token().as_deref() == failed {
+            self.clear();
+        }
+    }
+
+    /// Keeps an authorized token: in storage, or for this page when storage refuses it.
+    fn store(&mut self, token: StoredToken) {
+        let mut value = Json::Object(vec![]);
+        value.set("token", Json::str(&token.token));
+        value.set("expires", Json::Number(Number::from_u64(token.expires as u64)));
+        if let Some(group) = token.groupid {
+            value.set("groupid", Json::Number(Number::from_u64(u64::from(group))));
+        }
+        let stored = host::store(STORAGE_KEY, Some(value.to_text()));
+        if !stored {
+            // An older entry would otherwise outlive the token that replaced it.
+            host::store(STORAGE_KEY, None);
+        }
+        self.unstored = (!stored).then_some(token);
+    }
+}
+
+fn from_storage() -> Option<StoredToken> {
+    // Storage can be disabled (privacy settings): the host then reads nothing.
+    let value = Json::parse(&page(Read::Storage, STORAGE_KEY)?)?;
+    let whole = |n: &Number| {
+        let f = n.as_f64();
+        (f as u32 as f64 == f).then_some(f as u32)
+    };
+    Some(StoredToken {
+        token: value.get("token")?.as_str()?.into(),
+        expires: match value.get("expires")? {
+            Json::Number(n) => n.as_f64(),
+            _ => return None,
+        },
+        groupid: match value.get("groupid") {
+            None | Some(Json::Null) => None,
+            Some(Json::Number(n)) => Some(whole(n)?),
+            Some(_) => return None,
+        },
+    })
+}
+
+/// `GLANCE.Authorization.<name>(args…)`; `opts`: the options the host holds for `authorize`.
+/// Returns what the method returns, as JSON text (`None`: `undefined`).
+pub fn call(sh: &mut Shared, name: &str, args: Option<&[Json]>, opts: Target) -> Option<String> {
+    let first = args.and_then(|a| a.first());
+    // Picks up a `data-authtoken` set since the last read; one not read yet is cleared too.
+    let config = read_config(None);
+    sh.tokens.configure(&config);
+    match name {
+        "authorize" => authorize(sh, config, first, opts),
+        "setToken" => sh.tokens.set = first.and_then(value_text).filter(|t| !t.is_empty()),
+        "gettoken" => return sh.tokens.token().map(|t| Json::str(&t).to_text()),
+        "clearToken" => sh.tokens.clear(),
+        "authorized" => return Some(if sh.tokens.token().is_some() { "true" } else { "false" }.into()),
+        _ => {}
+    }
+    None
+}
+
+/// `authorize({service, credentials:{partnerid, partneruserid, loginkey}, groupid, duration,
+/// onsuccess, onfail})`. A valid stored token for the group succeeds at once, without a request.
+fn authorize(sh: &mut Shared, mut config: Config, opts: Option<&Json>, callbacks: Target) {
+    let field = |key: &str| opts.and_then(|o| o.get(key));
+    let text = |v: Option<&Json>| v.and_then(value_text);
+    if let Some(group) = text(field("groupid")) {
+        config.groupid = Some(group);
+    }
+    let Ok(endpoint) = crate::config::endpoint(&config, sh.script.as_deref()) else {
+        return sh.settle(callbacks, Err(FailCode::Error));
+    };
+    let group = endpoint.group;
+    if sh.tokens.stored().is_some_and(|t| t.valid_for(host::now(), Some(group))) {
+        return sh.settle(callbacks, Ok(vec![]));
+    }
+    let credential = |key: &str| text(field("credentials").and_then(|c| c.get(key)));
+    let mut body = Json::Object(vec![]);
+    let partner = credential("partnerid").unwrap_or_else(|| decimal(u64::from(group)));
+    body.set("partnerid", Json::str(&partner));
+    body.set("partneruserid", Json::str(&credential("partneruserid").unwrap_or_default()));
+    body.set("loginkey", Json::str(&credential("loginkey").unwrap_or_default()));
+    let minutes = clamp_duration(match field("duration") {
+        Some(Json::Number(n)) => Some(n.as_f64()),
+        Some(Json::String(s)) => leading_number(s),
+        _ => None,
+    });
+    let url = authorize_url(&endpoint, text(field("service")), minutes);
+    let id = sh.route(0, What::Authorize(callbacks, group, minutes));
+    host::fetch(id, "POST", &url, "", &body.to_text());
+}
+
+fn authorize_url(endpoint: &Endpoint, service: Option<String>, minutes: u32) -> String {
+    let (group, minutes) = (decimal(u64::from(endpoint.group)), decimal(u64::from(minutes)));
+    let service = service.unwrap_or_else(|| "presence".into());
+    let query = [
+        ("groupid", group.as_str()),
+        ("service", service.as_str()),
+        ("duration", minutes.as_str()),
+        ("site", endpoint.site.as_str()),
+    ];
+    endpoint
+        .service
+        .http_url("/services/AuthorizationService.svc/rest/Authorize", &query)
+}
+
+/// The Authorize reply: the token (a JSON string) is kept, then `onsuccess()`; else
+/// `onfail(authorization | connection | error)`.
+pub fn authorized(sh: &mut Shared, callbacks: Target, group: u32, minutes: u32, status: u16, body: &str) {
+    let outcome = match status {
+        0 => Err(FailCode::Connection),
+        200..=299 => match Json::parse(body) {
+            Some(Json::String(t)) if !t.is_empty() => Ok(t),
+            _ => Err(FailCode::Error),
+        },
+        401 | 403 => Err(FailCode::Authorization),
+        _ => Err(FailCode::Error),
+    };
+    if let Ok(token) = &outcome {
+        let token = StoredToken::new(token.clone(), host::now(), minutes, Some(group));
+        sh.tokens.store(token);
+    }
+    sh.settle(callbacks, outcome.map(|_| vec![]));
+}
+
+/// The whole number a text starts with (`"30"`, `" 30 min"`), as `parseFloat` reads whole
+/// minutes.
+fn leading_number(text: &str) -> Option<f64> {
+    let digits = text.trim_start().bytes().take_while(u8::is_ascii_digit);
+    let mut seen = false;
+    let n = digits.fold(0.0, |n, d| {
+        seen = true;
+        n * 10.0 + f64::from(d - b'0')
+    });
+    seen.then_some(n)
+}

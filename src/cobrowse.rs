@@ -1,0 +1,144 @@
+//! The default one-click terms flow (§2.4): `GLANCE.Cobrowse.Visitor.showTerms`,
+//! `GLANCE.Cobrowse.VisitorUI.showTerms`, `startSession`, `stopSession`, installed by the loader
+//! only where the page has no cobrowse script of its own, and the built-in terms dialog.
+//!
+//! The dialog is a native modal `<dialog>` in a shadow root (the host builds it from the markup
+//! here, see `H.g` in `pkg-template/loader.js`), so the host page's styles neither reach into it
+//! nor are touched by it. Accessible through the platform: `showModal()` puts it in the top layer
+//! and makes the rest of the page inert (focus cannot leave it, assistive technology sees only
+//! it), moves focus to Decline (`autofocus`) and gives it back on close. The title and
+//! description label it; the buttons submit a `method="dialog"` form, whose value closes the
+//! dialog; Escape cancels, which declines.
+
+use crate::json::Json;
+use crate::link::Conn;
+use crate::page::{Effect, Shared};
+#[allow(unused_imports)]
+use crate::prelude::*;
+use crate::resolve::cached;
+use crate::visitor::{fire, value_text};
+
+const HEAD: &str = r#"<style>
+:host{all:initial}
+dialog{box-sizing:border-box;width:calc(100% - 2rem);max-width:26rem;padding:1.4rem 1.5rem;border:0;border-radius:10px;background:#fff;color:#1b1f24;box-shadow:0 12px 40px rgba(0,0,0,.35);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:left}
+dialog::backdrop{background:rgba(15,20,25,.5)}
+h2{margin:0 0 .5rem;font-size:1.15rem;font-weight:600}
+p{margin:0 0 1rem}
+a{color:#0b57d0}
+form{display:flex;gap:.6rem;justify-content:flex-end;margin:0}
+button{font:inherit;margin:0;padding:.5rem 1.1rem;border:1px solid #6b7280;border-radius:6px;background:#fff;color:#1b1f24;cursor:pointer}
+.accept{border-color:#0b57d0;background:#0b57d0;color:#fff}
+:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
+</style><dialog aria-labelledby="t" aria-describedby="d">
+<h2 id="t">Share this page with an agent?</h2>
+<p id="d">An agent has asked to start a screen-sharing session so they can see this page with you.</p>
+"#;
+
+const TAIL: &str = r#"<form method="dialog"><button class="decline" value="n" autofocus>Decline</button><button class="accept" value="y">Accept</button></form>
+</dialog>"#;
+
+/// `GLANCE.Cobrowse.Visitor.<name>(args)` for the active visitor (`None`: there is none).
+pub fn call(conn: Option<&mut Conn>, sh: &mut Shared, name: &str, args: Option<&Json>) {
+    match name {
+        "showTerms" => match conn {
+            Some(conn) => show_terms(conn, sh, args),
+            None => sh.warn("showTerms: no GLANCE.Presence.Visitor"),
+        },
+        "startSession" => {
+            let key = session_key(conn.as_deref(), args);
+            sh.session = Some(key.clone());
+            session_event(conn, sh, "visitorsessionstart", "glance:startsession", &key);
+        }
+        "stopSession" => {
+            if let Some(key) = sh.session.take() {
+                session_event(conn, sh, "visitorsessionend", "glance:stopsession", &key);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn text(args: Option<&Json>, key: &str) -> Option<String> {
+    args?.get(key).and_then(value_text)
+}
+
+/// `sessionKey` (or `sessionkey`) of the arguments, else the visitor id.
+fn session_key(conn: Option<&Conn>, args: Option<&Json>) -> String {
+    text(args, "sessionKey")
+        .or_else(|| text(args, "sessionkey"))
+        .or_else(|| conn?.visitor.clone())
+        .unwrap_or_default()
+}
+
+/// `{sessionkey}`.
+fn session_arg(key: &str) -> Json {
+    crate::frames::object(&[("sessionkey", key)])
+}
+
+/// Fires the session event to the agents and dispatches its DOM event on window.
+fn session_event(conn: Option<&mut Conn>, sh: &mut Shared, kind: &str, dom: &'static str, key: &str) {
+    match conn {
+        Some(conn) => fire(conn, sh, kind, session_arg(key)),
+        None => sh.warn("no GLANCE.Presence.Visitor to report the session to"),
+    }
+    sh.outbox.push(Effect::Event(dom, session_arg(key).to_text()));
+}
+
+/// `showTerms(args)`: fires `terms {displayed}` and shows the dialog (or `onshowterms` after
+/// `setDefaultUI(false)`).
+fn show_terms(conn: &mut Conn, sh: &mut Shared, args: Option<&Json>) {
+    let key = session_key(Some(conn), args);
+    let cached_url = conn.endpoint.as_ref().ok().and_then(|e| cached(sh, e)?.terms_url.clone());
+    let url = text(args, "termsurl").or_else(|| text(args, "termsUrl")).or(cached_url);
+    fire(conn, sh, "terms", crate::frames::object(&[("status", "displayed")]));
+    if conn.default_ui {
+        sh.dialog = Some((conn.id, key));
+        sh.outbox.push(Effect::Dialog(markup(url.as_deref())));
+    } else {
+        let mut arg = session_arg(&key);
+        if let Some(url) = url {
+            arg.set("termsurl", Json::str(&url));
+        }
+        sh.emit(conn.id, "onshowterms", vec![arg]);
+    }
+}
+
+/// The dialog closed: Accept (`true`) or Decline / Escape. Reports it, and starts the session on
+/// accept through `GLANCE.Cobrowse.Visitor.startSession` (the page's own, if it has one).
+pub fn respond(objects: &mut [Conn], sh: &mut Shared, accepted: bool) {
+    let Some((visitor, key)) = sh.dialog.take() else { return };
+    sh.outbox.push(Effect::Dialog(String::new()));
+    let Some(conn) = objects.iter_mut().find(|c| c.id == visitor) else { return };
+    let status = if accepted { "accepted" } else { "declined" };
+    fire(conn, sh, "terms", crate::frames::object(&[("status", status)]));
+    if accepted {
+        let mut arg = Json::Object(vec![]);
+        arg.set("sessionKey", Json::str(&key));
+        let args = Json::Array(vec![arg]).to_text();
+        let path = "GLANCE.Cobrowse.Visitor.startSession";
+        sh.outbox.push(Effect::Call(path.into(), args, [path, " is missing"].concat()));
+    }
+}
+
+/// The dialog's markup, with the terms link when there is a web address for it.
+fn markup(terms_url: Option<&str>) -> String {
+    let link = match terms_url.filter(|u| u.starts_with("https://") || u.starts_with("http://")) {
+        Some(url) => ["<p><a href=\"", &attribute(url), "\" "].concat(),
+        None => "<p hidden><a ".into(),
+    };
+    [HEAD, &link, r#"target="_blank" rel="noopener noreferrer">Terms of service</a></p>"#, "\n", TAIL].concat()
+}
+
+/// `text` escaped for a double-quoted attribute value.
+fn attribute(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}

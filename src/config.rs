@@ -1,0 +1,260 @@
+//! Page configuration (§1): `data-*` of `#glance-cobrowse`, then of `#cobrowsescript`, then
+//! `window.GLANCE_COBROWSE`, then constructor params. Later sources win.
+//!
+//! The shell turns each source into `(key, value)` text pairs (`data-user-name` becomes
+//! `user-name`); this module only merges and interprets them, so the rules are testable natively.
+
+use crate::host::{page, Read};
+use crate::json::Json;
+use crate::origin::{origin_of_url, ServiceOrigin};
+use crate::resolve::Endpoint;
+use crate::visitor::value_text;
+use crate::presence::{PresenceMap, Scalar};
+#[allow(unused_imports)]
+use crate::prelude::*;
+use glance_protocol::{GroupId, ValidationError, VisitorId, UNIQUE_PREFIX};
+
+/// `data-presence`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PresenceMode {
+    /// Not set: install the API only.
+    #[default]
+    Unset,
+    /// `on`: create a visitor and send presence once the DOM is loaded.
+    On,
+    /// `api`: install the API only.
+    Api,
+}
+
+/// The merged configuration.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Config {
+    /// `groupid`, as given.
+    pub groupid: Option<String>,
+    /// `visitorid` (or `UNQ-` + `uniqueid`), as given.
+    pub visitorid: Option<String>,
+    /// `ws`: the web/authorization service.
+    pub ws: Option<String>,
+    /// `site`: `production` | `staging`.
+    pub site: Option<String>,
+    /// `presence`.
+    pub presence: PresenceMode,
+    /// `authtoken`.
+    pub authtoken: Option<String>,
+    /// `nokeepalive`: do not send keepalive frames.
+    pub nokeepalive: bool,
+    /// `guesttoken`.
+    pub guesttoken: Option<String>,
+    /// `presenceserver` (constructor param): overrides the discovered presence host.
+    pub presenceserver: Option<String>,
+    /// `user-*` fields, in order.
+    pub user: PresenceMap,
+}
+
+impl Config {
+    /// Merges sources in order (later wins).
+    pub fn merge<'a, S, I>(sources: S) -> Self
+    where
+        S: IntoIterator<Item = I>,
+        I: IntoIterator<Item = (&'a str, &'a str)>,
+    {
+        let mut config = Self::default();
+        for source in sources {
+            for (key, value) in source {
+                config.apply(key, value);
+            }
+        }
+        config
+    }
+
+    /// Applies one key. Unknown keys are ignored (pages carry other products' settings).
+    pub fn apply(&mut self, key: &str, value: &str) {
+        let key = key.trim_ascii().to_ascii_lowercase();
+        let text = || Some(value.trim_ascii().to_owned()).filter(|v| !v.is_empty());
+        match key.as_str() {
+            "groupid" => self.groupid = text(),
+            "visitorid" => self.visitorid = text(),
+            "uniqueid" => self.visitorid = text().map(|u| [UNIQUE_PREFIX, &u].concat()),
+            "ws" => self.ws = text(),
+            "site" => self.site = text(),
+            "presence" => {
+                self.presence = match value.trim_ascii() {
+                    "on" => PresenceMode::On,
+                    "api" => PresenceMode::Api,
+                    _ => PresenceMode::Unset,
+                }
+            }
+            "authtoken" => self.authtoken = text(),
+            "nokeepalive" => {
+                self.nokeepalive = !matches!(value.trim_ascii(), "false" | "0" | "off" | "no")
+            }
+            "guesttoken" => self.guesttoken = text(),
+            "presenceserver" => self.presenceserver = text(),
+            _ => {
+                if let Some(field) = key.strip_prefix("user-").filter(|f| !f.is_empty()) {
+                    self.user.set(field, Scalar::Str(value.to_owned()));
+                }
+            }
+        }
+    }
+
+    /// The group id, validated.
+    pub fn group(&self) -> Result<GroupId, ValidationError> {
+        GroupId::parse(self.groupid.as_deref().unwrap_or_default())
+    }
+
+    /// The visitor id, validated.
+    pub fn visitor(&self) -> Result<VisitorId, ValidationError> {
+        VisitorId::parse(self.visitorid.as_deref().unwrap_or_default())
+    }
+
+    /// The web/authorization service: `ws`, else the origin the script came from.
+    pub fn service_origin(&self, script_url: Option<&str>) -> Option<ServiceOrigin> {
+        match &self.ws {
+            Some(ws) => ServiceOrigin::parse(ws),
+            None => script_url.and_then(origin_of_url),
+        }
+    }
+
+    /// `site`, defaulting to `production`.
+    pub fn site(&self) -> &str {
+        self.site.as_deref().unwrap_or("production")
+    }
+}
+
+/// `data-user-name` → `user-name`; `data-groupid` → `groupid`; `None` for non-data attributes.
+pub fn data_attribute_key(attribute: &str) -> Option<&str> {
+    attribute.strip_prefix("data-").filter(|k| !k.is_empty())
+}
+
+/// The configuration for an object constructed with `params` (§1 order: `#glance-cobrowse`,
+/// `#cobrowsescript`, `window.GLANCE_COBROWSE`, params). Read at construction, so a page may set
+/// its configuration any time before creating objects.
+pub fn read_config(params: Option<&Json>) -> Config {
+    let global = page(Read::GlobalConfig, "").and_then(|t| Json::parse(&t));
+    let sources = [
+        data_attributes("glance-cobrowse"),
+        data_attributes("cobrowsescript"),
+        object_entries(global.as_ref()),
+        object_entries(params),
+    ];
+    Config::merge(
+        sources
+            .iter()
+            .map(|s| s.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+    )
+}
+
+/// Where an object's requests go: needs a valid group and a `ws` (or the script's origin).
+/// `Err`: what is wrong, for `onerror`.
+pub fn endpoint(config: &Config, script: Option<&str>) -> Result<Endpoint, String> {
+    let group = config.group().map_err(|e| e.message())?;
+    let service = config
+        .service_origin(script)
+        .ok_or("ws must be host[:port] or http(s)://host[:port]")?;
+    let presenceserver = match &config.presenceserver {
+        Some(text) => Some(
+            service
+                .presence_host(text)
+                .ok_or("presenceserver must be host[:port] or http(s)://host[:port]")?,
+        ),
+        None => None,
+    };
+    Ok(Endpoint {
+        service,
+        group: group.get(),
+        site: config.site().into(),
+        presenceserver,
+    })
+}
+
+/// The `data-*` attributes of the element with `id`, as `(key, value)` (`data-user-name` →
+/// `user-name`), in document order.
+fn data_attributes(id: &str) -> Vec<(String, String)> {
+    let Some(Json::Array(attributes)) = page(Read::Attributes, id).and_then(|t| Json::parse(&t))
+    else {
+        return vec![];
+    };
+    attributes
+        .iter()
+        .filter_map(|pair| {
+            let name = pair.get_index(0)?.as_str()?;
+            let value = pair.get_index(1)?.as_str()?;
+            data_attribute_key(name).map(|key| (key.into(), value.into()))
+        })
+        .collect()
+}
+
+/// The entries of a plain config object (`window.GLANCE_COBROWSE`, constructor params) as text.
+/// A nested `user: {name}` object counts as `user-name`. Objects and arrays are skipped.
+fn object_entries(obj: Option<&Json>) -> Vec<(String, String)> {
+    let Some(Json::Object(members)) = obj else {
+        return vec![];
+    };
+    let mut out = Vec::new();
+    for (key, value) in members {
+        if key == "user" && matches!(value, Json::Object(_)) {
+            for (k, v) in object_entries(Some(value)) {
+                out.push((["user-", &k].concat(), v));
+            }
+        } else if let Some(text) = value_text(value) {
+            out.push((key.clone(), text));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn later_sources_win() {
+        let meta = [
+            ("groupid", "1"),
+            ("visitorid", "meta"),
+            ("user-name", "Ann"),
+            ("presence", "on"),
+        ];
+        let script = [("visitorid", "script"), ("ws", "http://127.0.0.1:1")];
+        let global = [("user-name", "Bob"), ("user-email", "b@x")];
+        let params = [("groupid", "12345")];
+        let sources: Vec<Vec<(&str, &str)>> = vec![
+            meta.to_vec(),
+            script.to_vec(),
+            global.to_vec(),
+            params.to_vec(),
+        ];
+        let c = Config::merge(sources);
+        assert_eq!(c.group().unwrap().get(), 12345);
+        assert_eq!(c.visitor().unwrap().as_str(), "script");
+        assert_eq!(c.presence, PresenceMode::On);
+        assert_eq!(c.user.get("name"), Some(&Scalar::Str("Bob".into())));
+        assert_eq!(c.user.get("email"), Some(&Scalar::Str("b@x".into())));
+        assert_eq!(c.service_origin(None).unwrap().host, "127.0.0.1:1");
+    }
+
+    #[test]
+    fn uniqueid_and_defaults() {
+        let c = Config::merge([vec![("uniqueid", "42"), ("nokeepalive", "")]]);
+        assert_eq!(c.visitor().unwrap().as_str(), "UNQ-42");
+        assert!(c.nokeepalive);
+        assert_eq!(c.site(), "production");
+        assert!(c.group().is_err());
+        let o = c
+            .service_origin(Some("http://localhost:8080/glance-presence.js"))
+            .unwrap();
+        assert_eq!((o.secure, o.host.as_str()), (false, "localhost:8080"));
+        assert_eq!(
+            Config::merge([vec![("presence", "api")]]).presence,
+            PresenceMode::Api
+        );
+    }
+
+    #[test]
+    fn data_attributes() {
+        assert_eq!(data_attribute_key("data-user-name"), Some("user-name"));
+        assert_eq!(data_attribute_key("id"), None);
+        assert_eq!(data_attribute_key("data-"), None);
+    }
+}

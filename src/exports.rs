@@ -1,0 +1,182 @@
+//! What the module exports to the loader: start-up, object construction, method calls and the
+//! host's reports. Only numbers and strings cross; page values are JSON text.
+//!
+//! Each export does its step with the page's state borrowed, then runs the page calls the step
+//! queued (see [`crate::page`]).
+
+use crate::config::{endpoint, read_config, PresenceMode};
+use crate::host::{page as read, Read, DIALOG_ID};
+use crate::json::Json;
+use crate::link::Conn;
+use crate::page::{self, flush, Page, Shared, Target, What};
+#[allow(unused_imports)]
+use crate::prelude::*;
+use crate::resolve::Next;
+use crate::{agent, auth, cobrowse, resolve, visitor};
+use wasm_bindgen::prelude::*;
+
+/// Report kinds of [`ev`].
+pub mod kind {
+    /// A socket opened.
+    pub const OPENED: u32 = 1;
+    /// A socket frame (`text`).
+    pub const MESSAGE: u32 = 2;
+    /// A socket closed (`number`: the close code).
+    pub const CLOSED: u32 = 3;
+    /// A timer or microtask ran.
+    pub const TIMER: u32 = 4;
+    /// A request was answered (`number`: the status, 0 for none; `text`: the body).
+    pub const REPLY: u32 = 5;
+    /// A window or document event (`number`: which, see [`crate::visitor::window`]).
+    pub const WINDOW: u32 = 6;
+    /// The terms dialog closed (`number`: 1 accepted).
+    pub const DIALOG: u32 = 7;
+    /// The page object `id` was garbage-collected.
+    pub const COLLECTED: u32 = 8;
+}
+
+/// Records where the script came from (the default `ws`); called before queued calls replay.
+/// Returns whether the page asks for `data-presence="on"`: the loader then creates a visitor and
+/// calls `presence()` once the DOM is loaded.
+#[wasm_bindgen]
+pub fn start(script_url: &str) -> bool {
+    let script = (!script_url.is_empty()).then(|| script_url.to_owned());
+    page::with(|p| p.shared.script = script);
+    read_config(None).presence == PresenceMode::On
+}
+
+/// `new GLANCE.Presence.Agent(params)` (`kind` 0) or `Visitor(params)` (1) for page object `id`;
+/// `params`: JSON text. Does no I/O.
+#[wasm_bindgen]
+pub fn create(kind: u32, id: Target, params: &str) {
+    let params = Json::parse(params);
+    let config = read_config(params.as_ref());
+    page::with(|p| {
+        p.shared.tokens.configure(&config);
+        let endpoint = endpoint(&config, p.shared.script.as_deref());
+        if kind == 1 && endpoint.is_ok() {
+            p.shared.active = id;
+        }
+        let mut conn = Conn::new(id, kind == 0, endpoint);
+        conn.visitor = config.visitor().ok().map(|v| v.as_str().into());
+        conn.nokeepalive = config.nokeepalive;
+        if kind == 1 {
+            conn.token = config.guesttoken.clone();
+            conn.user = config.user.clone();
+            conn.hidden = read(Read::Visibility, "").as_deref() == Some("hidden");
+        }
+        p.objects.push(conn);
+    });
+}
+
+/// Method `name` of page object `id` (0: the static `GLANCE.Authorization` and
+/// `GLANCE.Cobrowse` functions) with the JSON array `args` (empty: JSON could not carry them) and
+/// the options `opts` the host holds for the call's callbacks (0: none). Returns the method's
+/// result as JSON text.
+#[wasm_bindgen]
+pub fn call(id: Target, name: &str, args: &str, opts: Target) -> Option<String> {
+    let args = match Json::parse(args) {
+        Some(Json::Array(args)) => Some(args),
+        _ => None,
+    };
+    let args = args.as_deref();
+    let result = page::with(|p| {
+        let Page { objects, shared } = p;
+        if id == 0 {
+            if name.ends_with("Terms") || name.ends_with("Session") {
+                let conn = objects.iter_mut().find(|c| c.id == shared.active);
+                cobrowse::call(conn, shared, name, args.and_then(|a| a.first()));
+                return None;
+            }
+            return auth::call(shared, name, args, opts);
+        }
+        let conn = objects.iter_mut().find(|c| c.id == id)?;
+        match name {
+            "isconnected" => return Some(if conn.is_open() { "true" } else { "false" }.into()),
+            _ if conn.agent => agent::call(conn, shared, name, args, opts),
+            _ => visitor::call(conn, shared, name, args),
+        }
+        None
+    });
+    flush();
+    result
+}
+
+/// A report of the host: `kind` (see [`kind`]) of happening on resource `id`, with a number and
+/// text.
+#[wasm_bindgen]
+pub fn ev(kind: u32, id: u32, number: f64, text: &str) {
+    page::with(|p| {
+        let Page { objects, shared } = p;
+        match kind {
+            kind::COLLECTED => collected(objects, shared, id),
+            kind::WINDOW => {
+                for conn in objects.iter_mut().filter(|c| c.listening()) {
+                    visitor::window(conn, shared, number as u32);
+                }
+            }
+            kind::DIALOG if id == DIALOG_ID => cobrowse::respond(objects, shared, number != 0.0),
+            _ => resource(objects, shared, kind, id, number, text),
+        }
+    });
+    flush();
+}
+
+/// A report about resource `id`.
+fn resource(objects: &mut [Conn], sh: &mut Shared, kind: u32, id: u32, number: f64, text: &str) {
+    let Some(route) = sh.routes.iter().find(|r| r.id == id) else { return };
+    let (owner, attempt) = match route.what {
+        What::Socket(attempt) => (route.owner, attempt),
+        _ => (route.owner, 0),
+    };
+    let Some(conn) = objects.iter_mut().find(|c| c.id == owner) else {
+        // Its object is gone: only the page's own requests (authorize) are still wanted.
+        if let Some(What::Authorize(opts, group, minutes)) = sh.take(id).map(|r| r.what) {
+            auth::authorized(sh, opts, group, minutes, number as u16, text);
+        }
+        return;
+    };
+    // A socket stays registered until it closes; everything else happens once.
+    if kind == kind::OPENED {
+        return conn.opened(sh, attempt);
+    }
+    if kind == kind::MESSAGE {
+        return conn.frame(sh, text);
+    }
+    let what = sh.take(id).map(|r| r.what);
+    match (kind, what) {
+        (kind::CLOSED, _) => {
+            conn.closed(sh, number as u16);
+        }
+        (_, Some(What::Timer(timer))) => conn.timer(sh, timer),
+        (_, Some(What::Later(next))) => {
+            let resolving = matches!(next, Next::Resolve(_));
+            let request = resolve::start(conn, sh, next);
+            if resolving {
+                conn.request = request;
+            }
+        }
+        (_, Some(what @ (What::Settings(_) | What::Request(_)))) => {
+            resolve::reply(conn, sh, what, number as u16, text)
+        }
+        _ => {}
+    }
+}
+
+/// Page object `id` was collected: its connection goes, with everything it holds.
+fn collected(objects: &mut Vec<Conn>, sh: &mut Shared, id: Target) {
+    let Some(index) = objects.iter().position(|c| c.id == id) else { return };
+    let mut conn = objects.swap_remove(index);
+    conn.stop(sh);
+    for pending in core::mem::take(&mut conn.pending) {
+        sh.release(pending.timer);
+        sh.outbox.push(page::Effect::Emit(pending.opts, String::new(), "[]".into(), true));
+    }
+    let owned: Vec<u32> = sh.routes.iter().filter(|r| r.owner == id).map(|r| r.id).collect();
+    for route in owned {
+        sh.release(route);
+    }
+    if sh.active == id {
+        sh.active = 0;
+    }
+}

@@ -1,0 +1,140 @@
+//! The host for native tests: the functions of `host.rs`, recording every call as a line of text
+//! in a log the tests read, and answering reads from facts the tests set.
+
+#[allow(unused_imports)]
+use crate::prelude::*;
+use std::cell::RefCell;
+
+/// The id the dialog reports under.
+pub const DIALOG_ID: u32 = 0;
+
+/// What [`read`] reads (as in `host.rs`).
+#[derive(Clone, Copy)]
+#[repr(u32)]
+pub enum Read {
+    /// The attributes of the element with id `key`.
+    Attributes = 0,
+    /// `window.GLANCE_COBROWSE`.
+    GlobalConfig = 1,
+    /// `localStorage[key]`.
+    Storage = 2,
+    /// `location.href`.
+    Href = 3,
+    /// `navigator.userAgent`.
+    UserAgent = 4,
+    /// `document.visibilityState`.
+    Visibility = 5,
+}
+
+std::thread_local! {
+    static LOG: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    static FACTS: RefCell<Vec<(u32, String, String)>> = const { RefCell::new(Vec::new()) };
+    static NOW: RefCell<f64> = const { RefCell::new(1_000_000.0) };
+    static REFUSE_STORAGE: RefCell<bool> = const { RefCell::new(false) };
+}
+
+fn log(line: String) {
+    LOG.with(|l| l.borrow_mut().push(line));
+}
+
+/// Takes the calls recorded so far.
+pub fn take_log() -> Vec<String> {
+    LOG.with(|l| core::mem::take(&mut *l.borrow_mut()))
+}
+
+/// Sets what [`read`] answers for `(what, key)`; `None` removes it.
+pub fn set_fact(what: Read, key: &str, value: Option<&str>) {
+    FACTS.with(|f| {
+        let mut f = f.borrow_mut();
+        f.retain(|(w, k, _)| !(*w == what as u32 && k == key));
+        if let Some(v) = value {
+            f.push((what as u32, key.into(), v.into()));
+        }
+    });
+}
+
+/// Sets the clock.
+pub fn set_now(ms: f64) {
+    NOW.with(|n| *n.borrow_mut() = ms);
+}
+
+/// Makes storage refuse writes (privacy mode, full).
+pub fn refuse_storage(refuse: bool) {
+    REFUSE_STORAGE.with(|r| *r.borrow_mut() = refuse);
+}
+
+/// Forgets every fact and the log.
+pub fn reset() {
+    take_log();
+    FACTS.with(|f| f.borrow_mut().clear());
+    refuse_storage(false);
+}
+
+pub fn ws_open(id: u32, url: &str) -> bool {
+    log(format!("open {id} {url}"));
+    !url.contains(' ')
+}
+pub fn ws_send(id: u32, text: &str) -> bool {
+    log(format!("send {id} {text}"));
+    true
+}
+pub fn release(id: u32) {
+    log(format!("release {id}"));
+}
+pub fn timer(id: u32, ms: u32) {
+    log(format!("timer {id} {ms}"));
+}
+pub fn microtask(id: u32) {
+    log(format!("microtask {id}"));
+}
+pub fn fetch(id: u32, method: &str, url: &str, bearer: &str, body: &str) {
+    log(format!("fetch {id} {method} {url} bearer={bearer} {body}"));
+}
+pub fn emit(target: u32, handler: &str, args: &str, last: bool) {
+    log(format!("emit {target} {handler} {args}{}", if last { " last" } else { "" }));
+}
+pub fn hold(target: u32, strong: bool) {
+    log(format!("hold {target} {strong}"));
+}
+pub fn listen(on: bool) {
+    log(format!("listen {on}"));
+}
+pub fn read(what: u32, key: &str) -> Option<String> {
+    FACTS.with(|f| {
+        f.borrow()
+            .iter()
+            .find(|(w, k, _)| *w == what && k == key)
+            .map(|(_, _, v)| v.clone())
+    })
+}
+pub fn store(key: &str, value: Option<String>) -> bool {
+    if REFUSE_STORAGE.with(|r| *r.borrow()) && value.is_some() {
+        return false;
+    }
+    set_fact(Read::Storage, key, value.as_deref());
+    true
+}
+pub fn call_path(path: &str, args: &str) -> bool {
+    log(format!("call {path} {args}"));
+    !path.ends_with("missing")
+}
+pub fn window_event(name: &str, detail: &str) {
+    log(format!("event {name} {detail}"));
+}
+pub fn dialog(html: &str) {
+    log(if html.is_empty() { "dialog closed".into() } else { "dialog shown".into() });
+}
+pub fn warn(message: &str) {
+    log(format!("warn {message}"));
+}
+pub fn now() -> f64 {
+    NOW.with(|n| *n.borrow())
+}
+pub fn random() -> f64 {
+    0.5
+}
+
+/// Reads a fact of the page.
+pub fn page(what: Read, key: &str) -> Option<String> {
+    read(what as u32, key)
+}

@@ -1,0 +1,359 @@
+//! `GLANCE.Presence.Visitor` (§2.3): presence, visibility and focus, events to agents, unique ids,
+//! invokes from agents, on top of the connection of [`crate::link`].
+
+use crate::frames::{self, Incoming};
+use crate::host::{page, Read};
+use crate::invoke::invoke_path;
+use crate::json::Json;
+use crate::link::{Conn, Mode, Slot};
+use crate::page::{Effect, Shared, Timer};
+use crate::presence::{build_presence, PageFacts, PresenceMap, Scalar};
+#[allow(unused_imports)]
+use crate::prelude::*;
+use crate::resolve::Next;
+use glance_protocol::{check_custom_event_name, PresenceLimits, ValidationError, VisitorId};
+
+/// How long a hidden page keeps its socket (§2.3).
+pub const HIDDEN_LIMIT_MS: u32 = 10 * 60 * 1000;
+
+/// Which page calls may send an event: `fire` sends the standard events too, `signalAgent` only
+/// `terms` and `c_*`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventRule {
+    /// `fire(type, data)`.
+    Fire,
+    /// `signalAgent(name, props)`.
+    SignalAgent,
+}
+
+/// Runs method `name` with the page's arguments (`None`: JSON could not carry them).
+pub fn call(conn: &mut Conn, sh: &mut Shared, name: &str, args: Option<&[Json]>) {
+    let arg = |i: usize| args.and_then(|a| a.get(i));
+    let data = || arg(0).and_then(|o| o.get("data"));
+    if name == "disconnect" {
+        conn.epoch = conn.epoch.wrapping_add(1);
+        if conn.endpoint.is_ok() {
+            conn.stop(sh);
+        }
+        return;
+    }
+    if let Err(message) = &conn.endpoint {
+        let message = message.clone();
+        return invalid(conn, sh, &message);
+    }
+    match name {
+        "presence" => presence(conn, sh, &presence_map(data())),
+        "connect" => {
+            connect(conn, sh);
+        }
+        "setVisitorId" => match arg(0).and_then(value_text).map(|id| VisitorId::parse(&id)) {
+            Some(Ok(id)) => set_visitor(conn, sh, id.as_str(), None),
+            _ => invalid(conn, sh, &ValidationError::VisitorId.message()),
+        },
+        "fire" => event(conn, sh, arg(0), arg(1), EventRule::Fire),
+        "signalAgent" => event(conn, sh, arg(0), arg(1), EventRule::SignalAgent),
+        "signalVisibility" => {
+            conn.focused = true;
+            let visible = arg(0).is_some_and(truthy);
+            conn.send(sh, Slot::Visibility, frames::visibility(!visible));
+        }
+        // `setDefaultUI()` turns it on; the loader drops trailing `undefined`s.
+        "setDefaultUI" => conn.default_ui = arg(0).is_none_or(truthy),
+        "connectUnique" => {
+            let presence = data().map(|d| presence_map(Some(d)));
+            unique(conn, sh, false, presence);
+        }
+        "extendUnique" => {
+            let unique_id = conn.visitor.as_deref().and_then(|v| VisitorId::parse(v).ok());
+            if unique_id.is_some_and(|v| v.unique_digits().is_some()) && conn.token.is_some() {
+                unique(conn, sh, true, None);
+            } else {
+                invalid(conn, sh, "extendUnique needs a unique visitor (connectUnique first)");
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `onerror({error: "invalidparameter", detail})`.
+pub fn invalid(conn: &Conn, sh: &mut Shared, detail: &str) {
+    sh.error(conn.id, "invalidparameter", detail);
+}
+
+/// Connects (see [`Conn::start`]); false, after telling the page, without a visitor id.
+fn connect(conn: &mut Conn, sh: &mut Shared) -> bool {
+    if conn.visitor.is_none() {
+        invalid(conn, sh, &ValidationError::VisitorId.message());
+        return false;
+    }
+    if conn.mode != Mode::On && conn.hidden {
+        conn.set_timer(sh, Timer::Hidden, Some(HIDDEN_LIMIT_MS));
+    }
+    conn.start(sh);
+    true
+}
+
+/// `presence({data})`: the map of `user-*` fields, page facts and the caller's data, checked
+/// against the limits before anything is sent. Calling it takes focus back.
+fn presence(conn: &mut Conn, sh: &mut Shared, data: &PresenceMap) {
+    let facts = PageFacts {
+        url: page(Read::Href, "").unwrap_or_default(),
+        user_agent: page(Read::UserAgent, "").unwrap_or_default(),
+    };
+    let limits = PresenceLimits::default();
+    let map = build_presence(&conn.user, &facts, data, &limits);
+    if let Err(e) = map.check(&limits) {
+        return invalid(conn, sh, &e.message());
+    }
+    if connect(conn, sh) {
+        conn.focused = true;
+        let frame = frames::event("presence", Some(map.to_json()));
+        conn.last_presence = Some(frame.clone());
+        conn.send(sh, Slot::Presence, frame);
+    }
+}
+
+/// `fire` / `signalAgent`: checks the event and sends it.
+fn event(conn: &mut Conn, sh: &mut Shared, kind: Option<&Json>, data: Option<&Json>, rule: EventRule) {
+    let kind = kind.and_then(Json::as_str).unwrap_or_default();
+    let data = data.filter(|d| !d.is_null()).cloned();
+    match checked_event(kind, data, rule) {
+        Ok(data) => {
+            conn.focused = true;
+            conn.send(sh, Slot::None, frames::event(kind, data));
+        }
+        Err(e) => invalid(conn, sh, &e.message()),
+    }
+}
+
+/// The `data` an event of `kind` sends, if the rule allows it: `terms` needs a known status (and
+/// sends only it), the session and error events go with `fire` only, custom names are `c_*`.
+pub fn checked_event(kind: &str, data: Option<Json>, rule: EventRule) -> Result<Option<Json>, ValidationError> {
+    match kind {
+        "terms" => {
+            let data = data.ok_or(ValidationError::Shape("terms needs {status}"))?;
+            match data.get("status").and_then(Json::as_str) {
+                Some(status @ ("displayed" | "accepted" | "declined")) => {
+                    Ok(Some(frames::object(&[("status", status)])))
+                }
+                _ => Err(ValidationError::Shape("terms status must be displayed, accepted or declined")),
+            }
+        }
+        "visitorsessionstart" | "visitorsessionend" | "visitorerror" if rule == EventRule::Fire => {
+            Ok(data)
+        }
+        name => check_custom_event_name(name).map(|()| data),
+    }
+}
+
+/// Sends an event the module itself fires (terms outcomes, session start and end).
+pub fn fire(conn: &mut Conn, sh: &mut Shared, kind: &str, data: Json) {
+    conn.focused = true;
+    conn.send(sh, Slot::None, frames::event(kind, Some(data)));
+}
+
+/// Switches visitor (reconnecting if connected). A new guest token comes with unique ids.
+fn set_visitor(conn: &mut Conn, sh: &mut Shared, id: &str, guesttoken: Option<String>) {
+    let changed = conn.visitor.as_deref() != Some(id);
+    if guesttoken.is_some() || changed {
+        conn.token = guesttoken;
+    }
+    if changed {
+        conn.visitor = Some(id.into());
+        conn.restart(sh);
+    }
+}
+
+/// `GET /uniquevisitor` (new, or extending the current id), from a microtask.
+fn unique(conn: &mut Conn, sh: &mut Shared, extend: bool, presence: Option<PresenceMap>) {
+    let epoch = conn.epoch;
+    sh.later(conn.id, Next::Unique { extend, epoch, presence });
+}
+
+/// The `/uniquevisitor` reply: `onuniqueid(uniqueid, timeout)`; a new id is connected (with the
+/// presence asked for), an extension only renews the guest token. Dropped after `disconnect()`.
+pub fn unique_reply(
+    conn: &mut Conn,
+    sh: &mut Shared,
+    extend: bool,
+    epoch: u32,
+    presence: Option<PresenceMap>,
+    body: &Json,
+) {
+    if epoch != conn.epoch {
+        return;
+    }
+    let text = |key| body.get(key).and_then(Json::as_str);
+    let timeout = match body.get("timeout") {
+        Some(Json::Number(n)) => frames::whole(n),
+        _ => None,
+    };
+    let id = text("visitorid").and_then(|v| VisitorId::parse(v).ok());
+    let (Some(id), Some(uniqueid), Some(guest), Some(timeout)) = (id, text("uniqueid"), text("guesttoken"), timeout)
+    else {
+        return sh.connfail(conn.id, "error");
+    };
+    let reported = vec![Json::str(uniqueid), Json::Number(crate::json::Number::from_u64(u64::from(timeout)))];
+    if extend {
+        // An extension renews the id's timeout and its guest token: reported, nothing reconnects.
+        if conn.visitor.as_deref() == Some(id.as_str()) {
+            conn.token = Some(guest.into());
+            sh.emit(conn.id, "onuniqueid", reported);
+        }
+        return;
+    }
+    sh.emit(conn.id, "onuniqueid", reported);
+    set_visitor(conn, sh, id.as_str(), Some(guest.into()));
+    connect(conn, sh);
+    if let Some(data) = presence {
+        self::presence(conn, sh, &data);
+    }
+}
+
+/// A frame from the server.
+pub fn frame(conn: &mut Conn, sh: &mut Shared, frame: Incoming) {
+    match frame.kind.as_str() {
+        "connected" => {
+            let presence_queued = conn.has_queued(Slot::Presence);
+            let visibility_queued = conn.has_queued(Slot::Visibility);
+            conn.connected(sh, frame.keepalive);
+            // A reconnect: tell the server again what it may have forgotten.
+            if let (false, Some(last)) = (presence_queued, conn.last_presence.clone()) {
+                conn.write(sh, &last);
+            }
+            if !visibility_queued && conn.hidden {
+                conn.write(sh, &frames::visibility(true));
+            }
+            conn.focused = true;
+            sh.emit(conn.id, "onconnected", vec![frame.payload()]);
+        }
+        "invoke" => match frame.text("func") {
+            Some(func) => match invoke_path(func) {
+                Ok(_) => invoke(sh, func, frame.field("args").cloned()),
+                Err(refused) => sh.warn(&refused.message()),
+            },
+            None => sh.warn("ignored a frame of the wrong shape"),
+        },
+        "blur" => {
+            conn.focused = false;
+            sh.emit(conn.id, "onblur", vec![]);
+        }
+        "redirect" => match frame.text("direct") {
+            Some(direct) => conn.redirect(sh, direct.into()),
+            None => sh.warn("ignored a frame of the wrong shape"),
+        },
+        "scaledown" => conn.restart(sh),
+        "serverclose" => {
+            // Closed while hidden (the hidden limit): come back when visible. Otherwise final.
+            if conn.hidden {
+                conn.sleep(sh);
+            } else {
+                conn.stop(sh);
+            }
+            sh.emit(conn.id, "onclose", vec![]);
+        }
+        kind => {
+            if kind == "error" && frame.text("error") == Some("connfail") {
+                conn.refusal_reported();
+            }
+            crate::agent::relay(conn.id, sh, kind, &frame);
+        }
+    }
+}
+
+/// Runs an agent's invoke: the function at the (allowed) path, with `args` (default `{}`) after
+/// setting `args.remote = true`.
+fn invoke(sh: &mut Shared, func: &str, args: Option<Json>) {
+    let mut args = args.filter(|a| !a.is_null()).unwrap_or(Json::Object(vec![]));
+    args.set("remote", Json::Bool(true));
+    let call = Json::Array(vec![args]).to_text();
+    let missing = ["invoke: ", func, " is not a function"].concat();
+    sh.outbox.push(Effect::Call(func.into(), call, missing));
+}
+
+/// A window or document event (0 online, 1 focus, 2 pagehide, 3 pageshow, 4 visibilitychange).
+pub fn window(conn: &mut Conn, sh: &mut Shared, which: u32) {
+    match which {
+        0 => conn.online(sh),
+        1 if !conn.agent && conn.mode == Mode::On && !conn.focused && !conn.hidden => {
+            conn.focused = true;
+            conn.send(sh, Slot::Visibility, frames::visibility(false));
+        }
+        2 => conn.page_hidden = true,
+        3 => {
+            // Back from the back-forward cache: the `visible` that came while the page was still
+            // marked hidden was not acted on.
+            if core::mem::take(&mut conn.page_hidden) && !conn.hidden && !conn.agent {
+                visibility_changed(conn, sh);
+            }
+        }
+        4 => {
+            conn.hidden = page(Read::Visibility, "").as_deref() == Some("hidden");
+            if conn.agent {
+                if !conn.hidden {
+                    conn.wake(sh);
+                }
+            } else if !conn.page_hidden {
+                visibility_changed(conn, sh);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The document's visibility changed: tell the agents and arm or clear the hidden limit.
+fn visibility_changed(conn: &mut Conn, sh: &mut Shared) {
+    if conn.mode == Mode::Off {
+        return;
+    }
+    if conn.hidden {
+        conn.set_timer(sh, Timer::Hidden, Some(HIDDEN_LIMIT_MS));
+    } else {
+        conn.set_timer(sh, Timer::Hidden, None);
+        conn.wake(sh);
+        conn.focused = true;
+    }
+    conn.send(sh, Slot::Visibility, frames::visibility(conn.hidden));
+}
+
+/// JavaScript truthiness of a value JSON carried.
+pub fn truthy(v: &Json) -> bool {
+    match v {
+        Json::Null => false,
+        Json::Bool(b) => *b,
+        Json::Number(n) => n.as_f64() != 0.0,
+        Json::String(s) => !s.is_empty(),
+        _ => true,
+    }
+}
+
+/// A value as text: strings as they are, numbers as written, booleans as words.
+pub fn value_text(v: &Json) -> Option<String> {
+    match v {
+        Json::String(s) => Some(s.clone()),
+        Json::Number(n) => Some(n.as_text().into()),
+        Json::Bool(b) => Some(if *b { "true" } else { "false" }.into()),
+        _ => None,
+    }
+}
+
+/// The caller's presence data as a map; objects and arrays are kept as [`Scalar::Other`] so that
+/// the limit check refuses them by name.
+pub fn presence_map(data: Option<&Json>) -> PresenceMap {
+    let Some(Json::Object(members)) = data else {
+        return PresenceMap::new();
+    };
+    members
+        .iter()
+        .map(|(key, value)| {
+            let scalar = match value {
+                Json::String(s) => Scalar::Str(s.clone()),
+                Json::Number(n) => Scalar::Num(n.as_text().into()),
+                Json::Bool(b) => Scalar::Bool(*b),
+                Json::Null => Scalar::Null,
+                _ => Scalar::Other,
+            };
+            (key.clone(), scalar)
+        })
+        .collect()
+}
