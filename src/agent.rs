@@ -23,7 +23,8 @@ const FIRED: u32 = u32::MAX;
 /// options `opts` the host holds for the call.
 pub fn call(conn: &mut Conn, sh: &mut Shared, name: &str, args: Option<&[Json]>, opts: Target) {
     let first = args.and_then(|a| a.first());
-    let field = |key: &str| first.and_then(|o| o.get(key)).cloned();
+    // `null` is left out, as serde writes an absent payload.
+    let field = |key: &str| first.and_then(|o| o.get(key)).filter(|v| !v.is_null()).cloned();
     let config = conn.endpoint.as_ref().err().cloned();
     match name {
         "disconnect" if config.is_none() => {

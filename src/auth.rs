@@ -33,6 +33,16 @@ pub struct Tokens {
 }
 
 impl Tokens {
+    /// No token at all.
+    pub const fn new() -> Self {
+        Self {
+            set: None,
+            configured: None,
+            rejected: None,
+            unstored: None,
+        }
+    }
+
     /// The stored token: `localStorage`'s (JSON `{token, expires, groupid?}`), else the one
     /// storage refused.
     fn stored(&self) -> Option<StoredToken> {
@@ -199,7 +209,7 @@ pub fn authorized(sh: &mut Shared, callbacks: Target, group: u32, minutes: u32, 
 /// The whole number a text starts with (`"30"`, `" 30 min"`), as `parseFloat` reads whole
 /// minutes.
 fn leading_number(text: &str) -> Option<f64> {
-    let digits = text.trim_start().bytes().take_while(u8::is_ascii_digit);
+    let digits = text.trim_ascii_start().bytes().take_while(u8::is_ascii_digit);
     let mut seen = false;
     let n = digits.fold(0.0, |n, d| {
         seen = true;

@@ -1,15 +1,15 @@
 //! Page configuration (§1): `data-*` of `#glance-cobrowse`, then of `#cobrowsescript`, then
 //! `window.GLANCE_COBROWSE`, then constructor params. Later sources win.
 //!
-//! The shell turns each source into `(key, value)` text pairs (`data-user-name` becomes
-//! `user-name`); this module only merges and interprets them, so the rules are testable natively.
+//! Each source gives `(key, value)` text pairs (`data-user-name` becomes `user-name`); later ones
+//! overwrite earlier ones.
 
 use crate::host::{page, Read};
 use crate::json::Json;
 use crate::origin::{origin_of_url, ServiceOrigin};
 use crate::resolve::Endpoint;
 use crate::visitor::value_text;
-use crate::presence::{PresenceMap, Scalar};
+use crate::presence::PresenceMap;
 #[allow(unused_imports)]
 use crate::prelude::*;
 use glance_protocol::{GroupId, ValidationError, VisitorId, UNIQUE_PREFIX};
@@ -52,7 +52,7 @@ pub struct Config {
 }
 
 impl Config {
-    /// Merges sources in order (later wins).
+    /// Merges sources of pairs in order (later wins).
     pub fn merge<'a, S, I>(sources: S) -> Self
     where
         S: IntoIterator<Item = I>,
@@ -92,8 +92,22 @@ impl Config {
             "presenceserver" => self.presenceserver = text(),
             _ => {
                 if let Some(field) = key.strip_prefix("user-").filter(|f| !f.is_empty()) {
-                    self.user.set(field, Scalar::Str(value.to_owned()));
+                    self.user.set(field, Json::str(value));
                 }
+            }
+        }
+    }
+
+    /// Applies the entries of a plain config object (`window.GLANCE_COBROWSE`, constructor
+    /// params), their text as [`value_text`] gives it. A nested `user: {name}` object counts as
+    /// `user-name`; other objects and arrays are skipped.
+    pub fn apply_object(&mut self, obj: Option<&Json>, prefix: &str) {
+        let Some(Json::Object(members)) = obj else { return };
+        for (key, value) in members {
+            if key == "user" && prefix.is_empty() && matches!(value, Json::Object(_)) {
+                self.apply_object(Some(value), "user-");
+            } else if let Some(text) = value_text(value) {
+                self.apply(&[prefix, key].concat(), &text);
             }
         }
     }
@@ -131,18 +145,24 @@ pub fn data_attribute_key(attribute: &str) -> Option<&str> {
 /// `#cobrowsescript`, `window.GLANCE_COBROWSE`, params). Read at construction, so a page may set
 /// its configuration any time before creating objects.
 pub fn read_config(params: Option<&Json>) -> Config {
+    let mut config = Config::default();
+    for id in ["glance-cobrowse", "cobrowsescript"] {
+        // The element's attributes as `[[name, value], …]`, in document order.
+        let Some(Json::Array(attributes)) = page(Read::Attributes, id).and_then(|t| Json::parse(&t))
+        else {
+            continue;
+        };
+        for pair in &attributes {
+            let text = |i| pair.get_index(i).and_then(Json::as_str);
+            if let (Some(key), Some(value)) = (text(0).and_then(data_attribute_key), text(1)) {
+                config.apply(key, value);
+            }
+        }
+    }
     let global = page(Read::GlobalConfig, "").and_then(|t| Json::parse(&t));
-    let sources = [
-        data_attributes("glance-cobrowse"),
-        data_attributes("cobrowsescript"),
-        object_entries(global.as_ref()),
-        object_entries(params),
-    ];
-    Config::merge(
-        sources
-            .iter()
-            .map(|s| s.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
-    )
+    config.apply_object(global.as_ref(), "");
+    config.apply_object(params, "");
+    config
 }
 
 /// Where an object's requests go: needs a valid group and a `ws` (or the script's origin).
@@ -166,42 +186,6 @@ pub fn endpoint(config: &Config, script: Option<&str>) -> Result<Endpoint, Strin
         site: config.site().into(),
         presenceserver,
     })
-}
-
-/// The `data-*` attributes of the element with `id`, as `(key, value)` (`data-user-name` →
-/// `user-name`), in document order.
-fn data_attributes(id: &str) -> Vec<(String, String)> {
-    let Some(Json::Array(attributes)) = page(Read::Attributes, id).and_then(|t| Json::parse(&t))
-    else {
-        return vec![];
-    };
-    attributes
-        .iter()
-        .filter_map(|pair| {
-            let name = pair.get_index(0)?.as_str()?;
-            let value = pair.get_index(1)?.as_str()?;
-            data_attribute_key(name).map(|key| (key.into(), value.into()))
-        })
-        .collect()
-}
-
-/// The entries of a plain config object (`window.GLANCE_COBROWSE`, constructor params) as text.
-/// A nested `user: {name}` object counts as `user-name`. Objects and arrays are skipped.
-fn object_entries(obj: Option<&Json>) -> Vec<(String, String)> {
-    let Some(Json::Object(members)) = obj else {
-        return vec![];
-    };
-    let mut out = Vec::new();
-    for (key, value) in members {
-        if key == "user" && matches!(value, Json::Object(_)) {
-            for (k, v) in object_entries(Some(value)) {
-                out.push((["user-", &k].concat(), v));
-            }
-        } else if let Some(text) = value_text(value) {
-            out.push((key.clone(), text));
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -229,8 +213,8 @@ mod tests {
         assert_eq!(c.group().unwrap().get(), 12345);
         assert_eq!(c.visitor().unwrap().as_str(), "script");
         assert_eq!(c.presence, PresenceMode::On);
-        assert_eq!(c.user.get("name"), Some(&Scalar::Str("Bob".into())));
-        assert_eq!(c.user.get("email"), Some(&Scalar::Str("b@x".into())));
+        assert_eq!(c.user.get("name"), Some(&Json::str("Bob")));
+        assert_eq!(c.user.get("email"), Some(&Json::str("b@x")));
         assert_eq!(c.service_origin(None).unwrap().host, "127.0.0.1:1");
     }
 

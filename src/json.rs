@@ -376,49 +376,30 @@ impl Number {
     }
 
 
-    /// The value: exact for integer text up to ±2^53. Other text is converted without a float
-    /// parser (core's costs ~10 KB): the first 18 significant digits as an integer d, times
-    /// 10^exponent. With a fraction of up to 19 digits, the whole part of d/10^k is exact and the
-    /// fraction added to it, so whole and non-whole values are told apart rightly (`2.0`, `1e3`,
-    /// `1500e-2` are whole, `1.5` and `4503599627370495.5` are not); otherwise d is scaled by exact
-    /// powers of ten. The result is the nearest double or within a few ulps of it; beyond the
-    /// double range it becomes infinite or zero.
+    /// The value: exact for integer text up to ±2^53; other text is converted without a float
+    /// parser (core's costs ~10 KB): the digits as an integer, scaled by exact powers of ten.
+    /// Enough for what the module reads from numbers (whole counts and ids, timestamps,
+    /// truthiness): `2.0`, `1e3` and `1500e-2` come out whole, `1.5` does not; with more than 15
+    /// significant digits, or beyond 10^±22, it is within a few ulps.
     pub fn as_f64(&self) -> f64 {
-        let mut bytes = self.0.bytes();
-        let (mut digits, mut exp, mut frac) = (0u64, 0i32, false);
-        for b in bytes.by_ref() {
+        let (mut v, mut exp, mut frac, mut e, mut in_exp, mut e_minus) =
+            (0.0f64, 0i32, false, 0i32, false, false);
+        for b in self.0.bytes() {
             match b {
-                b'0'..=b'9' if digits < 100_000_000_000_000_000 => {
-                    digits = digits * 10 + u64::from(b - b'0');
+                b'0'..=b'9' if in_exp => e = (e * 10 + i32::from(b - b'0')).min(999),
+                b'0'..=b'9' => {
+                    v = v * 10.0 + f64::from(b - b'0');
                     exp -= i32::from(frac);
                 }
-                b'0'..=b'9' => exp += i32::from(!frac),
                 b'.' => frac = true,
-                b'-' => {}
-                _ => break,
-            }
-        }
-        let (mut e, mut minus) = (0i32, false);
-        for b in bytes {
-            match b {
-                b'-' => minus = true,
-                b'0'..=b'9' => e = (e * 10 + i32::from(b - b'0')).min(9999),
+                b'e' | b'E' => in_exp = true,
+                b'-' => e_minus = in_exp,
                 _ => {}
             }
         }
-        exp += if minus { -e } else { e };
-        let mut v = digits as f64;
-        if (-19..0).contains(&exp) {
-            // Whole part and fraction apart: the whole part stays exact up to 2^53, so whether the
-            // value is whole comes out right even for 17- and 18-digit literals.
-            let mut power = 1;
-            for _ in exp..0 {
-                power *= 10;
-            }
-            v = (digits / power) as f64 + (digits % power) as f64 / power as f64;
-            exp = 0;
-        }
-        while exp != 0 && v != 0.0 && v.is_finite() {
+        exp += if e_minus { -e } else { e };
+        // One exact power of ten (up to 10^22) per step: a single rounding for the usual cases.
+        while exp != 0 {
             let step = exp.clamp(-22, 22);
             let mut power = 1.0;
             for _ in 0..step.unsigned_abs() {

@@ -35,7 +35,8 @@ impl ServiceOrigin {
         } else {
             (true, text)
         };
-        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let end = rest.bytes().position(|b| matches!(b, b'/' | b'?' | b'#'));
+        let host = rest.get(..end.unwrap_or(rest.len())).unwrap_or_default();
         let valid = !host.is_empty()
             && host.bytes().all(|b| {
                 b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']' | b'_')

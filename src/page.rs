@@ -113,7 +113,22 @@ pub struct Page {
 }
 
 page_global! {
-    static PAGE: RefCell<Option<Page>> = const { RefCell::new(None) };
+    static PAGE: RefCell<Page> = const {
+        RefCell::new(Page {
+            objects: Vec::new(),
+            shared: Shared {
+                script: None,
+                routes: Vec::new(),
+                settings: Vec::new(),
+                tokens: Tokens::new(),
+                active: 0,
+                session: None,
+                dialog: None,
+                listeners: 0,
+                outbox: Vec::new(),
+            },
+        })
+    };
 }
 
 page_global! {
@@ -128,7 +143,7 @@ page_global! {
 
 /// Runs `f` with the page's state.
 pub fn with<R>(f: impl FnOnce(&mut Page) -> R) -> R {
-    PAGE.with(|p| f(p.borrow_mut().get_or_insert_with(Page::default)))
+    PAGE.with(|p| f(&mut p.borrow_mut()))
 }
 
 /// Runs `f` with the connection of page object `id` and the shared state, if it exists.

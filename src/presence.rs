@@ -9,52 +9,23 @@ use glance_protocol::{
     check_presence_counted, check_presence_totals, PresenceLimits, ValidationError,
 };
 
-/// One presence value. Objects and arrays are kept as [`Scalar::Other`] so that the limit check
-/// can refuse them with a clear message.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Scalar {
-    /// A string.
-    Str(String),
-    /// A number, as its JSON text (the page's own formatting, passed through untouched).
-    Num(String),
-    /// A boolean.
-    Bool(bool),
-    /// `null` / `undefined`.
-    Null,
-    /// An object, array or function: not allowed in presence.
-    Other,
-}
-
-impl Scalar {
-    /// Characters the value counts for (§6); `None` for objects and arrays. A number counts
-    /// the characters of its text.
-    fn chars(&self) -> Option<usize> {
-        match self {
-            Self::Str(s) => Some(crate::text::char_count(s)),
-            Self::Num(n) => Some(n.len()),
-            Self::Bool(true) => Some(4),
-            Self::Bool(false) => Some(5),
-            Self::Null => Some(0),
-            Self::Other => None,
-        }
+/// Characters a presence value counts for (§6); `None` for objects and arrays, which presence
+/// refuses by name. A number counts the characters of its text.
+fn chars(value: &Json) -> Option<usize> {
+    match value {
+        Json::String(s) => Some(crate::text::char_count(s)),
+        Json::Number(n) => Some(n.as_text().len()),
+        Json::Bool(true) => Some(4),
+        Json::Bool(false) => Some(5),
+        Json::Null => Some(0),
+        Json::Array(_) | Json::Object(_) => None,
     }
 }
 
-impl Scalar {
-    /// The value as sent.
-    pub fn to_json(&self) -> Json {
-        match self {
-            Self::Str(v) => Json::str(v),
-            Self::Num(v) => Json::parse(v).unwrap_or(Json::Null),
-            Self::Bool(v) => Json::Bool(*v),
-            Self::Null | Self::Other => Json::Null,
-        }
-    }
-}
-
-/// An ordered presence map; setting an existing key replaces its value in place.
+/// An ordered presence map (the members of a JSON object); setting an existing key replaces its
+/// value in place.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct PresenceMap(Vec<(String, Scalar)>);
+pub struct PresenceMap(pub Vec<(String, Json)>);
 
 impl PresenceMap {
     /// An empty map.
@@ -63,10 +34,10 @@ impl PresenceMap {
     }
 
     /// Sets `key`, replacing an earlier value.
-    pub fn set(&mut self, key: &str, value: Scalar) {
+    pub fn set(&mut self, key: &str, value: Json) {
         match self.0.iter_mut().find(|(k, _)| k == key) {
             Some(slot) => slot.1 = value,
-            None => self.0.push((key.to_owned(), value)),
+            None => self.0.push((key.into(), value)),
         }
     }
 
@@ -78,7 +49,7 @@ impl PresenceMap {
     }
 
     /// The value of `key`.
-    pub fn get(&self, key: &str) -> Option<&Scalar> {
+    pub fn get(&self, key: &str) -> Option<&Json> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
@@ -96,26 +67,14 @@ impl PresenceMap {
     pub fn check(&self, limits: &PresenceLimits) -> Result<(), ValidationError> {
         let mut total = 0;
         for (name, value) in &self.0 {
-            total += check_presence_counted(limits, name, value.chars())?;
+            total += check_presence_counted(limits, name, chars(value))?;
         }
         check_presence_totals(limits, self.0.len(), total)
     }
-}
 
-impl FromIterator<(String, Scalar)> for PresenceMap {
-    fn from_iter<I: IntoIterator<Item = (String, Scalar)>>(iter: I) -> Self {
-        let mut map = Self::new();
-        for (k, v) in iter {
-            map.set(&k, v);
-        }
-        map
-    }
-}
-
-impl PresenceMap {
-    /// The map as a plain object, in its order.
+    /// The map as a JSON object, in its order.
     pub fn to_json(&self) -> Json {
-        Json::Object(self.0.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+        Json::Object(self.0.clone())
     }
 }
 
@@ -146,10 +105,10 @@ pub fn build_presence(
     } = detect(&page.user_agent);
     let mut map = user.clone();
     let url: String = page.url.chars().take(limits.max_value).collect();
-    map.set("url", Scalar::Str(url));
-    map.set("browser", Scalar::Str(browser.to_owned()));
-    map.set("browserver", Scalar::Str(version));
-    map.set("platform", Scalar::Str(platform.as_str().to_owned()));
+    map.set("url", Json::String(url));
+    map.set("browser", Json::str(browser));
+    map.set("browserver", Json::String(version));
+    map.set("platform", Json::str(platform.as_str()));
     map.merge(caller);
     map
 }
@@ -158,9 +117,20 @@ pub fn build_presence(
 mod tests {
     use super::*;
 
-    fn s(v: &str) -> Scalar {
-        Scalar::Str(v.into())
+    fn s(v: &str) -> Json {
+        Json::str(v)
     }
+
+    fn map(entries: Vec<(String, Json)>) -> PresenceMap {
+        PresenceMap(entries)
+    }
+
+    trait Pipe: Sized {
+        fn pipe<R>(self, f: impl FnOnce(Self) -> R) -> R {
+            f(self)
+        }
+    }
+    impl<T> Pipe for T {}
 
     const CHROME_WIN: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
 
@@ -171,13 +141,15 @@ mod tests {
             ("url".to_string(), s("user")),
         ]
         .into_iter()
-        .collect();
+        .collect::<Vec<_>>()
+        .pipe(map);
         let caller: PresenceMap = [
             ("name".to_string(), s("Bob")),
-            ("cart".to_string(), Scalar::Num("3".into())),
+            ("cart".to_string(), Json::parse("3").unwrap()),
         ]
         .into_iter()
-        .collect();
+        .collect::<Vec<_>>()
+        .pipe(map);
         let page = PageFacts {
             url: "https://shop.example/a".into(),
             user_agent: CHROME_WIN.into(),
@@ -214,21 +186,23 @@ mod tests {
     #[test]
     fn limits_refuse_objects_and_too_many() {
         let limits = PresenceLimits::default();
-        let objects: PresenceMap = [("x".to_string(), Scalar::Other)].into_iter().collect();
+        let objects = map(vec![("x".to_string(), Json::Array(vec![]))]);
         assert_eq!(
             objects.check(&limits),
             Err(ValidationError::ValueType("x".into()))
         );
         let many: PresenceMap = (0..21)
-            .map(|i| (format!("k{i}"), Scalar::Num(i.to_string())))
-            .collect();
+            .map(|i| (format!("k{i}"), Json::parse(&i.to_string()).unwrap()))
+            .collect::<Vec<_>>()
+            .pipe(map);
         assert_eq!(
             many.check(&limits),
             Err(ValidationError::TooManyProperties(20))
         );
         let long: PresenceMap = [("v".to_string(), s(&"x".repeat(2001)))]
             .into_iter()
-            .collect();
+            .collect::<Vec<_>>()
+            .pipe(map);
         assert!(matches!(
             long.check(&limits),
             Err(ValidationError::ValueTooLong { .. })

@@ -7,7 +7,7 @@ use crate::invoke::invoke_path;
 use crate::json::Json;
 use crate::link::{Conn, Mode, Slot};
 use crate::page::{Effect, Shared, Timer};
-use crate::presence::{build_presence, PageFacts, PresenceMap, Scalar};
+use crate::presence::{build_presence, PageFacts, PresenceMap};
 #[allow(unused_imports)]
 use crate::prelude::*;
 use crate::resolve::Next;
@@ -337,23 +337,11 @@ pub fn value_text(v: &Json) -> Option<String> {
     }
 }
 
-/// The caller's presence data as a map; objects and arrays are kept as [`Scalar::Other`] so that
-/// the limit check refuses them by name.
+/// The caller's presence data as a map (objects and arrays stay, so that the limit check
+/// refuses them by name).
 pub fn presence_map(data: Option<&Json>) -> PresenceMap {
-    let Some(Json::Object(members)) = data else {
-        return PresenceMap::new();
-    };
-    members
-        .iter()
-        .map(|(key, value)| {
-            let scalar = match value {
-                Json::String(s) => Scalar::Str(s.clone()),
-                Json::Number(n) => Scalar::Num(n.as_text().into()),
-                Json::Bool(b) => Scalar::Bool(*b),
-                Json::Null => Scalar::Null,
-                _ => Scalar::Other,
-            };
-            (key.clone(), scalar)
-        })
-        .collect()
+    match data {
+        Some(Json::Object(members)) => PresenceMap(members.clone()),
+        _ => PresenceMap::new(),
+    }
 }

@@ -128,7 +128,7 @@ impl ValidationError {
     /// The message. Built by concatenation rather than `format!`: the browser module shows it
     /// too, and leaves the formatting machinery out.
     pub fn message(&self) -> String {
-        let n = |n: &usize| crate::object::decimal(*n as u64);
+        let n = |n: &usize| crate::number::decimal(*n as u64);
         match self {
             Self::VisitorId => "visitorid must be 1..100 characters of A-Z a-z 0-9 - _ ~".into(),
             Self::GroupId => "groupid must be a positive integer".into(),

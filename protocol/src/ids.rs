@@ -75,7 +75,7 @@ impl<'de> Deserialize<'de> for GroupId {
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<GroupId, E> {
                 // Browsers hand numbers over as doubles.
-                if crate::object::is_whole(v) && v >= 1.0 && v <= u32::MAX as f64 {
+                if crate::number::is_whole(v) && v >= 1.0 && v <= u32::MAX as f64 {
                     self.visit_u64(v as u64)
                 } else {
                     Err(E::custom(ValidationError::GroupId))
@@ -151,7 +151,7 @@ impl<'de> Deserialize<'de> for VisitorId {
                 VisitorId::parse(&v.to_string()).map_err(E::custom)
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<VisitorId, E> {
-                if crate::object::is_whole(v) && v >= 0.0 && v < 1e15 {
+                if crate::number::is_whole(v) && v >= 0.0 && v < 1e15 {
                     Ok(VisitorId((v as u64).to_string()))
                 } else {
                     Err(E::custom(ValidationError::VisitorId))

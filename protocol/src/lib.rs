@@ -6,7 +6,13 @@
 //!
 //! Free-form payloads (presence maps, signal data, custom events) are a type parameter `D`: the
 //! server uses `serde_json::Value` (feature `json`, aliases [`JsonClientFrame`] and
-//! [`JsonServerFrame`]); the browser module plugs in a wrapper around a JS value.
+//! [`JsonServerFrame`]).
+//!
+//! The browser module does not compile serde (it would cost more wasm than the rest of the
+//! module): it writes and reads the same shapes by hand over its own small JSON value, and its
+//! golden tests (`src/tests/frames.rs` at the workspace root) check every frame and body it
+//! exchanges against the serde types here, so the wire stays defined in this crate only. What it
+//! takes from here is the validation rules, the ids and [`decimal`].
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
@@ -29,7 +35,7 @@ mod ids;
 mod json;
 mod limits;
 mod loginkey;
-mod object;
+mod number;
 mod rest;
 mod server;
 mod wire;
@@ -44,7 +50,7 @@ pub use limits::{
     PresenceLimits, PresenceValue,
 };
 pub use loginkey::{LoginKey, LOGIN_KEY_SIG_LEN};
-pub use object::{decimal, FromWire, ToWire, WireValue};
+pub use number::decimal;
 pub use rest::*;
 pub use server::{AckData, ErrorData, RedirectData, ServerFrame};
 pub use wire::{

@@ -40,7 +40,7 @@ fn char_count(s: &str) -> usize {
 }
 
 fn format_number(n: f64) -> String {
-    if crate::object::is_whole(n) && n.abs() < 1e15 {
+    if crate::number::is_whole(n) && n.abs() < 1e15 {
         format!("{}", n as i64)
     } else {
         format!("{n}")

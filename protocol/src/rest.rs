@@ -23,7 +23,7 @@ fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error>
             Ok(v.to_string())
         }
         fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
-            if crate::object::is_whole(v) && v.abs() < 1e15 {
+            if crate::number::is_whole(v) && v.abs() < 1e15 {
                 Ok((v as i64).to_string())
             } else {
                 Ok(v.to_string())

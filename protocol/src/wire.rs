@@ -11,7 +11,7 @@ use crate::{AckId, GroupId, VisitorId};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-/// A free-form value type for `data`: `serde_json::Value` on the server, a JS value in the browser.
+/// A free-form value type for `data` (`serde_json::Value` on the server and in the tools).
 pub trait Payload: Sized {
     /// Reads a typed payload out of the free-form value.
     fn decode<T: DeserializeOwned>(self) -> Result<T, String>;

@@ -99,3 +99,207 @@ pub fn connect(id: u32, lines: &[String]) -> u32 {
     let _ = id;
     socket
 }
+
+/// A request the module made, as the host log records it: `fetch <id> <method> <url> bearer=<token> <body>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchLine {
+    /// The request's id (for [`reply`]).
+    pub id: u32,
+    /// `GET` or `POST`.
+    pub method: String,
+    /// The full URL with its query.
+    pub url: String,
+    /// The bearer token (empty: none).
+    pub bearer: String,
+    /// The body (empty: none).
+    pub body: String,
+}
+
+/// The first request in `lines` whose URL contains `part`.
+pub fn fetch_line(lines: &[String], part: &str) -> FetchLine {
+    let line = lines
+        .iter()
+        .filter(|l| l.starts_with("fetch "))
+        .find(|l| l.split(' ').nth(3).is_some_and(|url| url.contains(part)))
+        .unwrap_or_else(|| panic!("no fetch of {part:?} in {lines:#?}"));
+    // The URL and the token hold no spaces; the body may.
+    let fields: Vec<&str> = line.splitn(6, ' ').collect();
+    FetchLine {
+        id: fields[1].parse().unwrap(),
+        method: fields[2].into(),
+        url: fields[3].into(),
+        bearer: fields[4].trim_start_matches("bearer=").into(),
+        body: fields.get(5).copied().unwrap_or_default().into(),
+    }
+}
+
+/// The frames sent on socket `socket` in `lines`, in order.
+pub fn sent_on(lines: &[String], socket: u32) -> Vec<String> {
+    let prefix = ["send ", &socket.to_string(), " "].concat();
+    lines
+        .iter()
+        .filter_map(|l| l.strip_prefix(&prefix))
+        .map(Into::into)
+        .collect()
+}
+
+// --- Connections ------------------------------------------------------------------------------
+
+/// A visitor's constructor params: visitor `v1`.
+pub const V1: &str = r#"{"visitorid":"v1"}"#;
+
+/// The presence service's answer naming the socket host.
+pub const FOUND: &str = r#"{"directserver":"node1.example"}"#;
+
+/// The server's `connected` for visitor `v1`, keepalive 25 s.
+pub const CONNECTED: &str =
+    r#"{"type":"connected","keepalive":25,"data":{"groupid":12345,"visitorid":"v1"}}"#;
+
+/// The token an agent holds in these tests (`setToken`).
+pub const TOKEN: &str = "TOKEN";
+
+/// Runs the resolve step that `lines` started (its microtask), answering the settings lookup if
+/// the page has not asked it yet and the presence service with [`FOUND`]. Returns the socket
+/// being opened; the log is empty after.
+pub fn resolve(lines: &[String]) -> u32 {
+    fire(id_of(lines, "microtask"));
+    let mut lines = log();
+    if has(&lines, "GetVisitorSettings3") {
+        reply(id_of(&lines, "fetch"), 200, SETTINGS);
+        lines = log();
+    }
+    reply(id_of(&lines, "fetch"), 200, FOUND);
+    let lines = log();
+    id_of(&lines, "open")
+}
+
+/// Opens `socket` and answers `connect` with [`CONNECTED`]. Returns the log of the `connected`
+/// step.
+pub fn handshake(socket: u32) -> Vec<String> {
+    opened(socket);
+    log();
+    frame(socket, CONNECTED);
+    log()
+}
+
+/// Resolves, opens and connects the attempt `lines` started. Returns the socket; the log of the
+/// `connected` step is dropped.
+pub fn complete(lines: &[String]) -> u32 {
+    let socket = resolve(lines);
+    handshake(socket);
+    socket
+}
+
+/// A page with visitor `id` (`v1`) that sent an empty presence and is connected. Returns its
+/// socket; the log is empty.
+pub fn connected_visitor(id: u32) -> u32 {
+    page();
+    new(1, id, V1);
+    m(id, "presence", "[]");
+    complete(&log())
+}
+
+/// A page holding [`TOKEN`] with agent `id` watching `v1`, connected. Returns its socket; the log
+/// is empty.
+pub fn connected_agent(id: u32) -> u32 {
+    page();
+    m(0, "setToken", &format!(r#"["{TOKEN}"]"#));
+    new(0, id, V1);
+    m(id, "connect", "[]");
+    complete(&log())
+}
+
+// --- Reading the log --------------------------------------------------------------------------
+
+/// The frames written on `socket`, in order.
+pub fn sent(lines: &[String], socket: u32) -> Vec<String> {
+    let prefix = format!("send {socket} ");
+    lines.iter().filter_map(|l| l.strip_prefix(&prefix)).map(Into::into).collect()
+}
+
+/// The page calls on `target` as `handler args` (with ` last` when they settle call options).
+pub fn emits(lines: &[String], target: u32) -> Vec<String> {
+    let prefix = format!("emit {target} ");
+    lines.iter().filter_map(|l| l.strip_prefix(&prefix)).map(Into::into).collect()
+}
+
+/// The timers armed in `lines` as `(id, ms)`, in order.
+pub fn timers(lines: &[String]) -> Vec<(u32, u32)> {
+    lines
+        .iter()
+        .filter_map(|l| {
+            let mut words = l.strip_prefix("timer ")?.split(' ');
+            Some((words.next()?.parse().ok()?, words.next()?.parse().ok()?))
+        })
+        .collect()
+}
+
+/// The id of the one timer armed for `ms` in `lines`.
+pub fn timer_for(lines: &[String], ms: u32) -> u32 {
+    let found: Vec<u32> = timers(lines).into_iter().filter(|t| t.1 == ms).map(|t| t.0).collect();
+    assert_eq!(found.len(), 1, "one timer of {ms} ms in {lines:#?}");
+    found[0]
+}
+
+/// The backoff timer armed in `lines` (the last timer): `(id, ms)`.
+pub fn retry_timer(lines: &[String]) -> (u32, u32) {
+    *timers(lines).last().unwrap_or_else(|| panic!("no retry timer in {lines:#?}"))
+}
+
+/// The lines of `lines` starting with `prefix`.
+pub fn starting(lines: &[String], prefix: &str) -> Vec<String> {
+    lines.iter().filter(|l| l.starts_with(prefix)).cloned().collect()
+}
+
+/// `onerror({error, detail})` as logged for `target`.
+pub fn onerror(target: u32, error: &str, detail: &str) -> String {
+    format!(r#"emit {target} onerror [{{"error":"{error}","detail":"{detail}"}}]"#)
+}
+
+/// The line of `send` on `socket` of `frame`.
+pub fn send_line(socket: u32, frame: &str) -> String {
+    format!("send {socket} {frame}")
+}
+
+/// `{type:"visibility", data:{visibility}}`.
+pub fn visibility_frame(hidden: bool) -> String {
+    let v = if hidden { "hidden" } else { "visible" };
+    format!(r#"{{"type":"visibility","data":{{"visibility":"{v}"}}}}"#)
+}
+
+// --- The page's events ------------------------------------------------------------------------
+
+/// Window / document events of [`crate::visitor::window`].
+pub mod win {
+    /// `online`.
+    pub const ONLINE: u32 = 0;
+    /// window `focus`.
+    pub const FOCUS: u32 = 1;
+    /// `pagehide`.
+    pub const PAGEHIDE: u32 = 2;
+    /// `pageshow`.
+    pub const PAGESHOW: u32 = 3;
+    /// `visibilitychange`.
+    pub const VISIBILITY: u32 = 4;
+}
+
+/// A window or document event.
+pub fn window(which: u32) {
+    ev(kind::WINDOW, 0, f64::from(which), "");
+}
+
+/// The document becomes hidden or visible (`visibilitychange`).
+pub fn set_hidden(hidden: bool) {
+    host::set_fact(Read::Visibility, "", Some(if hidden { "hidden" } else { "visible" }));
+    window(win::VISIBILITY);
+}
+
+/// The terms dialog closed: accepted or not.
+pub fn dialog(accepted: bool) {
+    ev(kind::DIALOG, host::DIALOG_ID, if accepted { 1.0 } else { 0.0 }, "");
+}
+
+/// Page object `id` was garbage-collected.
+pub fn collected(id: u32) {
+    ev(kind::COLLECTED, id, 0.0, "");
+}
