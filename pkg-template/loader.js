@@ -9,7 +9,7 @@
 // replayed in order; handler properties live on the page's own objects, which are read at
 // dispatch time.
 //
-// The host `H` is what the module sees of the browser (src/web/host.rs): sockets, timers,
+// The host `H` is what the module sees of the browser (src/host.rs): sockets, timers,
 // requests, storage, listeners and page objects, kept here under ids, reported back through
 // `mod.ev`. Only numbers and strings cross; page values cross as JSON text. All logic is in Rust:
 // this file only queues, forwards, converts and never throws.
@@ -269,18 +269,25 @@ var H = {
   },
 };
 
-// Methods whose first argument carries onsuccess/onfail: the host keeps it for the module.
-var withCallbacks = ["authorize", "signalVisitor", "invokeVisitor", "lookupVisitor", "query"];
+// Every method, numbered as the module numbers them (src/exports.rs, `method`): the agent's are
+// 0–7, the visitor's 0–3 and 8–14, the statics' 15–22.
+var METHODS = ["connect", "disconnect", "isconnected", "setVisitorId", "signalVisitor", "invokeVisitor",
+  "lookupVisitor", "query", "presence", "fire", "signalAgent", "signalVisibility", "setDefaultUI", "connectUnique",
+  "extendUnique", "authorize", "setToken", "gettoken", "clearToken", "authorized", "showTerms", "startSession",
+  "stopSession"];
+// Methods whose first argument carries onsuccess/onfail (signalVisitor, invokeVisitor,
+// lookupVisitor, query, authorize): the host keeps it for the module.
+var withCallbacks = [4, 5, 6, 7, 15];
 
-// Method `name` of object `id` (0: the statics) with the page's arguments.
-function invoke(id, name, args) {
+// Method number `m` of object `id` (0: the statics) with the page's arguments.
+function invoke(id, m, args) {
   while (args.length && args[args.length - 1] === undefined) args.pop();
   var opts = 0;
-  if (withCallbacks.indexOf(name) >= 0 && args[0] && typeof args[0] === "object") {
+  if (withCallbacks.indexOf(m) >= 0 && args[0] && typeof args[0] === "object") {
     opts = nextId++;
     T[opts] = args[0];
   }
-  var result = mod.call(id, name, json(args), opts);
+  var result = mod.call(id, m, json(args), opts);
   return result === undefined ? undefined : JSON.parse(result);
 }
 
@@ -300,7 +307,7 @@ function failArgs(args, self) {
 
 // gettoken() and authorized() answer synchronously, also before the module is ready (agent pages
 // check them in the script's onload). Until then this reads what the module reads first, in its
-// order (src/api/context.rs, src/web/token_store.rs): the configured authtoken (data-authtoken of
+// order (src/config.rs, src/auth.rs): the configured authtoken (data-authtoken of
 // #glance-cobrowse, then of #cobrowsescript, then GLANCE_COBROWSE's; later wins, keys trimmed and
 // case-blind, an empty value clears), a token given with setToken, an unexpired stored token;
 // after clearToken() neither the configured token nor storage count. Once the module is ready it
@@ -337,7 +344,8 @@ function tokenBeforeReady() {
   }
 }
 
-// A constructor (`kind` 0: agent, 1: visitor) whose instances forward `methods` to the module.
+// A constructor (`kind` 0: agent, 1: visitor) whose instances forward the methods numbered
+// `methods` to the module.
 function facade(kind, methods) {
   function Ctor(params) {
     if (!(this instanceof Ctor)) return new Ctor(params);
@@ -350,37 +358,38 @@ function facade(kind, methods) {
       mod.create(kind, self._i, json(params === undefined ? {} : params));
     });
   }
-  methods.forEach(function (name) {
-    Ctor.prototype[name] = function () {
+  methods.forEach(function (m) {
+    Ctor.prototype[METHODS[m]] = function () {
       var self = this;
       var args = Array.prototype.slice.call(arguments);
       return whenReady(
-        function () { return invoke(self._i, name, args); },
+        function () { return invoke(self._i, m, args); },
         failArgs(args, self),
-        name === "isconnected" ? false : undefined
+        m === 2 ? false : undefined // isconnected()
       );
     };
   });
   return Ctor;
 }
 
-// A function forwarding to the static `name` (GLANCE.Authorization, GLANCE.Cobrowse).
-function forward(name, fallback) {
+// A function forwarding to the static method numbered `m` (GLANCE.Authorization,
+// GLANCE.Cobrowse).
+function forward(m, fallback) {
   return function () {
     var args = Array.prototype.slice.call(arguments);
-    return whenReady(function () { return invoke(0, name, args); }, failArgs(args), fallback);
+    return whenReady(function () { return invoke(0, m, args); }, failArgs(args), fallback);
   };
 }
 
 if (!P.__glancePresence) {
   Object.defineProperty(P, "__glancePresence", { value: true });
 
-  var setToken = forward("setToken");
-  var clearToken = forward("clearToken");
-  var gettoken = forward("gettoken");
-  var authorized = forward("authorized", false);
+  var setToken = forward(16);
+  var clearToken = forward(18);
+  var gettoken = forward(17);
+  var authorized = forward(19, false);
   G.Authorization = {
-    authorize: forward("authorize"),
+    authorize: forward(15),
     setToken: function (token) {
       if (!mod) earlyToken = token || null;
       setToken(token);
@@ -401,11 +410,9 @@ if (!P.__glancePresence) {
     },
   };
 
-  P.Agent = facade(0, ["connect", "disconnect", "isconnected", "setVisitorId", "signalVisitor", "invokeVisitor",
-    "lookupVisitor", "query"]);
+  P.Agent = facade(0, [0, 1, 2, 3, 4, 5, 6, 7]);
 
-  var Visitor = facade(1, ["presence", "connect", "disconnect", "isconnected", "setVisitorId", "fire", "signalAgent",
-    "signalVisibility", "setDefaultUI", "connectUnique", "extendUnique"]);
+  var Visitor = facade(1, [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14]);
   // `new GLANCE.Presence.Visitor()` makes itself the instance the static methods act on.
   P.Visitor = function (params) {
     if (!(this instanceof P.Visitor)) return new P.Visitor(params);
@@ -422,10 +429,10 @@ if (!P.__glancePresence) {
   var C = (G.Cobrowse = G.Cobrowse || {});
   var CV = (C.Visitor = C.Visitor || {});
   var CU = (C.VisitorUI = C.VisitorUI || {});
-  if (!CV.showTerms) CV.showTerms = forward("showTerms");
-  if (!CU.showTerms) CU.showTerms = forward("showTerms");
-  if (!CV.startSession) CV.startSession = forward("startSession");
-  if (!CV.stopSession) CV.stopSession = forward("stopSession");
+  if (!CV.showTerms) CV.showTerms = forward(20);
+  if (!CU.showTerms) CU.showTerms = forward(20);
+  if (!CV.startSession) CV.startSession = forward(21);
+  if (!CV.stopSession) CV.stopSession = forward(22);
 
   var wasmUrl = (src ? src.replace(/[^/?#]*([?#].*)?$/, "") : "") + "glance_presence_bg.wasm";
   // A module that cannot load or start ends every waiting call (onfail / onerror).

@@ -10,6 +10,7 @@ use crate::page::{Shared, Target, Timer};
 #[allow(unused_imports)]
 use crate::prelude::*;
 use crate::resolve::Next;
+use crate::exports::method;
 use crate::visitor::{invalid, value_text};
 use glance_protocol::{ValidationError, VisitorId};
 
@@ -21,24 +22,24 @@ const FIRED: u32 = u32::MAX;
 
 /// Runs method `name` with the page's arguments (`None`: JSON could not carry them) and the
 /// options `opts` the host holds for the call.
-pub fn call(conn: &mut Conn, sh: &mut Shared, name: &str, args: Option<&[Json]>, opts: Target) {
+pub fn call(conn: &mut Conn, sh: &mut Shared, name: u32, args: Option<&[Json]>, opts: Target) {
     let first = args.and_then(|a| a.first());
     // `null` is left out, as serde writes an absent payload.
     let field = |key: &str| first.and_then(|o| o.get(key)).filter(|v| !v.is_null()).cloned();
     let config = conn.endpoint.as_ref().err().cloned();
     match name {
-        "disconnect" if config.is_none() => {
+        method::DISCONNECT if config.is_none() => {
             conn.stop(sh);
             conn.fail_pending(sh);
         }
-        "disconnect" => {}
-        "connect" | "setVisitorId" if config.is_some() => {
+        method::DISCONNECT => {}
+        method::CONNECT | method::SET_VISITOR_ID if config.is_some() => {
             invalid(conn, sh, &config.unwrap_or_default())
         }
-        "connect" if conn.unavailable => sh.connfail(conn.id, "error"),
-        "connect" if conn.visitor.is_none() => invalid(conn, sh, &ValidationError::VisitorId.message()),
-        "connect" => conn.start(sh),
-        "setVisitorId" => match first.and_then(value_text).map(|id| VisitorId::parse(&id)) {
+        method::CONNECT if conn.unavailable => sh.connfail(conn.id, "error"),
+        method::CONNECT if conn.visitor.is_none() => invalid(conn, sh, &ValidationError::VisitorId.message()),
+        method::CONNECT => conn.start(sh),
+        method::SET_VISITOR_ID => match first.and_then(value_text).map(|id| VisitorId::parse(&id)) {
             Some(Ok(id)) if conn.visitor.as_deref() != Some(id.as_str()) => {
                 conn.visitor = Some(id.as_str().into());
                 conn.fail_pending(sh);
@@ -48,19 +49,19 @@ pub fn call(conn: &mut Conn, sh: &mut Shared, name: &str, args: Option<&[Json]>,
             _ => invalid(conn, sh, &ValidationError::VisitorId.message()),
         },
         // Data JSON cannot carry (a cycle, a BigInt) fails now, not when the ack is overdue.
-        "signalVisitor" if args.is_some() => send(conn, sh, "signal", field("data"), opts),
-        "invokeVisitor" => match field("func").as_ref().and_then(value_text) {
+        method::SIGNAL_VISITOR if args.is_some() => send(conn, sh, "signal", field("data"), opts),
+        method::INVOKE_VISITOR => match field("func").as_ref().and_then(value_text) {
             Some(func) if invoke_path(&func).is_ok() => {
                 let data = frames::invoke_data(&func, field("args"));
                 send(conn, sh, "invoke", Some(data), opts)
             }
             _ => sh.settle(opts, Err(FailCode::InvalidParameter)),
         },
-        "lookupVisitor" => match conn.visitor.clone() {
+        method::LOOKUP_VISITOR => match conn.visitor.clone() {
             Some(visitor) => rest(conn, sh, opts, "/lookupvisitor", Some(visitor)),
             None => sh.settle(opts, Err(FailCode::InvalidParameter)),
         },
-        "query" => {
+        method::QUERY => {
             let filter = field("visitorid").as_ref().and_then(value_text);
             rest(conn, sh, opts, "/query", filter)
         }
@@ -93,7 +94,8 @@ fn send(conn: &mut Conn, sh: &mut Shared, kind: &str, data: Option<Json>, opts: 
             body.set("data", data);
         }
         conn.pending.push(Pending { id, opts, timer: 0 });
-        sh.later(conn.id, Next::Signal { id, body: body.to_text() });
+        let body = body.to_text();
+        sh.later(conn.id, Next::Signal { id, body, token: String::new() });
     }
     conn.update_hold();
 }
@@ -106,11 +108,11 @@ fn rest(conn: &mut Conn, sh: &mut Shared, opts: Target, path: &'static str, visi
     if conn.unavailable {
         return sh.settle(opts, Err(FailCode::ServiceUnavailable));
     }
-    sh.later(conn.id, Next::Rest { opts, path, visitor });
+    sh.later(conn.id, Next::Rest { opts, path, visitor, token: String::new() });
 }
 
-/// Signal `id` ended: its `onsuccess()` or `onfail(code)`. Over REST, a 503 stops the object and
-/// a 401/403 drops the token it used.
+/// Signal `id` ended: its `onsuccess()` or `onfail(code)`. Over REST, a 503 stops the object
+/// (the token a 401/403 refused is dropped by [`crate::resolve`]).
 pub fn complete(conn: &mut Conn, sh: &mut Shared, id: u32, result: Result<(), FailCode>) {
     let Some(index) = conn.pending.iter().position(|p| p.id == id) else {
         return;
@@ -118,7 +120,6 @@ pub fn complete(conn: &mut Conn, sh: &mut Shared, id: u32, result: Result<(), Fa
     let pending = conn.pending.remove(index);
     match (pending.timer, result) {
         (0, Err(FailCode::ServiceUnavailable)) => conn.unavailable = true,
-        (0, Err(FailCode::Authorization)) => sh.tokens.clear_if_current(conn.token.as_deref()),
         (0 | FIRED, _) => {}
         (timer, _) => sh.release(timer),
     }

@@ -3,6 +3,7 @@
 //! its expiry.
 
 use crate::config::{read_config, Config};
+use crate::exports::method;
 use crate::failure::FailCode;
 use crate::host::{self, page, Read};
 use crate::json::{Json, Number};
@@ -126,17 +127,17 @@ fn from_storage() -> Option<StoredToken> {
 
 /// `GLANCE.Authorization.<name>(args…)`; `opts`: the options the host holds for `authorize`.
 /// Returns what the method returns, as JSON text (`None`: `undefined`).
-pub fn call(sh: &mut Shared, name: &str, args: Option<&[Json]>, opts: Target) -> Option<String> {
+pub fn call(sh: &mut Shared, name: u32, args: Option<&[Json]>, opts: Target) -> Option<String> {
     let first = args.and_then(|a| a.first());
     // Picks up a `data-authtoken` set since the last read; one not read yet is cleared too.
     let config = read_config(None);
     sh.tokens.configure(&config);
     match name {
-        "authorize" => authorize(sh, config, first, opts),
-        "setToken" => sh.tokens.set = first.and_then(value_text).filter(|t| !t.is_empty()),
-        "gettoken" => return sh.tokens.token().map(|t| Json::str(&t).to_text()),
-        "clearToken" => sh.tokens.clear(),
-        "authorized" => return Some(if sh.tokens.token().is_some() { "true" } else { "false" }.into()),
+        method::AUTHORIZE => authorize(sh, config, first, opts),
+        method::SET_TOKEN => sh.tokens.set = first.and_then(value_text).filter(|t| !t.is_empty()),
+        method::GETTOKEN => return sh.tokens.token().map(|t| Json::str(&t).to_text()),
+        method::CLEAR_TOKEN => sh.tokens.clear(),
+        method::AUTHORIZED => return Some(if sh.tokens.token().is_some() { "true" } else { "false" }.into()),
         _ => {}
     }
     None

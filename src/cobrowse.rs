@@ -10,6 +10,7 @@
 //! description label it; the buttons submit a `method="dialog"` form, whose value closes the
 //! dialog; Escape cancels, which declines.
 
+use crate::exports::method;
 use crate::json::Json;
 use crate::link::Conn;
 use crate::page::{Effect, Shared};
@@ -38,18 +39,18 @@ const TAIL: &str = r#"<form method="dialog"><button class="decline" value="n" au
 </dialog>"#;
 
 /// `GLANCE.Cobrowse.Visitor.<name>(args)` for the active visitor (`None`: there is none).
-pub fn call(conn: Option<&mut Conn>, sh: &mut Shared, name: &str, args: Option<&Json>) {
+pub fn call(conn: Option<&mut Conn>, sh: &mut Shared, name: u32, args: Option<&Json>) {
     match name {
-        "showTerms" => match conn {
+        method::SHOW_TERMS => match conn {
             Some(conn) => show_terms(conn, sh, args),
             None => sh.warn("showTerms: no GLANCE.Presence.Visitor"),
         },
-        "startSession" => {
+        method::START_SESSION => {
             let key = session_key(conn.as_deref(), args);
             sh.session = Some(key.clone());
             session_event(conn, sh, "visitorsessionstart", "glance:startsession", &key);
         }
-        "stopSession" => {
+        method::STOP_SESSION => {
             if let Some(key) = sh.session.take() {
                 session_event(conn, sh, "visitorsessionend", "glance:stopsession", &key);
             }

@@ -35,6 +35,57 @@ pub mod kind {
     pub const COLLECTED: u32 = 8;
 }
 
+/// The methods, by the number the loader passes for them (its `METHODS` list, in this order;
+/// `src/tests/loader.rs` checks the two agree).
+pub mod method {
+    /// `connect`.
+    pub const CONNECT: u32 = 0;
+    /// `disconnect`.
+    pub const DISCONNECT: u32 = 1;
+    /// `isconnected`.
+    pub const ISCONNECTED: u32 = 2;
+    /// `setVisitorId`.
+    pub const SET_VISITOR_ID: u32 = 3;
+    /// `signalVisitor`.
+    pub const SIGNAL_VISITOR: u32 = 4;
+    /// `invokeVisitor`.
+    pub const INVOKE_VISITOR: u32 = 5;
+    /// `lookupVisitor`.
+    pub const LOOKUP_VISITOR: u32 = 6;
+    /// `query`.
+    pub const QUERY: u32 = 7;
+    /// `presence`.
+    pub const PRESENCE: u32 = 8;
+    /// `fire`.
+    pub const FIRE: u32 = 9;
+    /// `signalAgent`.
+    pub const SIGNAL_AGENT: u32 = 10;
+    /// `signalVisibility`.
+    pub const SIGNAL_VISIBILITY: u32 = 11;
+    /// `setDefaultUI`.
+    pub const SET_DEFAULT_UI: u32 = 12;
+    /// `connectUnique`.
+    pub const CONNECT_UNIQUE: u32 = 13;
+    /// `extendUnique`.
+    pub const EXTEND_UNIQUE: u32 = 14;
+    /// `authorize`.
+    pub const AUTHORIZE: u32 = 15;
+    /// `setToken`.
+    pub const SET_TOKEN: u32 = 16;
+    /// `gettoken`.
+    pub const GETTOKEN: u32 = 17;
+    /// `clearToken`.
+    pub const CLEAR_TOKEN: u32 = 18;
+    /// `authorized`.
+    pub const AUTHORIZED: u32 = 19;
+    /// `showTerms`.
+    pub const SHOW_TERMS: u32 = 20;
+    /// `startSession`.
+    pub const START_SESSION: u32 = 21;
+    /// `stopSession`.
+    pub const STOP_SESSION: u32 = 22;
+}
+
 /// Records where the script came from (the default `ws`); called before queued calls replay.
 /// Returns whether the page asks for `data-presence="on"`: the loader then creates a visitor and
 /// calls `presence()` once the DOM is loaded.
@@ -69,12 +120,12 @@ pub fn create(kind: u32, id: Target, params: &str) {
     });
 }
 
-/// Method `name` of page object `id` (0: the static `GLANCE.Authorization` and
+/// Method `name` (see [`method`]) of page object `id` (0: the static `GLANCE.Authorization` and
 /// `GLANCE.Cobrowse` functions) with the JSON array `args` (empty: JSON could not carry them) and
 /// the options `opts` the host holds for the call's callbacks (0: none). Returns the method's
 /// result as JSON text.
 #[wasm_bindgen]
-pub fn call(id: Target, name: &str, args: &str, opts: Target) -> Option<String> {
+pub fn call(id: Target, name: u32, args: &str, opts: Target) -> Option<String> {
     let args = match Json::parse(args) {
         Some(Json::Array(args)) => Some(args),
         _ => None,
@@ -83,7 +134,7 @@ pub fn call(id: Target, name: &str, args: &str, opts: Target) -> Option<String> 
     let result = page::with(|p| {
         let Page { objects, shared } = p;
         if id == 0 {
-            if name.ends_with("Terms") || name.ends_with("Session") {
+            if name >= method::SHOW_TERMS {
                 let conn = objects.iter_mut().find(|c| c.id == shared.active);
                 cobrowse::call(conn, shared, name, args.and_then(|a| a.first()));
                 return None;
@@ -92,7 +143,7 @@ pub fn call(id: Target, name: &str, args: &str, opts: Target) -> Option<String> 
         }
         let conn = objects.iter_mut().find(|c| c.id == id)?;
         match name {
-            "isconnected" => return Some(if conn.is_open() { "true" } else { "false" }.into()),
+            method::ISCONNECTED => return Some(if conn.is_open() { "true" } else { "false" }.into()),
             _ if conn.agent => agent::call(conn, shared, name, args, opts),
             _ => visitor::call(conn, shared, name, args),
         }

@@ -2,6 +2,7 @@
 
 #[allow(unused_imports)]
 use crate::prelude::*;
+use crate::text::contains;
 /// Roots an invoke path may start with.
 const ALLOWED_ROOTS: &[&str] = &["GLANCE.", "GLANCE_COBROWSE.Custom."];
 
@@ -45,8 +46,10 @@ pub fn invoke_path(func: &str) -> Result<(), InvokeRefused> {
     if !ALLOWED_ROOTS.iter().any(|root| func.starts_with(root)) {
         return Err(InvokeRefused::NotAllowed(func.to_owned()));
     }
-    let bad = |s: &[u8]| s.is_empty() || matches!(s, b"__proto__" | b"prototype" | b"constructor");
-    if func.as_bytes().split(|b| *b == b'.').any(bad) {
+    // Every segment between dots, with the dots around it: an empty one shows as `..`.
+    let dotted = [".", func, "."].concat();
+    let bad = ["..", ".__proto__.", ".prototype.", ".constructor."];
+    if bad.iter().any(|b| contains(&dotted, b)) {
         return Err(InvokeRefused::Malformed(func.to_owned()));
     }
     Ok(())

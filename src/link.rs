@@ -166,7 +166,7 @@ impl Conn {
             timers: [0; 4],
             last_presence: None,
             hidden: false,
-            focused: false,
+            focused: true,
             default_ui: true,
             page_hidden: false,
             epoch: 0,

@@ -69,6 +69,8 @@ pub enum Next {
         path: &'static str,
         /// The `visitorid` of the query.
         visitor: Option<String>,
+        /// The token the request used (set when it goes out).
+        token: String,
     },
     /// An agent's signal over `POST /signalvisitor`.
     Signal {
@@ -76,6 +78,8 @@ pub enum Next {
         id: u32,
         /// `{mtype, data}`.
         body: String,
+        /// The token the request used (set when it goes out).
+        token: String,
     },
 }
 
@@ -119,7 +123,7 @@ fn pairs<'a>(query: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)
 }
 
 /// Sends `next` to the presence service at `presence`; returns the request's id.
-fn request(conn: &mut Conn, sh: &mut Shared, next: Next, presence: &ServiceOrigin) -> u32 {
+fn request(conn: &mut Conn, sh: &mut Shared, mut next: Next, presence: &ServiceOrigin) -> u32 {
     let Ok(endpoint) = &conn.endpoint else { return 0 };
     let mut query = vec![("groupid", decimal(u64::from(endpoint.group)))];
     let visitor = conn.visitor.clone().unwrap_or_default();
@@ -148,10 +152,15 @@ fn request(conn: &mut Conn, sh: &mut Shared, next: Next, presence: &ServiceOrigi
     } else {
         None
     };
-    if conn.agent && matches!(next, Next::Resolve(_)) {
-        conn.token.clone_from(&token);
-    }
     let body = body.to_owned();
+    match &mut next {
+        Next::Resolve(_) if conn.agent => conn.token.clone_from(&token),
+        Next::Rest { token: used, .. } | Next::Signal { token: used, .. } => {
+            *used = token.clone().unwrap_or_default()
+        }
+        _ => {}
+    }
+
     let id = sh.route(conn.id, What::Request(next));
     host::fetch(id, method, &url, token.as_deref().unwrap_or(""), &body);
     id
@@ -248,15 +257,21 @@ fn fail(conn: &mut Conn, sh: &mut Shared, next: Next, e: ResolveError, http: Opt
                 sh.connfail(conn.id, e.detail());
             }
         }
-        Next::Rest { opts, .. } => {
+        Next::Rest { opts, token, .. } => {
             match code {
                 FailCode::ServiceUnavailable => conn.unavailable = true,
-                FailCode::Authorization => sh.tokens.clear(),
+                // Only the token that was refused goes (the page may hold a newer one by now).
+                FailCode::Authorization => sh.tokens.clear_if_current(Some(&token)),
                 _ => {}
             }
             sh.settle(opts, Err(code));
         }
-        Next::Signal { id, .. } => agent::complete(conn, sh, id, Err(code)),
+        Next::Signal { id, token, .. } => {
+            if code == FailCode::Authorization {
+                sh.tokens.clear_if_current(Some(&token));
+            }
+            agent::complete(conn, sh, id, Err(code))
+        }
     }
 }
 

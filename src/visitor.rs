@@ -1,6 +1,7 @@
 //! `GLANCE.Presence.Visitor` (§2.3): presence, visibility and focus, events to agents, unique ids,
 //! invokes from agents, on top of the connection of [`crate::link`].
 
+use crate::exports::method;
 use crate::frames::{self, Incoming};
 use crate::host::{page, Read};
 use crate::invoke::invoke_path;
@@ -27,10 +28,10 @@ pub enum EventRule {
 }
 
 /// Runs method `name` with the page's arguments (`None`: JSON could not carry them).
-pub fn call(conn: &mut Conn, sh: &mut Shared, name: &str, args: Option<&[Json]>) {
+pub fn call(conn: &mut Conn, sh: &mut Shared, name: u32, args: Option<&[Json]>) {
     let arg = |i: usize| args.and_then(|a| a.get(i));
     let data = || arg(0).and_then(|o| o.get("data"));
-    if name == "disconnect" {
+    if name == method::DISCONNECT {
         conn.epoch = conn.epoch.wrapping_add(1);
         if conn.endpoint.is_ok() {
             conn.stop(sh);
@@ -42,28 +43,28 @@ pub fn call(conn: &mut Conn, sh: &mut Shared, name: &str, args: Option<&[Json]>)
         return invalid(conn, sh, &message);
     }
     match name {
-        "presence" => presence(conn, sh, &presence_map(data())),
-        "connect" => {
+        method::PRESENCE => presence(conn, sh, &presence_map(data())),
+        method::CONNECT => {
             connect(conn, sh);
         }
-        "setVisitorId" => match arg(0).and_then(value_text).map(|id| VisitorId::parse(&id)) {
+        method::SET_VISITOR_ID => match arg(0).and_then(value_text).map(|id| VisitorId::parse(&id)) {
             Some(Ok(id)) => set_visitor(conn, sh, id.as_str(), None),
             _ => invalid(conn, sh, &ValidationError::VisitorId.message()),
         },
-        "fire" => event(conn, sh, arg(0), arg(1), EventRule::Fire),
-        "signalAgent" => event(conn, sh, arg(0), arg(1), EventRule::SignalAgent),
-        "signalVisibility" => {
+        method::FIRE => event(conn, sh, arg(0), arg(1), EventRule::Fire),
+        method::SIGNAL_AGENT => event(conn, sh, arg(0), arg(1), EventRule::SignalAgent),
+        method::SIGNAL_VISIBILITY => {
             conn.focused = true;
             let visible = arg(0).is_some_and(truthy);
             conn.send(sh, Slot::Visibility, frames::visibility(!visible));
         }
         // `setDefaultUI()` turns it on; the loader drops trailing `undefined`s.
-        "setDefaultUI" => conn.default_ui = arg(0).is_none_or(truthy),
-        "connectUnique" => {
+        method::SET_DEFAULT_UI => conn.default_ui = arg(0).is_none_or(truthy),
+        method::CONNECT_UNIQUE => {
             let presence = data().map(|d| presence_map(Some(d)));
             unique(conn, sh, false, presence);
         }
-        "extendUnique" => {
+        method::EXTEND_UNIQUE => {
             let unique_id = conn.visitor.as_deref().and_then(|v| VisitorId::parse(v).ok());
             if unique_id.is_some_and(|v| v.unique_digits().is_some()) && conn.token.is_some() {
                 unique(conn, sh, true, None);

@@ -175,3 +175,49 @@ fn disconnect_while_resolving_aborts_the_request() {
     reply(settings, 200, SETTINGS);
     assert_eq!(log(), Vec::<String>::new());
 }
+
+#[test]
+fn a_refused_presence_request_stops() {
+    page();
+    new(1, 7, V1);
+    m(7, "connect", "[]");
+    fire(id_of(&log(), "microtask"));
+    reply(id_of(&log(), "fetch"), 200, SETTINGS);
+    reply(id_of(&log(), "fetch"), 400, r#"{"err":"invalidparameter"}"#);
+    assert_eq!(log(), ["listen false", "hold 7 false", &onerror(7, "connfail", "error")]);
+}
+
+#[test]
+fn a_reply_of_the_wrong_shape_is_retried() {
+    for (settings, found) in [(r#"{"presenceUrl":"presence.example"}"#, FOUND), (SETTINGS, r#"{"direct":"x"}"#)] {
+        page();
+        new(1, 7, V1);
+        m(7, "connect", "[]");
+        fire(id_of(&log(), "microtask"));
+        reply(id_of(&log(), "fetch"), 200, settings);
+        if settings == SETTINGS {
+            reply(id_of(&log(), "fetch"), 200, found);
+        }
+        let lines = log();
+        let (_, ms) = retry_timer(&lines);
+        assert!((500..1000).contains(&ms), "{lines:#?}");
+        assert_eq!(emits(&lines, 7), [r#"onerror [{"error":"connfail","detail":"error"}]"#]);
+    }
+}
+
+#[test]
+fn a_refusal_is_reported_even_after_an_outage_was() {
+    let socket = connected_visitor(7);
+    closed(socket, 1006);
+    fire(retry_timer(&log()).0);
+    fire(id_of(&log(), "microtask"));
+    reply(id_of(&log(), "fetch"), 0, "");
+    let lines = log();
+    assert_eq!(emits(&lines, 7), [r#"onerror [{"error":"connfail","detail":"connection"}]"#]);
+    fire(retry_timer(&lines).0);
+    let socket = resolve(&log());
+    opened(socket);
+    log();
+    closed(socket, 4401);
+    assert_eq!(emits(&log(), 7), [r#"onerror [{"error":"connfail","detail":"authorization"}]"#]);
+}

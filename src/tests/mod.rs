@@ -1,14 +1,19 @@
-//! Native tests of the module: JSON, frames, and the connections driven through the exports
-//! against the recording host.
+//! Native tests of the module: JSON, frames, and the page's objects driven through the exports
+//! against the recording host (`host_fake.rs`), one file per concept; `support` holds the
+//! helpers.
 
+mod agent;
+mod auth;
+mod close;
 mod frames;
 mod json;
-mod support;
-mod unique;
 mod link;
-mod close;
+mod loader;
+mod page;
 mod queue;
-mod visitor;
-mod visibility;
-mod agent;
 mod signals;
+mod support;
+mod terms;
+mod unique;
+mod visibility;
+mod visitor;

@@ -42,12 +42,21 @@ pub fn new(kind_: u32, id: u32, params: &str) {
 
 /// Calls a method.
 pub fn m(id: u32, name: &str, args: &str) -> Option<String> {
-    call(id, name, args, 0)
+    call(id, method(name), args, 0)
 }
+
+/// The loader's number for method `name` (see `pkg-template/loader.js`, `METHODS`); 99 for a
+/// name it does not have.
+pub fn method(name: &str) -> u32 {
+    METHODS.iter().position(|m| *m == name).map_or(99, |i| i as u32)
+}
+
+/// The loader's `METHODS`, in order.
+pub const METHODS: [&str; 23] = ["connect", "disconnect", "isconnected", "setVisitorId", "signalVisitor", "invokeVisitor", "lookupVisitor", "query", "presence", "fire", "signalAgent", "signalVisibility", "setDefaultUI", "connectUnique", "extendUnique", "authorize", "setToken", "gettoken", "clearToken", "authorized", "showTerms", "startSession", "stopSession"];
 
 /// Calls a method with call options `opts`.
 pub fn m_opts(id: u32, name: &str, args: &str, opts: u32) -> Option<String> {
-    call(id, name, args, opts)
+    call(id, method(name), args, opts)
 }
 
 /// Runs timer or microtask `id`.

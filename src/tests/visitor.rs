@@ -171,3 +171,23 @@ fn server_frames_reach_their_handlers() {
         assert_eq!(log(), ["warn ignored a frame of the wrong shape"], "{text}");
     }
 }
+
+#[test]
+fn a_configured_guest_token_goes_with_its_visitor_only() {
+    page();
+    new(1, 7, r#"{"uniqueid":"5","guesttoken":"gt"}"#);
+    m(7, "connect", "[]");
+    let socket = resolve(&log());
+    opened(socket);
+    assert_eq!(
+        sent(&log(), socket),
+        [r#"{"type":"connect","groupid":12345,"visitorid":"UNQ-5","guesttoken":"gt","version":"0.1.0"}"#]
+    );
+    m(7, "setVisitorId", r#"["v2"]"#);
+    let socket = resolve(&log());
+    opened(socket);
+    assert_eq!(
+        sent(&log(), socket),
+        [r#"{"type":"connect","groupid":12345,"visitorid":"v2","version":"0.1.0"}"#]
+    );
+}
