@@ -1,8 +1,8 @@
 /*! glance-presence: self-hosted GLANCE.Authorization, GLANCE.Presence.Agent, GLANCE.Presence.Visitor */
-// The synchronous facade and the module's host. scripts/build-module.sh wraps this file and the
-// wasm-bindgen glue into one function and writes the result to glance-presence.js:
+// The synchronous facade and the module's host. scripts/build-module.sh wraps glue.js and this
+// file into one function and writes the result to glance-presence.js:
 //
-//     (function () { <glue: defines wasm_bindgen> <this file> })();
+//     (function () { <glue.js: loadModule> <this file> })();
 //
 // The facade must work before the wasm has loaded: pages create the script tag dynamically and
 // use the globals in its onload handler. Calls made before the module is ready are queued and
@@ -446,14 +446,14 @@ if (!P.__glancePresence) {
       if (entry[1]) entry[1]();
     });
   }
-  wasm_bindgen({ module_or_path: wasmUrl }).then(function () {
+  loadModule(wasmUrl).then(function (module) {
     var autostart;
     try {
-      autostart = wasm_bindgen.start(src);
+      autostart = module.start(src);
     } catch (e) {
       return fail(e);
     }
-    mod = wasm_bindgen;
+    mod = module;
     // In order; calls made meanwhile are appended (see whenReady) and run in turn.
     while (queue.length) {
       var entry = queue.shift();

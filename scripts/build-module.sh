@@ -71,18 +71,20 @@ if [ -n "$wasm_opt" ] && "$wasm_opt" -Oz --converge --one-caller-inline-max-func
 else
   log "WARNING: wasm-opt missing or refused the module; shipping the unoptimized wasm"
 fi
-# Short import and export names in the module and the glue together (wasm-bindgen's hashed names
-# are ~9 KB of what a page downloads); see scripts/minify-names.cjs.
-node scripts/minify-names.cjs pkg/glance_presence_bg.wasm pkg/glance_presence.js
+# Short import and export names, as pkg-template/glue.js uses them, and a check that the module's
+# imports and exports are the ones glue.js knows (scripts/wasm-names.cjs). wasm-bindgen's own glue
+# (pkg/glance_presence.js) is not shipped: glue.js does the same for exactly this module's
+# interface in a fraction of the size.
+node scripts/wasm-names.cjs pkg/glance_presence_bg.wasm
 
-# 3. One classic script: the glue's `wasm_bindgen` stays local to the wrapper function. Files are
+# 3. One classic script: glue.js and the loader in one wrapper function. Files are
 #    assembled in pkg/ and renamed into dist/ at the end, so a server serving dist/ never sees a
 #    missing or half-written module.
 mkdir -p dist
 {
   head -n 1 pkg-template/loader.js
   printf '(function () {\n"use strict";\n'
-  cat pkg/glance_presence.js
+  cat pkg-template/glue.js
   printf '\n'
   tail -n +2 pkg-template/loader.js
   printf '\n})();\n'

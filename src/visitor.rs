@@ -87,8 +87,12 @@ fn connect(conn: &mut Conn, sh: &mut Shared) -> bool {
         invalid(conn, sh, &ValidationError::VisitorId.message());
         return false;
     }
-    if conn.mode != Mode::On && conn.hidden {
-        conn.set_timer(sh, Timer::Hidden, Some(HIDDEN_LIMIT_MS));
+    if conn.mode != Mode::On {
+        // Not listening until now: the page may have been hidden meanwhile.
+        conn.hidden = page(Read::Visibility, "").as_deref() == Some("hidden");
+        if conn.hidden {
+            conn.set_timer(sh, Timer::Hidden, Some(HIDDEN_LIMIT_MS));
+        }
     }
     conn.start(sh);
     true
