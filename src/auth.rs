@@ -64,8 +64,9 @@ impl Tokens {
 
     /// Records `data-authtoken` (unless it is the one that was cleared).
     pub fn configure(&mut self, config: &Config) {
-        if config.authtoken.is_some() && config.authtoken != self.rejected {
-            self.configured.clone_from(&config.authtoken);
+        let token = Some(&config.authtoken).filter(|t| !t.is_empty());
+        if token.is_some() && token != self.rejected.as_ref() {
+            self.configured = token.cloned();
         }
     }
 
@@ -149,7 +150,7 @@ fn authorize(sh: &mut Shared, mut config: Config, opts: Option<&Json>, callbacks
     let field = |key: &str| opts.and_then(|o| o.get(key));
     let text = |v: Option<&Json>| v.and_then(value_text);
     if let Some(group) = text(field("groupid")) {
-        config.groupid = Some(group);
+        config.groupid = group;
     }
     let Ok(endpoint) = crate::config::endpoint(&config, sh.script.as_deref()) else {
         return sh.settle(callbacks, Err(FailCode::Error));

@@ -26,27 +26,27 @@ pub enum PresenceMode {
     Api,
 }
 
-/// The merged configuration.
+/// The merged configuration. Text settings are empty when not given (an empty value clears).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Config {
     /// `groupid`, as given.
-    pub groupid: Option<String>,
+    pub groupid: String,
     /// `visitorid` (or `UNQ-` + `uniqueid`), as given.
-    pub visitorid: Option<String>,
+    pub visitorid: String,
     /// `ws`: the web/authorization service.
-    pub ws: Option<String>,
+    pub ws: String,
     /// `site`: `production` | `staging`.
-    pub site: Option<String>,
+    pub site: String,
     /// `presence`.
     pub presence: PresenceMode,
     /// `authtoken`.
-    pub authtoken: Option<String>,
+    pub authtoken: String,
     /// `nokeepalive`: do not send keepalive frames.
     pub nokeepalive: bool,
     /// `guesttoken`.
-    pub guesttoken: Option<String>,
+    pub guesttoken: String,
     /// `presenceserver` (constructor param): overrides the discovered presence host.
-    pub presenceserver: Option<String>,
+    pub presenceserver: String,
     /// `user-*` fields, in order.
     pub user: PresenceMap,
 }
@@ -70,13 +70,27 @@ impl Config {
     /// Applies one key. Unknown keys are ignored (pages carry other products' settings).
     pub fn apply(&mut self, key: &str, value: &str) {
         let key = key.trim_ascii().to_ascii_lowercase();
-        let text = || Some(value.trim_ascii().to_owned()).filter(|v| !v.is_empty());
-        match key.as_str() {
-            "groupid" => self.groupid = text(),
-            "visitorid" => self.visitorid = text(),
-            "uniqueid" => self.visitorid = text().map(|u| [UNIQUE_PREFIX, &u].concat()),
-            "ws" => self.ws = text(),
-            "site" => self.site = text(),
+        let text = value.trim_ascii();
+        let slot = match key.as_str() {
+            "groupid" => &mut self.groupid,
+            "visitorid" | "uniqueid" => &mut self.visitorid,
+            "ws" => &mut self.ws,
+            "site" => &mut self.site,
+            "authtoken" => &mut self.authtoken,
+            "guesttoken" => &mut self.guesttoken,
+            "presenceserver" => &mut self.presenceserver,
+            _ => return self.apply_flag(&key, value),
+        };
+        *slot = if key == "uniqueid" && !text.is_empty() {
+            [UNIQUE_PREFIX, text].concat()
+        } else {
+            text.into()
+        };
+    }
+
+    /// The keys that are not text settings: `presence`, `nokeepalive`, `user-*`.
+    fn apply_flag(&mut self, key: &str, value: &str) {
+        match key {
             "presence" => {
                 self.presence = match value.trim_ascii() {
                     "on" => PresenceMode::On,
@@ -84,12 +98,9 @@ impl Config {
                     _ => PresenceMode::Unset,
                 }
             }
-            "authtoken" => self.authtoken = text(),
             "nokeepalive" => {
                 self.nokeepalive = !matches!(value.trim_ascii(), "false" | "0" | "off" | "no")
             }
-            "guesttoken" => self.guesttoken = text(),
-            "presenceserver" => self.presenceserver = text(),
             _ => {
                 if let Some(field) = key.strip_prefix("user-").filter(|f| !f.is_empty()) {
                     self.user.set(field, Json::str(value));
@@ -114,25 +125,30 @@ impl Config {
 
     /// The group id, validated.
     pub fn group(&self) -> Result<GroupId, ValidationError> {
-        GroupId::parse(self.groupid.as_deref().unwrap_or_default())
+        GroupId::parse(&self.groupid)
     }
 
     /// The visitor id, validated.
     pub fn visitor(&self) -> Result<VisitorId, ValidationError> {
-        VisitorId::parse(self.visitorid.as_deref().unwrap_or_default())
+        VisitorId::parse(&self.visitorid)
     }
 
     /// The web/authorization service: `ws`, else the origin the script came from.
     pub fn service_origin(&self, script_url: Option<&str>) -> Option<ServiceOrigin> {
-        match &self.ws {
-            Some(ws) => ServiceOrigin::parse(ws),
-            None => script_url.and_then(origin_of_url),
+        if self.ws.is_empty() {
+            script_url.and_then(origin_of_url)
+        } else {
+            ServiceOrigin::parse(&self.ws)
         }
     }
 
     /// `site`, defaulting to `production`.
     pub fn site(&self) -> &str {
-        self.site.as_deref().unwrap_or("production")
+        if self.site.is_empty() {
+            "production"
+        } else {
+            &self.site
+        }
     }
 }
 
@@ -172,13 +188,13 @@ pub fn endpoint(config: &Config, script: Option<&str>) -> Result<Endpoint, Strin
     let service = config
         .service_origin(script)
         .ok_or("ws must be host[:port] or http(s)://host[:port]")?;
-    let presenceserver = match &config.presenceserver {
-        Some(text) => Some(
+    let presenceserver = match config.presenceserver.as_str() {
+        "" => None,
+        text => Some(
             service
                 .presence_host(text)
                 .ok_or("presenceserver must be host[:port] or http(s)://host[:port]")?,
         ),
-        None => None,
     };
     Ok(Endpoint {
         service,

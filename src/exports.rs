@@ -112,7 +112,7 @@ pub fn create(kind: u32, id: Target, params: &str) {
         conn.visitor = config.visitor().ok().map(|v| v.as_str().into());
         conn.nokeepalive = config.nokeepalive;
         if kind == 1 {
-            conn.token = config.guesttoken.clone();
+            conn.token = Some(config.guesttoken.clone()).filter(|t| !t.is_empty());
             conn.user = config.user.clone();
             conn.hidden = read(Read::Visibility, "").as_deref() == Some("hidden");
         }

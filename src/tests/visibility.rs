@@ -178,7 +178,6 @@ fn signal_visibility_sends_what_the_page_says() {
 }
 
 #[test]
-#[ignore = "BUG (also in the old module): visibility is read at construction and then only from events, which an idle visitor does not receive; a visitor hidden since goes on as visible"]
 fn a_visitor_hidden_before_it_connects_arms_the_limit() {
     page();
     new(1, 7, V1);
