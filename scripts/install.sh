@@ -4,7 +4,7 @@
 # Idempotent: each step first checks whether its tool is already there, so a second run does no
 # network access and finishes in about a second. Safe to call from CI before every run.
 #
-#   apt:    chromium chromium-driver binaryen redis-server nginx
+#   apt:    chromium chromium-driver binaryen redis-server nginx zopfli
 #   rustup: the wasm32-unknown-unknown target
 #   cargo:  wasm-pack, and wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock
 #           (today 0.2.130, pinned with `=0.2.130` in Cargo.toml; read from the lock below)
@@ -20,7 +20,7 @@ if [[ -d "$HOME/.cargo/bin" ]]; then
     export PATH="$HOME/.cargo/bin:$PATH"
 fi
 
-APT_PACKAGES=(chromium chromium-driver binaryen redis-server nginx)
+APT_PACKAGES=(chromium chromium-driver binaryen redis-server nginx zopfli)
 WASM_TARGET=wasm32-unknown-unknown
 E2E_DIR=tests/e2e
 

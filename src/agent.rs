@@ -148,61 +148,19 @@ fn ack_code(code: &str) -> FailCode {
     }
 }
 
-/// A frame from the server.
-pub fn frame(conn: &mut Conn, sh: &mut Shared, frame: Incoming) {
-    match frame.kind.as_str() {
-        "connected" => {
-            conn.connected(sh, frame.keepalive);
-            sh.emit(conn.id, "onconnected", vec![frame.payload()]);
-        }
-        "ack" => {
-            let id = match frame.field("id") {
-                Some(Json::Number(n)) => frames::whole(n),
-                _ => None,
-            };
-            let socket = id.filter(|id| conn.pending.iter().any(|p| p.id == *id && p.timer != 0));
-            if let Some(id) = socket {
-                let result = match (frame.field("ok"), frame.text("error")) {
-                    (Some(Json::Bool(true)), _) => Ok(()),
-                    (_, Some(code)) => Err(ack_code(code)),
-                    _ => Err(FailCode::Error),
-                };
-                complete(conn, sh, id, result);
-            }
-        }
-        "error" if frame.text("error") == Some("connfail") => {
-            conn.refusal_reported();
-            let detail = frame.text("detail");
-            let detail = if detail == Some("authorization") { "authorization" } else { "error" };
-            sh.connfail(conn.id, detail);
-        }
-        "redirect" => match frame.text("direct") {
-            Some(direct) => {
-                conn.fail_pending(sh);
-                conn.redirect(sh, direct.into());
-            }
-            None => sh.warn("ignored a frame of the wrong shape"),
-        },
-        "scaledown" => {
-            conn.fail_pending(sh);
-            conn.restart(sh);
-        }
-        "serverclose" => {
-            conn.stop(sh);
-            conn.fail_pending(sh);
-            sh.emit(conn.id, "onclose", vec![]);
-        }
-        kind => relay(conn.id, sh, kind, &frame),
-    }
-}
-
-/// A frame for the page: `on<type>(data)` (`data` `{}` when absent); `blur`, `serverclose` and
-/// frames without a payload of their own call the handler without arguments.
-pub fn relay(page: Target, sh: &mut Shared, kind: &str, frame: &Incoming) {
-    let handler = ["on", kind].concat();
-    let args = match kind {
-        "blur" | "serverclose" | "invoke" | "ack" | "redirect" | "scaledown" => vec![],
-        _ => vec![frame.payload()],
+/// An `ack`: settles the socket signal it names.
+pub fn ack(conn: &mut Conn, sh: &mut Shared, frame: &Incoming) {
+    let id = match frame.field("id") {
+        Some(Json::Number(n)) => frames::whole(n),
+        _ => None,
     };
-    sh.emit(page, &handler, args);
+    let socket = id.filter(|id| conn.pending.iter().any(|p| p.id == *id && p.timer != 0));
+    if let Some(id) = socket {
+        let result = match (frame.field("ok"), frame.text("error")) {
+            (Some(Json::Bool(true)), _) => Ok(()),
+            (_, Some(code)) => Err(ack_code(code)),
+            _ => Err(FailCode::Error),
+        };
+        complete(conn, sh, id, result);
+    }
 }

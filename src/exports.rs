@@ -192,7 +192,7 @@ fn resource(objects: &mut [Conn], sh: &mut Shared, kind: u32, id: u32, number: f
         return conn.opened(sh, attempt);
     }
     if kind == kind::MESSAGE {
-        return conn.frame(sh, text);
+        return crate::incoming::frame(conn, sh, text);
     }
     let what = sh.take(id).map(|r| r.what);
     match (kind, what) {

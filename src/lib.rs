@@ -31,6 +31,7 @@ pub mod host;
 #[cfg(not(target_arch = "wasm32"))]
 #[path = "host_fake.rs"]
 pub mod host;
+pub mod incoming;
 pub mod invoke;
 pub mod json;
 pub mod link;

@@ -25,7 +25,7 @@ use crate::presence::PresenceMap;
 #[allow(unused_imports)]
 use crate::prelude::*;
 use crate::resolve::{Endpoint, Next};
-use crate::{agent, visitor};
+use crate::agent;
 
 /// How long the server has to answer `connect` before the attempt counts as failed.
 pub const HANDSHAKE_TIMEOUT_MS: u32 = 10_000;
@@ -385,15 +385,6 @@ impl Conn {
     pub fn redirect(&mut self, sh: &mut Shared, host: String) {
         self.redirect = Some(host);
         self.restart(sh);
-    }
-
-    /// A text frame arrived on the socket.
-    pub fn frame(&mut self, sh: &mut Shared, text: &str) {
-        match frames::read(text) {
-            Some(frame) if self.agent => agent::frame(self, sh, frame),
-            Some(frame) => visitor::frame(self, sh, frame),
-            None => sh.warn("ignored a frame of the wrong shape"),
-        }
     }
 
     /// Sends `frame` now if open, else queues it (replacing a queued frame of the same `slot`).

@@ -215,54 +215,26 @@ pub fn unique_reply(
     }
 }
 
-/// A frame from the server.
-pub fn frame(conn: &mut Conn, sh: &mut Shared, frame: Incoming) {
-    match frame.kind.as_str() {
-        "connected" => {
-            let presence_queued = conn.has_queued(Slot::Presence);
-            let visibility_queued = conn.has_queued(Slot::Visibility);
-            conn.connected(sh, frame.keepalive);
-            // A reconnect: tell the server again what it may have forgotten.
-            if let (false, Some(last)) = (presence_queued, conn.last_presence.clone()) {
-                conn.write(sh, &last);
-            }
-            if !visibility_queued && conn.hidden {
-                conn.write(sh, &frames::visibility(true));
-            }
-            conn.focused = true;
-            sh.emit(conn.id, "onconnected", vec![frame.payload()]);
-        }
-        "invoke" => match frame.text("func") {
-            Some(func) => match invoke_path(func) {
-                Ok(_) => invoke(sh, func, frame.field("args").cloned()),
-                Err(refused) => sh.warn(&refused.message()),
-            },
-            None => sh.warn("ignored a frame of the wrong shape"),
+/// A visitor's `connected` after a reconnect: tells the server again what it may have forgotten
+/// (the last presence, a hidden page), unless newer frames of the same kind wait in the queue.
+pub fn reconnected(conn: &mut Conn, sh: &mut Shared, presence_queued: bool, visibility_queued: bool) {
+    if let (false, Some(last)) = (presence_queued, conn.last_presence.clone()) {
+        conn.write(sh, &last);
+    }
+    if !visibility_queued && conn.hidden {
+        conn.write(sh, &frames::visibility(true));
+    }
+    conn.focused = true;
+}
+
+/// An agent's `invoke`: the function at an allowed path (a refused path is logged).
+pub fn invoke_frame(sh: &mut Shared, frame: &Incoming) {
+    match frame.text("func") {
+        Some(func) => match invoke_path(func) {
+            Ok(()) => invoke(sh, func, frame.field("args").cloned()),
+            Err(refused) => sh.warn(&refused.message()),
         },
-        "blur" => {
-            conn.focused = false;
-            sh.emit(conn.id, "onblur", vec![]);
-        }
-        "redirect" => match frame.text("direct") {
-            Some(direct) => conn.redirect(sh, direct.into()),
-            None => sh.warn("ignored a frame of the wrong shape"),
-        },
-        "scaledown" => conn.restart(sh),
-        "serverclose" => {
-            // Closed while hidden (the hidden limit): come back when visible. Otherwise final.
-            if conn.hidden {
-                conn.sleep(sh);
-            } else {
-                conn.stop(sh);
-            }
-            sh.emit(conn.id, "onclose", vec![]);
-        }
-        kind => {
-            if kind == "error" && frame.text("error") == Some("connfail") {
-                conn.refusal_reported();
-            }
-            crate::agent::relay(conn.id, sh, kind, &frame);
-        }
+        None => sh.warn("ignored a frame of the wrong shape"),
     }
 }
 
