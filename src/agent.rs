@@ -12,7 +12,7 @@ use crate::prelude::*;
 use crate::resolve::Next;
 use crate::exports::method;
 use crate::visitor::{invalid, value_text};
-use glance_protocol::{ValidationError, VisitorId};
+use glance_protocol::ValidationError;
 
 /// How long the server has to ack a signal sent over the socket.
 pub const ACK_TIMEOUT_MS: u32 = 10_000;
@@ -21,33 +21,16 @@ pub const ACK_TIMEOUT_MS: u32 = 10_000;
 const FIRED: u32 = u32::MAX;
 
 /// Runs method `name` with the page's arguments (`None`: JSON could not carry them) and the
-/// options `opts` the host holds for the call.
+/// options `opts` the host holds for the call (the methods both roles have, and a configuration
+/// that is not valid, are handled by [`crate::exports::call`]).
 pub fn call(conn: &mut Conn, sh: &mut Shared, name: u32, args: Option<&[Json]>, opts: Target) {
     let first = args.and_then(|a| a.first());
     // `null` is left out, as serde writes an absent payload.
     let field = |key: &str| first.and_then(|o| o.get(key)).filter(|v| !v.is_null()).cloned();
-    let config = conn.endpoint.as_ref().err().cloned();
     match name {
-        method::DISCONNECT if config.is_none() => {
-            conn.stop(sh);
-            conn.fail_pending(sh);
-        }
-        method::DISCONNECT => {}
-        method::CONNECT | method::SET_VISITOR_ID if config.is_some() => {
-            invalid(conn, sh, &config.unwrap_or_default())
-        }
         method::CONNECT if conn.unavailable => sh.connfail(conn.id, "error"),
         method::CONNECT if conn.visitor.is_none() => invalid(conn, sh, &ValidationError::VisitorId.message()),
         method::CONNECT => conn.start(sh),
-        method::SET_VISITOR_ID => match first.and_then(value_text).map(|id| VisitorId::parse(&id)) {
-            Some(Ok(id)) if conn.visitor.as_deref() != Some(id.as_str()) => {
-                conn.visitor = Some(id.as_str().into());
-                conn.fail_pending(sh);
-                conn.restart(sh);
-            }
-            Some(Ok(_)) => {}
-            _ => invalid(conn, sh, &ValidationError::VisitorId.message()),
-        },
         // Data JSON cannot carry (a cycle, a BigInt) fails now, not when the ack is overdue.
         method::SIGNAL_VISITOR if args.is_some() => send(conn, sh, "signal", field("data"), opts),
         method::INVOKE_VISITOR => match field("func").as_ref().and_then(value_text) {

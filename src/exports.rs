@@ -13,6 +13,7 @@ use crate::page::{self, flush, Page, Shared, Target, What};
 use crate::prelude::*;
 use crate::resolve::Next;
 use crate::{agent, auth, cobrowse, resolve, visitor};
+use glance_protocol::{ValidationError, VisitorId};
 use wasm_bindgen::prelude::*;
 
 /// Report kinds of [`ev`].
@@ -142,8 +143,26 @@ pub fn call(id: Target, name: u32, args: &str, opts: Target) -> Option<String> {
             return auth::call(shared, name, args, opts);
         }
         let conn = objects.iter_mut().find(|c| c.id == id)?;
-        match name {
-            method::ISCONNECTED => return Some(if conn.is_open() { "true" } else { "false" }.into()),
+        let first = args.and_then(|a| a.first());
+        match (name, &conn.endpoint) {
+            (method::ISCONNECTED, _) => return Some(if conn.is_open() { "true" } else { "false" }.into()),
+            (method::DISCONNECT, endpoint) => {
+                // A `/uniquevisitor` reply after this is dropped.
+                conn.epoch = conn.epoch.wrapping_add(1);
+                if endpoint.is_ok() {
+                    conn.stop(shared);
+                    conn.fail_pending(shared);
+                }
+            }
+            // Every other call of an object without a valid configuration says why.
+            (_, Err(message)) if !conn.agent || name <= method::SET_VISITOR_ID => {
+                let message = message.clone();
+                visitor::invalid(conn, shared, &message)
+            }
+            (method::SET_VISITOR_ID, _) => match first.and_then(visitor::value_text) {
+                Some(id) if VisitorId::parse(&id).is_ok() => conn.set_visitor(shared, &id, None),
+                _ => visitor::invalid(conn, shared, &ValidationError::VisitorId.message()),
+            },
             _ if conn.agent => agent::call(conn, shared, name, args, opts),
             _ => visitor::call(conn, shared, name, args),
         }

@@ -381,6 +381,20 @@ impl Conn {
         }
     }
 
+    /// Switches visitor (reconnecting if connected). A unique id comes with its guest token;
+    /// otherwise a token of the previous visitor goes with it.
+    pub fn set_visitor(&mut self, sh: &mut Shared, id: &str, token: Option<String>) {
+        let changed = self.visitor.as_deref() != Some(id);
+        if token.is_some() || changed {
+            self.token = token;
+        }
+        if changed {
+            self.visitor = Some(id.into());
+            self.fail_pending(sh);
+            self.restart(sh);
+        }
+    }
+
     /// A `redirect`: reconnect now, to `host`.
     pub fn redirect(&mut self, sh: &mut Shared, host: String) {
         self.redirect = Some(host);

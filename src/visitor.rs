@@ -27,30 +27,17 @@ pub enum EventRule {
     SignalAgent,
 }
 
-/// Runs method `name` with the page's arguments (`None`: JSON could not carry them).
+/// Runs method `name` with the page's arguments (`None`: JSON could not carry them); the methods
+/// both roles have, and a configuration that is not valid, are handled by
+/// [`crate::exports::call`].
 pub fn call(conn: &mut Conn, sh: &mut Shared, name: u32, args: Option<&[Json]>) {
     let arg = |i: usize| args.and_then(|a| a.get(i));
     let data = || arg(0).and_then(|o| o.get("data"));
-    if name == method::DISCONNECT {
-        conn.epoch = conn.epoch.wrapping_add(1);
-        if conn.endpoint.is_ok() {
-            conn.stop(sh);
-        }
-        return;
-    }
-    if let Err(message) = &conn.endpoint {
-        let message = message.clone();
-        return invalid(conn, sh, &message);
-    }
     match name {
         method::PRESENCE => presence(conn, sh, &presence_map(data())),
         method::CONNECT => {
             connect(conn, sh);
         }
-        method::SET_VISITOR_ID => match arg(0).and_then(value_text).map(|id| VisitorId::parse(&id)) {
-            Some(Ok(id)) => set_visitor(conn, sh, id.as_str(), None),
-            _ => invalid(conn, sh, &ValidationError::VisitorId.message()),
-        },
         method::FIRE => event(conn, sh, arg(0), arg(1), EventRule::Fire),
         method::SIGNAL_AGENT => event(conn, sh, arg(0), arg(1), EventRule::SignalAgent),
         method::SIGNAL_VISIBILITY => {
@@ -157,18 +144,6 @@ pub fn fire(conn: &mut Conn, sh: &mut Shared, kind: &str, data: Json) {
     conn.send(sh, Slot::None, frames::event(kind, Some(data)));
 }
 
-/// Switches visitor (reconnecting if connected). A new guest token comes with unique ids.
-fn set_visitor(conn: &mut Conn, sh: &mut Shared, id: &str, guesttoken: Option<String>) {
-    let changed = conn.visitor.as_deref() != Some(id);
-    if guesttoken.is_some() || changed {
-        conn.token = guesttoken;
-    }
-    if changed {
-        conn.visitor = Some(id.into());
-        conn.restart(sh);
-    }
-}
-
 /// `GET /uniquevisitor` (new, or extending the current id), from a microtask.
 fn unique(conn: &mut Conn, sh: &mut Shared, extend: bool, presence: Option<PresenceMap>) {
     let epoch = conn.epoch;
@@ -208,7 +183,7 @@ pub fn unique_reply(
         return;
     }
     sh.emit(conn.id, "onuniqueid", reported);
-    set_visitor(conn, sh, id.as_str(), Some(guest.into()));
+    conn.set_visitor(sh, id.as_str(), Some(guest.into()));
     connect(conn, sh);
     if let Some(data) = presence {
         self::presence(conn, sh, &data);
