@@ -1,6 +1,7 @@
 //! `GLANCE.Presence.Agent` (§2.2): one visitor watched, its events relayed to the page, signals
 //! sent over the socket with an ack id when it is open and over REST otherwise.
 
+use crate::exports::method;
 use crate::failure::FailCode;
 use crate::frames::{self, Incoming};
 use crate::invoke::invoke_path;
@@ -10,7 +11,6 @@ use crate::page::{Shared, Target, Timer};
 #[allow(unused_imports)]
 use crate::prelude::*;
 use crate::resolve::Next;
-use crate::exports::method;
 use crate::visitor::{invalid, value_text};
 use glance_protocol::ValidationError;
 
@@ -26,10 +26,17 @@ const FIRED: u32 = u32::MAX;
 pub fn call(conn: &mut Conn, sh: &mut Shared, name: u32, args: Option<&[Json]>, opts: Target) {
     let first = args.and_then(|a| a.first());
     // `null` is left out, as serde writes an absent payload.
-    let field = |key: &str| first.and_then(|o| o.get(key)).filter(|v| !v.is_null()).cloned();
+    let field = |key: &str| {
+        first
+            .and_then(|o| o.get(key))
+            .filter(|v| !v.is_null())
+            .cloned()
+    };
     match name {
         method::CONNECT if conn.unavailable => sh.connfail(conn.id, "error"),
-        method::CONNECT if conn.visitor.is_none() => invalid(conn, sh, &ValidationError::VisitorId.message()),
+        method::CONNECT if conn.visitor.is_none() => {
+            invalid(conn, sh, &ValidationError::VisitorId.message())
+        }
         method::CONNECT => conn.start(sh),
         // Data JSON cannot carry (a cycle, a BigInt) fails now, not when the ack is overdue.
         method::SIGNAL_VISITOR if args.is_some() => send(conn, sh, "signal", field("data"), opts),
@@ -78,20 +85,41 @@ fn send(conn: &mut Conn, sh: &mut Shared, kind: &str, data: Option<Json>, opts: 
         }
         conn.pending.push(Pending { id, opts, timer: 0 });
         let body = body.to_text();
-        sh.later(conn.id, Next::Signal { id, body, token: String::new() });
+        sh.later(
+            conn.id,
+            Next::Signal {
+                id,
+                body,
+                token: String::new(),
+            },
+        );
     }
     conn.update_hold();
 }
 
 /// `lookupVisitor` / `query`: a one-shot GET with the agent's token.
-fn rest(conn: &mut Conn, sh: &mut Shared, opts: Target, path: &'static str, visitor: Option<String>) {
+fn rest(
+    conn: &mut Conn,
+    sh: &mut Shared,
+    opts: Target,
+    path: &'static str,
+    visitor: Option<String>,
+) {
     if conn.endpoint.is_err() {
         return sh.settle(opts, Err(FailCode::InvalidParameter));
     }
     if conn.unavailable {
         return sh.settle(opts, Err(FailCode::ServiceUnavailable));
     }
-    sh.later(conn.id, Next::Rest { opts, path, visitor, token: String::new() });
+    sh.later(
+        conn.id,
+        Next::Rest {
+            opts,
+            path,
+            visitor,
+            token: String::new(),
+        },
+    );
 }
 
 /// Signal `id` ended: its `onsuccess()` or `onfail(code)`. Over REST, a 503 stops the object

@@ -92,7 +92,10 @@ impl Tokens {
     fn store(&mut self, token: StoredToken) {
         let mut value = Json::Object(vec![]);
         value.set("token", Json::str(&token.token));
-        value.set("expires", Json::Number(Number::from_u64(token.expires as u64)));
+        value.set(
+            "expires",
+            Json::Number(Number::from_u64(token.expires as u64)),
+        );
         if let Some(group) = token.groupid {
             value.set("groupid", Json::Number(Number::from_u64(u64::from(group))));
         }
@@ -138,7 +141,16 @@ pub fn call(sh: &mut Shared, name: u32, args: Option<&[Json]>, opts: Target) -> 
         method::SET_TOKEN => sh.tokens.set = first.and_then(value_text).filter(|t| !t.is_empty()),
         method::GETTOKEN => return sh.tokens.token().map(|t| Json::str(&t).to_text()),
         method::CLEAR_TOKEN => sh.tokens.clear(),
-        method::AUTHORIZED => return Some(if sh.tokens.token().is_some() { "true" } else { "false" }.into()),
+        method::AUTHORIZED => {
+            return Some(
+                if sh.tokens.token().is_some() {
+                    "true"
+                } else {
+                    "false"
+                }
+                .into(),
+            )
+        }
         _ => {}
     }
     None
@@ -156,15 +168,25 @@ fn authorize(sh: &mut Shared, mut config: Config, opts: Option<&Json>, callbacks
         return sh.settle(callbacks, Err(FailCode::Error));
     };
     let group = endpoint.group;
-    if sh.tokens.stored().is_some_and(|t| t.valid_for(host::now(), Some(group))) {
+    if sh
+        .tokens
+        .stored()
+        .is_some_and(|t| t.valid_for(host::now(), Some(group)))
+    {
         return sh.settle(callbacks, Ok(vec![]));
     }
     let credential = |key: &str| text(field("credentials").and_then(|c| c.get(key)));
     let mut body = Json::Object(vec![]);
     let partner = credential("partnerid").unwrap_or_else(|| decimal(u64::from(group)));
     body.set("partnerid", Json::str(&partner));
-    body.set("partneruserid", Json::str(&credential("partneruserid").unwrap_or_default()));
-    body.set("loginkey", Json::str(&credential("loginkey").unwrap_or_default()));
+    body.set(
+        "partneruserid",
+        Json::str(&credential("partneruserid").unwrap_or_default()),
+    );
+    body.set(
+        "loginkey",
+        Json::str(&credential("loginkey").unwrap_or_default()),
+    );
     let minutes = clamp_duration(match field("duration") {
         Some(Json::Number(n)) => Some(n.as_f64()),
         Some(Json::String(s)) => leading_number(s),
@@ -176,7 +198,10 @@ fn authorize(sh: &mut Shared, mut config: Config, opts: Option<&Json>, callbacks
 }
 
 fn authorize_url(endpoint: &Endpoint, service: Option<String>, minutes: u32) -> String {
-    let (group, minutes) = (decimal(u64::from(endpoint.group)), decimal(u64::from(minutes)));
+    let (group, minutes) = (
+        decimal(u64::from(endpoint.group)),
+        decimal(u64::from(minutes)),
+    );
     let service = service.unwrap_or_else(|| "presence".into());
     let query = [
         ("groupid", group.as_str()),
@@ -191,7 +216,14 @@ fn authorize_url(endpoint: &Endpoint, service: Option<String>, minutes: u32) -> 
 
 /// The Authorize reply: the token (a JSON string) is kept, then `onsuccess()`; else
 /// `onfail(authorization | connection | error)`.
-pub fn authorized(sh: &mut Shared, callbacks: Target, group: u32, minutes: u32, status: u16, body: &str) {
+pub fn authorized(
+    sh: &mut Shared,
+    callbacks: Target,
+    group: u32,
+    minutes: u32,
+    status: u16,
+    body: &str,
+) {
     let outcome = match status {
         0 => Err(FailCode::Connection),
         200..=299 => match Json::parse(body) {
@@ -211,7 +243,10 @@ pub fn authorized(sh: &mut Shared, callbacks: Target, group: u32, minutes: u32, 
 /// The whole number a text starts with (`"30"`, `" 30 min"`), as `parseFloat` reads whole
 /// minutes.
 fn leading_number(text: &str) -> Option<f64> {
-    let digits = text.trim_ascii_start().bytes().take_while(u8::is_ascii_digit);
+    let digits = text
+        .trim_ascii_start()
+        .bytes()
+        .take_while(u8::is_ascii_digit);
     let mut seen = false;
     let n = digits.fold(0.0, |n, d| {
         seen = true;

@@ -77,21 +77,39 @@ fn session_arg(key: &str) -> Json {
 }
 
 /// Fires the session event to the agents and dispatches its DOM event on window.
-fn session_event(conn: Option<&mut Conn>, sh: &mut Shared, kind: &str, dom: &'static str, key: &str) {
+fn session_event(
+    conn: Option<&mut Conn>,
+    sh: &mut Shared,
+    kind: &str,
+    dom: &'static str,
+    key: &str,
+) {
     match conn {
         Some(conn) => fire(conn, sh, kind, session_arg(key)),
         None => sh.warn("no GLANCE.Presence.Visitor to report the session to"),
     }
-    sh.outbox.push(Effect::Event(dom, session_arg(key).to_text()));
+    sh.outbox
+        .push(Effect::Event(dom, session_arg(key).to_text()));
 }
 
 /// `showTerms(args)`: fires `terms {displayed}` and shows the dialog (or `onshowterms` after
 /// `setDefaultUI(false)`).
 fn show_terms(conn: &mut Conn, sh: &mut Shared, args: Option<&Json>) {
     let key = session_key(Some(conn), args);
-    let cached_url = conn.endpoint.as_ref().ok().and_then(|e| cached(sh, e)?.terms_url.clone());
-    let url = text(args, "termsurl").or_else(|| text(args, "termsUrl")).or(cached_url);
-    fire(conn, sh, "terms", crate::frames::object(&[("status", "displayed")]));
+    let cached_url = conn
+        .endpoint
+        .as_ref()
+        .ok()
+        .and_then(|e| cached(sh, e)?.terms_url.clone());
+    let url = text(args, "termsurl")
+        .or_else(|| text(args, "termsUrl"))
+        .or(cached_url);
+    fire(
+        conn,
+        sh,
+        "terms",
+        crate::frames::object(&[("status", "displayed")]),
+    );
     if conn.default_ui {
         sh.dialog = Some((conn.id, key));
         sh.outbox.push(Effect::Dialog(markup(url.as_deref())));
@@ -107,17 +125,30 @@ fn show_terms(conn: &mut Conn, sh: &mut Shared, args: Option<&Json>) {
 /// The dialog closed: Accept (`true`) or Decline / Escape. Reports it, and starts the session on
 /// accept through `GLANCE.Cobrowse.Visitor.startSession` (the page's own, if it has one).
 pub fn respond(objects: &mut [Conn], sh: &mut Shared, accepted: bool) {
-    let Some((visitor, key)) = sh.dialog.take() else { return };
+    let Some((visitor, key)) = sh.dialog.take() else {
+        return;
+    };
     sh.outbox.push(Effect::Dialog(String::new()));
-    let Some(conn) = objects.iter_mut().find(|c| c.id == visitor) else { return };
+    let Some(conn) = objects.iter_mut().find(|c| c.id == visitor) else {
+        return;
+    };
     let status = if accepted { "accepted" } else { "declined" };
-    fire(conn, sh, "terms", crate::frames::object(&[("status", status)]));
+    fire(
+        conn,
+        sh,
+        "terms",
+        crate::frames::object(&[("status", status)]),
+    );
     if accepted {
         let mut arg = Json::Object(vec![]);
         arg.set("sessionKey", Json::str(&key));
         let args = Json::Array(vec![arg]).to_text();
         let path = "GLANCE.Cobrowse.Visitor.startSession";
-        sh.outbox.push(Effect::Call(path.into(), args, [path, " is missing"].concat()));
+        sh.outbox.push(Effect::Call(
+            path.into(),
+            args,
+            [path, " is missing"].concat(),
+        ));
     }
 }
 
@@ -127,7 +158,14 @@ fn markup(terms_url: Option<&str>) -> String {
         Some(url) => ["<p><a href=\"", &attribute(url), "\" "].concat(),
         None => "<p hidden><a ".into(),
     };
-    [HEAD, &link, r#"target="_blank" rel="noopener noreferrer">Terms of service</a></p>"#, "\n", TAIL].concat()
+    [
+        HEAD,
+        &link,
+        r#"target="_blank" rel="noopener noreferrer">Terms of service</a></p>"#,
+        "\n",
+        TAIL,
+    ]
+    .concat()
 }
 
 /// `text` escaped for a double-quoted attribute value.

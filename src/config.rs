@@ -7,11 +7,11 @@
 use crate::host::{page, Read};
 use crate::json::Json;
 use crate::origin::{origin_of_url, ServiceOrigin};
-use crate::resolve::Endpoint;
-use crate::visitor::value_text;
-use crate::presence::PresenceMap;
 #[allow(unused_imports)]
 use crate::prelude::*;
+use crate::presence::PresenceMap;
+use crate::resolve::Endpoint;
+use crate::visitor::value_text;
 use glance_protocol::{GroupId, ValidationError, VisitorId, UNIQUE_PREFIX};
 
 /// `data-presence`.
@@ -113,7 +113,9 @@ impl Config {
     /// params), their text as [`value_text`] gives it. A nested `user: {name}` object counts as
     /// `user-name`; other objects and arrays are skipped.
     pub fn apply_object(&mut self, obj: Option<&Json>, prefix: &str) {
-        let Some(Json::Object(members)) = obj else { return };
+        let Some(Json::Object(members)) = obj else {
+            return;
+        };
         for (key, value) in members {
             if key == "user" && prefix.is_empty() && matches!(value, Json::Object(_)) {
                 self.apply_object(Some(value), "user-");
@@ -164,7 +166,8 @@ pub fn read_config(params: Option<&Json>) -> Config {
     let mut config = Config::default();
     for id in ["glance-cobrowse", "cobrowsescript"] {
         // The element's attributes as `[[name, value], …]`, in document order.
-        let Some(Json::Array(attributes)) = page(Read::Attributes, id).and_then(|t| Json::parse(&t))
+        let Some(Json::Array(attributes)) =
+            page(Read::Attributes, id).and_then(|t| Json::parse(&t))
         else {
             continue;
         };

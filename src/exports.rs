@@ -145,7 +145,9 @@ pub fn call(id: Target, name: u32, args: &str, opts: Target) -> Option<String> {
         let conn = objects.iter_mut().find(|c| c.id == id)?;
         let first = args.and_then(|a| a.first());
         match (name, &conn.endpoint) {
-            (method::ISCONNECTED, _) => return Some(if conn.is_open() { "true" } else { "false" }.into()),
+            (method::ISCONNECTED, _) => {
+                return Some(if conn.is_open() { "true" } else { "false" }.into())
+            }
             (method::DISCONNECT, endpoint) => {
                 // A `/uniquevisitor` reply after this is dropped.
                 conn.epoch = conn.epoch.wrapping_add(1);
@@ -194,7 +196,9 @@ pub fn ev(kind: u32, id: u32, number: f64, text: &str) {
 
 /// A report about resource `id`.
 fn resource(objects: &mut [Conn], sh: &mut Shared, kind: u32, id: u32, number: f64, text: &str) {
-    let Some(route) = sh.routes.iter().find(|r| r.id == id) else { return };
+    let Some(route) = sh.routes.iter().find(|r| r.id == id) else {
+        return;
+    };
     let (owner, attempt) = match route.what {
         What::Socket(attempt) => (route.owner, attempt),
         _ => (route.owner, 0),
@@ -235,14 +239,26 @@ fn resource(objects: &mut [Conn], sh: &mut Shared, kind: u32, id: u32, number: f
 
 /// Page object `id` was collected: its connection goes, with everything it holds.
 fn collected(objects: &mut Vec<Conn>, sh: &mut Shared, id: Target) {
-    let Some(index) = objects.iter().position(|c| c.id == id) else { return };
+    let Some(index) = objects.iter().position(|c| c.id == id) else {
+        return;
+    };
     let mut conn = objects.swap_remove(index);
     conn.stop(sh);
     for pending in core::mem::take(&mut conn.pending) {
         sh.release(pending.timer);
-        sh.outbox.push(page::Effect::Emit(pending.opts, String::new(), "[]".into(), true));
+        sh.outbox.push(page::Effect::Emit(
+            pending.opts,
+            String::new(),
+            "[]".into(),
+            true,
+        ));
     }
-    let owned: Vec<u32> = sh.routes.iter().filter(|r| r.owner == id).map(|r| r.id).collect();
+    let owned: Vec<u32> = sh
+        .routes
+        .iter()
+        .filter(|r| r.owner == id)
+        .map(|r| r.id)
+        .collect();
     for route in owned {
         sh.release(route);
     }

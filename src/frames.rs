@@ -80,7 +80,10 @@ pub fn connect(group: u32, visitor: Option<&str>, token: &Option<String>, agent:
     f.set("groupid", Json::Number(Number::from_u64(u64::from(group))));
     f.set("visitorid", Json::str(visitor.unwrap_or_default()));
     if let Some(token) = token {
-        f.set(if agent { "authorization" } else { "guesttoken" }, Json::str(token));
+        f.set(
+            if agent { "authorization" } else { "guesttoken" },
+            Json::str(token),
+        );
     }
     f.set("version", Json::str(env!("CARGO_PKG_VERSION")));
     f.to_text()
@@ -127,5 +130,10 @@ pub fn invoke_data(func: &str, args: Option<Json>) -> Json {
 
 /// A JSON object of string fields.
 pub fn object(fields: &[(&str, &str)]) -> Json {
-    Json::Object(fields.iter().map(|(k, v)| ((*k).into(), Json::str(v))).collect())
+    Json::Object(
+        fields
+            .iter()
+            .map(|(k, v)| ((*k).into(), Json::str(v)))
+            .collect(),
+    )
 }

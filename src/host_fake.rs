@@ -70,35 +70,48 @@ pub fn reset() {
     refuse_storage(false);
 }
 
+/// Records `open`; refuses URLs with a space.
 pub fn ws_open(id: u32, url: &str) -> bool {
     log(format!("open {id} {url}"));
     !url.contains(' ')
 }
+/// Records `send`.
 pub fn ws_send(id: u32, text: &str) -> bool {
     log(format!("send {id} {text}"));
     true
 }
+/// Records `release`.
 pub fn release(id: u32) {
     log(format!("release {id}"));
 }
+/// Records `timer`.
 pub fn timer(id: u32, ms: u32) {
     log(format!("timer {id} {ms}"));
 }
+/// Records `microtask`.
 pub fn microtask(id: u32) {
     log(format!("microtask {id}"));
 }
+/// Records `fetch`.
 pub fn fetch(id: u32, method: &str, url: &str, bearer: &str, body: &str) {
     log(format!("fetch {id} {method} {url} bearer={bearer} {body}"));
 }
+/// Records `emit` (` last` when the options are done).
 pub fn emit(target: u32, handler: &str, args: &str, last: bool) {
-    log(format!("emit {target} {handler} {args}{}", if last { " last" } else { "" }));
+    log(format!(
+        "emit {target} {handler} {args}{}",
+        if last { " last" } else { "" }
+    ));
 }
+/// Records `hold`.
 pub fn hold(target: u32, strong: bool) {
     log(format!("hold {target} {strong}"));
 }
+/// Records `listen`.
 pub fn listen(on: bool) {
     log(format!("listen {on}"));
 }
+/// Answers from the facts set with [`set_fact`].
 pub fn read(what: u32, key: &str) -> Option<String> {
     FACTS.with(|f| {
         f.borrow()
@@ -107,6 +120,7 @@ pub fn read(what: u32, key: &str) -> Option<String> {
             .map(|(_, _, v)| v.clone())
     })
 }
+/// Writes the storage fact (refused after [`refuse_storage`]).
 pub fn store(key: &str, value: Option<String>) -> bool {
     if REFUSE_STORAGE.with(|r| *r.borrow()) && value.is_some() {
         return false;
@@ -114,22 +128,32 @@ pub fn store(key: &str, value: Option<String>) -> bool {
     set_fact(Read::Storage, key, value.as_deref());
     true
 }
+/// Records `call`; paths ending in `missing` have no function.
 pub fn call_path(path: &str, args: &str) -> bool {
     log(format!("call {path} {args}"));
     !path.ends_with("missing")
 }
+/// Records `event`.
 pub fn window_event(name: &str, detail: &str) {
     log(format!("event {name} {detail}"));
 }
+/// Records `dialog shown` / `dialog closed`.
 pub fn dialog(html: &str) {
-    log(if html.is_empty() { "dialog closed".into() } else { "dialog shown".into() });
+    log(if html.is_empty() {
+        "dialog closed".into()
+    } else {
+        "dialog shown".into()
+    });
 }
+/// Records `warn`.
 pub fn warn(message: &str) {
     log(format!("warn {message}"));
 }
+/// The clock set with [`set_now`].
 pub fn now() -> f64 {
     NOW.with(|n| *n.borrow())
 }
+/// Always 0.5.
 pub fn random() -> f64 {
     0.5
 }

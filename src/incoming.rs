@@ -35,7 +35,11 @@ pub fn frame(conn: &mut Conn, sh: &mut Shared, text: &str) {
             conn.refusal_reported();
             if conn.agent {
                 let detail = frame.text("detail");
-                let detail = if detail == Some("authorization") { "authorization" } else { "error" };
+                let detail = if detail == Some("authorization") {
+                    "authorization"
+                } else {
+                    "error"
+                };
                 sh.connfail(conn.id, detail);
             } else {
                 relay(conn, sh, kind, &frame);

@@ -375,7 +375,6 @@ impl Number {
         Number(decimal(n))
     }
 
-
     /// The value: exact for integer text up to ±2^53; other text is converted without a float
     /// parser (core's costs ~10 KB): the digits as an integer, scaled by exact powers of ten.
     /// Enough for what the module reads from numbers (whole counts and ids, timestamps,
@@ -420,4 +419,3 @@ impl Number {
         &self.0
     }
 }
-

@@ -16,16 +16,16 @@
 //! page code, to the page's outbox ([`crate::page`]); the native tests run this file against the
 //! recording host of `host_fake.rs`.
 
+use crate::agent;
 use crate::backoff::{Backoff, Jitter};
 use crate::failure::{close_meaning, CloseMeaning, FailCode, ResolveError};
 use crate::frames;
 use crate::host;
 use crate::page::{Shared, Target, Timer, What};
-use crate::presence::PresenceMap;
 #[allow(unused_imports)]
 use crate::prelude::*;
+use crate::presence::PresenceMap;
 use crate::resolve::{Endpoint, Next};
-use crate::agent;
 
 /// How long the server has to answer `connect` before the attempt counts as failed.
 pub const HANDSHAKE_TIMEOUT_MS: u32 = 10_000;
@@ -153,7 +153,9 @@ impl Conn {
             mode: Mode::Off,
             phase: Phase::Idle,
             attempt: 0,
-            backoff: Backoff::new(Jitter::new((host::random() * 9_007_199_254_740_992.0) as u64)),
+            backoff: Backoff::new(Jitter::new(
+                (host::random() * 9_007_199_254_740_992.0) as u64,
+            )),
             queue: Vec::new(),
             keepalive_ms: 0,
             redirect: None,
@@ -235,7 +237,12 @@ impl Conn {
     }
 
     /// The resolve step of `attempt` finished with the socket host, or failed.
-    pub fn resolved(&mut self, sh: &mut Shared, attempt: u32, result: Result<String, ResolveError>) {
+    pub fn resolved(
+        &mut self,
+        sh: &mut Shared,
+        attempt: u32,
+        result: Result<String, ResolveError>,
+    ) {
         if self.phase != Phase::Resolving(attempt) {
             return;
         }
@@ -282,7 +289,12 @@ impl Conn {
             return;
         }
         let Ok(endpoint) = &self.endpoint else { return };
-        let hello = frames::connect(endpoint.group, self.visitor.as_deref(), &self.token, self.agent);
+        let hello = frames::connect(
+            endpoint.group,
+            self.visitor.as_deref(),
+            &self.token,
+            self.agent,
+        );
         self.phase = Phase::Handshaking;
         self.write(sh, &hello);
         self.set_timer(sh, Timer::Handshake, Some(HANDSHAKE_TIMEOUT_MS));
@@ -318,7 +330,10 @@ impl Conn {
     /// The socket closed (or failed). Returns true if it was open.
     pub fn closed(&mut self, sh: &mut Shared, code: u16) -> bool {
         let was_open = self.phase == Phase::Open;
-        if !matches!(self.phase, Phase::Opening(_) | Phase::Handshaking | Phase::Open) {
+        if !matches!(
+            self.phase,
+            Phase::Opening(_) | Phase::Handshaking | Phase::Open
+        ) {
             return false;
         }
         self.phase = Phase::Idle;
@@ -473,7 +488,10 @@ impl Conn {
 
     /// Closes whatever is in flight and clears the connection's timers; phase becomes Idle.
     fn drop_connection(&mut self, sh: &mut Shared) {
-        let (socket, request) = (core::mem::take(&mut self.socket), core::mem::take(&mut self.request));
+        let (socket, request) = (
+            core::mem::take(&mut self.socket),
+            core::mem::take(&mut self.request),
+        );
         sh.release(socket);
         sh.release(request);
         for timer in [Timer::Retry, Timer::Keepalive, Timer::Handshake] {

@@ -222,7 +222,8 @@ impl Shared {
     /// Calls `target[handler](...args)` after this step.
     pub fn emit(&mut self, target: Target, handler: &str, args: Vec<Json>) {
         let args = Json::Array(args).to_text();
-        self.outbox.push(Effect::Emit(target, handler.into(), args, false));
+        self.outbox
+            .push(Effect::Emit(target, handler.into(), args, false));
     }
 
     /// `target.onerror({error, detail})`.
@@ -246,7 +247,8 @@ impl Shared {
             Err(code) => ("onfail", vec![Json::str(code.as_str())]),
         };
         let args = Json::Array(values).to_text();
-        self.outbox.push(Effect::Emit(opts, handler.into(), args, true));
+        self.outbox
+            .push(Effect::Emit(opts, handler.into(), args, true));
     }
 
     /// A console warning, after this step.
@@ -257,7 +259,11 @@ impl Shared {
     /// Window listeners on for one more connection (`true`) or one less.
     pub fn listen(&mut self, on: bool) {
         let before = self.listeners;
-        self.listeners = if on { before + 1 } else { before.saturating_sub(1) };
+        self.listeners = if on {
+            before + 1
+        } else {
+            before.saturating_sub(1)
+        };
         if (before == 0) != (self.listeners == 0) {
             host::listen(on);
         }

@@ -2,9 +2,9 @@
 //! top, checked against the limits of §6 before anything is sent.
 
 use crate::json::Json;
-use crate::useragent::{detect, Detected};
 #[allow(unused_imports)]
 use crate::prelude::*;
+use crate::useragent::{detect, Detected};
 use glance_protocol::{
     check_presence_counted, check_presence_totals, PresenceLimits, ValidationError,
 };

@@ -14,9 +14,9 @@ use crate::json::Json;
 use crate::link::Conn;
 use crate::origin::ServiceOrigin;
 use crate::page::{Shared, Target, What};
-use crate::presence::PresenceMap;
 #[allow(unused_imports)]
 use crate::prelude::*;
+use crate::presence::PresenceMap;
 use crate::visitor;
 use glance_protocol::decimal;
 
@@ -93,7 +93,9 @@ pub fn cached<'a>(sh: &'a Shared, endpoint: &Endpoint) -> Option<&'a GroupSettin
 /// Starts `next` for `conn`: the settings lookup first when the presence host is not known.
 /// Returns the id of the request in flight (0: it failed at once).
 pub fn start(conn: &mut Conn, sh: &mut Shared, next: Next) -> u32 {
-    let Ok(endpoint) = &conn.endpoint else { return 0 };
+    let Ok(endpoint) = &conn.endpoint else {
+        return 0;
+    };
     let needs_token = conn.agent && !matches!(next, Next::Unique { .. });
     if needs_token && sh.tokens.token().is_none() {
         fail(conn, sh, next, ResolveError::Authorization, None);
@@ -108,9 +110,10 @@ pub fn start(conn: &mut Conn, sh: &mut Shared, next: Next) -> u32 {
                 ("site", endpoint.site.clone()),
                 ("service", "presence".into()),
             ];
-            let url = endpoint
-                .service
-                .http_url("/services/authorizationservice/GetVisitorSettings3", &pairs(&query));
+            let url = endpoint.service.http_url(
+                "/services/authorizationservice/GetVisitorSettings3",
+                &pairs(&query),
+            );
             let id = sh.route(conn.id, What::Settings(next));
             host::fetch(id, "GET", &url, "", "");
             id
@@ -124,7 +127,9 @@ fn pairs<'a>(query: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)
 
 /// Sends `next` to the presence service at `presence`; returns the request's id.
 fn request(conn: &mut Conn, sh: &mut Shared, mut next: Next, presence: &ServiceOrigin) -> u32 {
-    let Ok(endpoint) = &conn.endpoint else { return 0 };
+    let Ok(endpoint) = &conn.endpoint else {
+        return 0;
+    };
     let mut query = vec![("groupid", decimal(u64::from(endpoint.group)))];
     let visitor = conn.visitor.clone().unwrap_or_default();
     let (method, path, body) = match &next {
@@ -239,7 +244,11 @@ fn answered(conn: &mut Conn, sh: &mut Shared, next: Next, body: Json, status: u1
             presence,
         } => visitor::unique_reply(conn, sh, extend, epoch, presence, &body),
         Next::Rest { opts, .. } => {
-            let value = if body.is_null() { Json::Object(vec![]) } else { body };
+            let value = if body.is_null() {
+                Json::Object(vec![])
+            } else {
+                body
+            };
             sh.settle(opts, Ok(vec![value]));
         }
         Next::Signal { id, .. } => agent::complete(conn, sh, id, Ok(())),

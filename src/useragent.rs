@@ -4,9 +4,9 @@
 //! Order matters: most browsers carry the tokens of the engines they descend from (Edge says
 //! `Chrome/` and `Safari/`), so the most specific token is looked for first.
 
-use crate::text::{contains, find};
 #[allow(unused_imports)]
 use crate::prelude::*;
+use crate::text::{contains, find};
 
 /// The platform values of §2.3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,9 +8,9 @@ use crate::invoke::invoke_path;
 use crate::json::Json;
 use crate::link::{Conn, Mode, Slot};
 use crate::page::{Effect, Shared, Timer};
-use crate::presence::{build_presence, PageFacts, PresenceMap};
 #[allow(unused_imports)]
 use crate::prelude::*;
+use crate::presence::{build_presence, PageFacts, PresenceMap};
 use crate::resolve::Next;
 use glance_protocol::{check_custom_event_name, PresenceLimits, ValidationError, VisitorId};
 
@@ -52,11 +52,18 @@ pub fn call(conn: &mut Conn, sh: &mut Shared, name: u32, args: Option<&[Json]>) 
             unique(conn, sh, false, presence);
         }
         method::EXTEND_UNIQUE => {
-            let unique_id = conn.visitor.as_deref().and_then(|v| VisitorId::parse(v).ok());
+            let unique_id = conn
+                .visitor
+                .as_deref()
+                .and_then(|v| VisitorId::parse(v).ok());
             if unique_id.is_some_and(|v| v.unique_digits().is_some()) && conn.token.is_some() {
                 unique(conn, sh, true, None);
             } else {
-                invalid(conn, sh, "extendUnique needs a unique visitor (connectUnique first)");
+                invalid(
+                    conn,
+                    sh,
+                    "extendUnique needs a unique visitor (connectUnique first)",
+                );
             }
         }
         _ => {}
@@ -106,7 +113,13 @@ fn presence(conn: &mut Conn, sh: &mut Shared, data: &PresenceMap) {
 }
 
 /// `fire` / `signalAgent`: checks the event and sends it.
-fn event(conn: &mut Conn, sh: &mut Shared, kind: Option<&Json>, data: Option<&Json>, rule: EventRule) {
+fn event(
+    conn: &mut Conn,
+    sh: &mut Shared,
+    kind: Option<&Json>,
+    data: Option<&Json>,
+    rule: EventRule,
+) {
     let kind = kind.and_then(Json::as_str).unwrap_or_default();
     let data = data.filter(|d| !d.is_null()).cloned();
     match checked_event(kind, data, rule) {
@@ -120,7 +133,11 @@ fn event(conn: &mut Conn, sh: &mut Shared, kind: Option<&Json>, data: Option<&Js
 
 /// The `data` an event of `kind` sends, if the rule allows it: `terms` needs a known status (and
 /// sends only it), the session and error events go with `fire` only, custom names are `c_*`.
-pub fn checked_event(kind: &str, data: Option<Json>, rule: EventRule) -> Result<Option<Json>, ValidationError> {
+pub fn checked_event(
+    kind: &str,
+    data: Option<Json>,
+    rule: EventRule,
+) -> Result<Option<Json>, ValidationError> {
     match kind {
         "terms" => {
             let data = data.ok_or(ValidationError::Shape("terms needs {status}"))?;
@@ -128,7 +145,9 @@ pub fn checked_event(kind: &str, data: Option<Json>, rule: EventRule) -> Result<
                 Some(status @ ("displayed" | "accepted" | "declined")) => {
                     Ok(Some(frames::object(&[("status", status)])))
                 }
-                _ => Err(ValidationError::Shape("terms status must be displayed, accepted or declined")),
+                _ => Err(ValidationError::Shape(
+                    "terms status must be displayed, accepted or declined",
+                )),
             }
         }
         "visitorsessionstart" | "visitorsessionend" | "visitorerror" if rule == EventRule::Fire => {
@@ -147,7 +166,14 @@ pub fn fire(conn: &mut Conn, sh: &mut Shared, kind: &str, data: Json) {
 /// `GET /uniquevisitor` (new, or extending the current id), from a microtask.
 fn unique(conn: &mut Conn, sh: &mut Shared, extend: bool, presence: Option<PresenceMap>) {
     let epoch = conn.epoch;
-    sh.later(conn.id, Next::Unique { extend, epoch, presence });
+    sh.later(
+        conn.id,
+        Next::Unique {
+            extend,
+            epoch,
+            presence,
+        },
+    );
 }
 
 /// The `/uniquevisitor` reply: `onuniqueid(uniqueid, timeout)`; a new id is connected (with the
@@ -169,11 +195,15 @@ pub fn unique_reply(
         _ => None,
     };
     let id = text("visitorid").and_then(|v| VisitorId::parse(v).ok());
-    let (Some(id), Some(uniqueid), Some(guest), Some(timeout)) = (id, text("uniqueid"), text("guesttoken"), timeout)
+    let (Some(id), Some(uniqueid), Some(guest), Some(timeout)) =
+        (id, text("uniqueid"), text("guesttoken"), timeout)
     else {
         return sh.connfail(conn.id, "error");
     };
-    let reported = vec![Json::str(uniqueid), Json::Number(crate::json::Number::from_u64(u64::from(timeout)))];
+    let reported = vec![
+        Json::str(uniqueid),
+        Json::Number(crate::json::Number::from_u64(u64::from(timeout))),
+    ];
     if extend {
         // An extension renews the id's timeout and its guest token: reported, nothing reconnects.
         if conn.visitor.as_deref() == Some(id.as_str()) {
@@ -192,7 +222,12 @@ pub fn unique_reply(
 
 /// A visitor's `connected` after a reconnect: tells the server again what it may have forgotten
 /// (the last presence, a hidden page), unless newer frames of the same kind wait in the queue.
-pub fn reconnected(conn: &mut Conn, sh: &mut Shared, presence_queued: bool, visibility_queued: bool) {
+pub fn reconnected(
+    conn: &mut Conn,
+    sh: &mut Shared,
+    presence_queued: bool,
+    visibility_queued: bool,
+) {
     if let (false, Some(last)) = (presence_queued, conn.last_presence.clone()) {
         conn.write(sh, &last);
     }
@@ -216,7 +251,9 @@ pub fn invoke_frame(sh: &mut Shared, frame: &Incoming) {
 /// Runs an agent's invoke: the function at the (allowed) path, with `args` (default `{}`) after
 /// setting `args.remote = true`.
 fn invoke(sh: &mut Shared, func: &str, args: Option<Json>) {
-    let mut args = args.filter(|a| !a.is_null()).unwrap_or(Json::Object(vec![]));
+    let mut args = args
+        .filter(|a| !a.is_null())
+        .unwrap_or(Json::Object(vec![]));
     args.set("remote", Json::Bool(true));
     let call = Json::Array(vec![args]).to_text();
     let missing = ["invoke: ", func, " is not a function"].concat();
@@ -232,12 +269,10 @@ pub fn window(conn: &mut Conn, sh: &mut Shared, which: u32) {
             conn.send(sh, Slot::Visibility, frames::visibility(false));
         }
         2 => conn.page_hidden = true,
-        3 => {
-            // Back from the back-forward cache: the `visible` that came while the page was still
-            // marked hidden was not acted on.
-            if core::mem::take(&mut conn.page_hidden) && !conn.hidden && !conn.agent {
-                visibility_changed(conn, sh);
-            }
+        // Back from the back-forward cache: the `visible` that came while the page was still
+        // marked hidden was not acted on.
+        3 if core::mem::take(&mut conn.page_hidden) && !conn.hidden && !conn.agent => {
+            visibility_changed(conn, sh)
         }
         4 => {
             conn.hidden = page(Read::Visibility, "").as_deref() == Some("hidden");

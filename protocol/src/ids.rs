@@ -151,7 +151,7 @@ impl<'de> Deserialize<'de> for VisitorId {
                 VisitorId::parse(&v.to_string()).map_err(E::custom)
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<VisitorId, E> {
-                if crate::number::is_whole(v) && v >= 0.0 && v < 1e15 {
+                if crate::number::is_whole(v) && (0.0..1e15).contains(&v) {
                     Ok(VisitorId((v as u64).to_string()))
                 } else {
                     Err(E::custom(ValidationError::VisitorId))

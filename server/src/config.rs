@@ -356,7 +356,7 @@ impl Config {
             ("connect_timeout", t.connect_timeout),
             ("drain", t.drain),
         ] {
-            if !(v.is_finite() && v >= 0.0 && v <= 86_400.0) {
+            if !(v.is_finite() && (0.0..=86_400.0).contains(&v)) {
                 return Err(ConfigError::Invalid(format!(
                     "timings.{name} must be 0..86400 seconds"
                 )));

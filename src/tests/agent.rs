@@ -30,7 +30,11 @@ fn connect_opens_the_agent_socket_and_sends_the_token() {
     let lines = connecting(9);
     assert_eq!(lines[..2], ["listen true", "hold 9 true"], "{lines:#?}");
     let request = findvisitor(&lines);
-    reply(request, 200, r#"{"visitorfound":false,"directserver":"node1.example","direct":"node1.example"}"#);
+    reply(
+        request,
+        200,
+        r#"{"visitorfound":false,"directserver":"node1.example","direct":"node1.example"}"#,
+    );
     let lines = log();
     let socket = id_of(&lines, "open");
     assert_eq!(lines, [format!("open {socket} wss://node1.example/agent")]);
@@ -38,11 +42,16 @@ fn connect_opens_the_agent_socket_and_sends_the_token() {
     let lines = log();
     assert_eq!(
         sent(&lines, socket),
-        [format!(r#"{{"type":"connect","groupid":12345,"visitorid":"v1","authorization":"{TOKEN}","version":"0.1.0"}}"#)]
+        [format!(
+            r#"{{"type":"connect","groupid":12345,"visitorid":"v1","authorization":"{TOKEN}","version":"0.1.0"}}"#
+        )]
     );
     frame(socket, CONNECTED);
     let lines = log();
-    assert_eq!(emits(&lines, 9), [r#"onconnected [{"groupid":12345,"visitorid":"v1"}]"#]);
+    assert_eq!(
+        emits(&lines, 9),
+        [r#"onconnected [{"groupid":12345,"visitorid":"v1"}]"#]
+    );
     assert_eq!(m(9, "isconnected", "[]").as_deref(), Some("true"));
 }
 
@@ -65,26 +74,63 @@ fn without_a_token_connect_is_refused_without_a_request() {
     new(0, 9, V1);
     m(9, "connect", "[]");
     let lines = log();
-    assert!(emits(&lines, 9).is_empty(), "nothing runs inside the call: {lines:#?}");
+    assert!(
+        emits(&lines, 9).is_empty(),
+        "nothing runs inside the call: {lines:#?}"
+    );
     fire(id_of(&lines, "microtask"));
-    assert_eq!(log(), ["listen false", "hold 9 false", &onerror(9, "connfail", "authorization")]);
+    assert_eq!(
+        log(),
+        [
+            "listen false",
+            "hold 9 false",
+            &onerror(9, "connfail", "authorization")
+        ]
+    );
 }
 
 #[test]
 fn visitor_events_reach_their_handlers() {
     let socket = connected_agent(9);
     let cases = [
-        (r#"{"type":"visitorconn","data":{"connected":true}}"#, r#"emit 9 onvisitorconn [{"connected":true}]"#),
-        (r#"{"type":"visitorsock","data":{"connected":false}}"#, r#"emit 9 onvisitorsock [{"connected":false}]"#),
-        (r#"{"type":"presence","data":{"url":"x"}}"#, r#"emit 9 onpresence [{"url":"x"}]"#),
-        (r#"{"type":"visibility","data":{"visibility":"hidden"}}"#, r#"emit 9 onvisibility [{"visibility":"hidden"}]"#),
-        (r#"{"type":"terms","data":{"status":"declined"}}"#, r#"emit 9 onterms [{"status":"declined"}]"#),
-        (r#"{"type":"visitorsessionstart","data":{"sessionkey":"k"}}"#, r#"emit 9 onvisitorsessionstart [{"sessionkey":"k"}]"#),
-        (r#"{"type":"visitorsessionend"}"#, "emit 9 onvisitorsessionend [{}]"),
-        (r#"{"type":"visitorerror","data":{"e":1}}"#, r#"emit 9 onvisitorerror [{"e":1}]"#),
+        (
+            r#"{"type":"visitorconn","data":{"connected":true}}"#,
+            r#"emit 9 onvisitorconn [{"connected":true}]"#,
+        ),
+        (
+            r#"{"type":"visitorsock","data":{"connected":false}}"#,
+            r#"emit 9 onvisitorsock [{"connected":false}]"#,
+        ),
+        (
+            r#"{"type":"presence","data":{"url":"x"}}"#,
+            r#"emit 9 onpresence [{"url":"x"}]"#,
+        ),
+        (
+            r#"{"type":"visibility","data":{"visibility":"hidden"}}"#,
+            r#"emit 9 onvisibility [{"visibility":"hidden"}]"#,
+        ),
+        (
+            r#"{"type":"terms","data":{"status":"declined"}}"#,
+            r#"emit 9 onterms [{"status":"declined"}]"#,
+        ),
+        (
+            r#"{"type":"visitorsessionstart","data":{"sessionkey":"k"}}"#,
+            r#"emit 9 onvisitorsessionstart [{"sessionkey":"k"}]"#,
+        ),
+        (
+            r#"{"type":"visitorsessionend"}"#,
+            "emit 9 onvisitorsessionend [{}]",
+        ),
+        (
+            r#"{"type":"visitorerror","data":{"e":1}}"#,
+            r#"emit 9 onvisitorerror [{"e":1}]"#,
+        ),
         (r#"{"type":"c_cart"}"#, "emit 9 onc_cart [{}]"),
         (r#"{"type":"future","data":1}"#, "emit 9 onfuture [1]"),
-        (r#"{"type":"error","data":{"error":"ratelimited"}}"#, r#"emit 9 onerror [{"error":"ratelimited"}]"#),
+        (
+            r#"{"type":"error","data":{"error":"ratelimited"}}"#,
+            r#"emit 9 onerror [{"error":"ratelimited"}]"#,
+        ),
     ];
     for (text, line) in cases {
         frame(socket, text);
@@ -100,7 +146,14 @@ fn a_401_on_findvisitor_clears_the_token_and_stops() {
     let request = findvisitor(&lines);
     reply(request, 401, r#"{"err":"authorization"}"#);
     let lines = log();
-    assert_eq!(lines, ["listen false", "hold 9 false", &onerror(9, "connfail", "authorization")]);
+    assert_eq!(
+        lines,
+        [
+            "listen false",
+            "hold 9 false",
+            &onerror(9, "connfail", "authorization")
+        ]
+    );
     assert_eq!(gettoken(), None);
     assert_eq!(m(0, "authorized", "[]").as_deref(), Some("false"));
     window(win::ONLINE);
@@ -131,7 +184,10 @@ fn a_4401_close_clears_the_token_and_other_refusals_do_not() {
     let socket = resolve(&lines);
     opened(socket);
     log();
-    frame(socket, r#"{"type":"error","data":{"error":"connfail","detail":"authorization"}}"#);
+    frame(
+        socket,
+        r#"{"type":"error","data":{"error":"connfail","detail":"authorization"}}"#,
+    );
     assert_eq!(log(), [onerror(9, "connfail", "authorization")]);
     closed(socket, 4401);
     let lines = log();
@@ -143,7 +199,10 @@ fn a_4401_close_clears_the_token_and_other_refusals_do_not() {
 #[test]
 fn a_connfail_frame_reports_only_documented_details() {
     let socket = connected_agent(9);
-    frame(socket, r#"{"type":"error","data":{"error":"connfail","detail":"origin"}}"#);
+    frame(
+        socket,
+        r#"{"type":"error","data":{"error":"connfail","detail":"origin"}}"#,
+    );
     assert_eq!(log(), [onerror(9, "connfail", "error")]);
 }
 
@@ -152,9 +211,20 @@ fn a_503_on_findvisitor_makes_the_agent_unavailable() {
     let lines = connecting(9);
     let request = findvisitor(&lines);
     reply(request, 503, "");
-    assert_eq!(log(), ["listen false", "hold 9 false", &onerror(9, "connfail", "error")]);
+    assert_eq!(
+        log(),
+        [
+            "listen false",
+            "hold 9 false",
+            &onerror(9, "connfail", "error")
+        ]
+    );
     m(9, "connect", "[]");
-    assert_eq!(log(), [onerror(9, "connfail", "error")], "no further requests");
+    assert_eq!(
+        log(),
+        [onerror(9, "connfail", "error")],
+        "no further requests"
+    );
     m_opts(9, "signalVisitor", r#"[{"data":{}}]"#, 50);
     assert_eq!(log(), [r#"emit 50 onfail ["serviceunavailable"] last"#]);
 }
@@ -170,7 +240,14 @@ fn set_visitor_id_reconnects_to_the_new_visitor() {
     fire(id_of(&lines, "microtask"));
     assert!(has(&log(), "/findvisitor?groupid=12345&visitorid=v2"));
     m(9, "setVisitorId", r#"["bad id"]"#);
-    assert_eq!(log(), [onerror(9, "invalidparameter", "visitorid must be 1..100 characters of A-Z a-z 0-9 - _ ~")]);
+    assert_eq!(
+        log(),
+        [onerror(
+            9,
+            "invalidparameter",
+            "visitorid must be 1..100 characters of A-Z a-z 0-9 - _ ~"
+        )]
+    );
 }
 
 #[test]
@@ -179,7 +256,14 @@ fn an_agent_without_a_visitor_cannot_connect() {
     m(0, "setToken", r#"["T"]"#);
     new(0, 9, "{}");
     m(9, "connect", "[]");
-    assert_eq!(log(), [onerror(9, "invalidparameter", "visitorid must be 1..100 characters of A-Z a-z 0-9 - _ ~")]);
+    assert_eq!(
+        log(),
+        [onerror(
+            9,
+            "invalidparameter",
+            "visitorid must be 1..100 characters of A-Z a-z 0-9 - _ ~"
+        )]
+    );
     m(9, "setVisitorId", r#"["v3"]"#);
     assert_eq!(log(), Vec::<String>::new(), "not connected: recorded only");
     m(9, "connect", "[]");
@@ -196,7 +280,10 @@ fn uniqueid_names_the_unique_visitor() {
     m(9, "connect", "[]");
     fire(id_of(&log(), "microtask"));
     reply(id_of(&log(), "fetch"), 200, SETTINGS);
-    assert!(has(&log(), "/findvisitor?groupid=12345&visitorid=UNQ-42 bearer=T"));
+    assert!(has(
+        &log(),
+        "/findvisitor?groupid=12345&visitorid=UNQ-42 bearer=T"
+    ));
 }
 
 #[test]
@@ -232,11 +319,29 @@ fn visible_wakes_a_waiting_agent_and_focus_or_hidden_do_nothing() {
 #[test]
 fn a_bad_configuration_refuses_connect() {
     page();
-    crate::host::set_fact(crate::host::Read::GlobalConfig, "", Some(r#"{"groupid":"x","ws":"https://svc.example"}"#));
+    crate::host::set_fact(
+        crate::host::Read::GlobalConfig,
+        "",
+        Some(r#"{"groupid":"x","ws":"https://svc.example"}"#),
+    );
     new(0, 9, V1);
     m(9, "connect", "[]");
-    assert_eq!(log(), [onerror(9, "invalidparameter", "groupid must be a positive integer")]);
+    assert_eq!(
+        log(),
+        [onerror(
+            9,
+            "invalidparameter",
+            "groupid must be a positive integer"
+        )]
+    );
     m(9, "disconnect", "[]");
     m(9, "setVisitorId", r#"["v2"]"#);
-    assert_eq!(log(), [onerror(9, "invalidparameter", "groupid must be a positive integer")]);
+    assert_eq!(
+        log(),
+        [onerror(
+            9,
+            "invalidparameter",
+            "groupid must be a positive integer"
+        )]
+    );
 }

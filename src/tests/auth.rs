@@ -34,7 +34,10 @@ fn fresh() {
 #[test]
 fn the_token_is_the_authtoken_then_set_token_then_storage() {
     fresh();
-    assert_eq!((gettoken(), m(0, "authorized", "[]").as_deref()), (None, Some("false")));
+    assert_eq!(
+        (gettoken(), m(0, "authorized", "[]").as_deref()),
+        (None, Some("false"))
+    );
     store("S", NOW + 60_000.0, 12345);
     assert_eq!(gettoken().as_deref(), Some(r#""S""#));
     assert_eq!(m(0, "authorized", "[]").as_deref(), Some("true"));
@@ -42,7 +45,11 @@ fn the_token_is_the_authtoken_then_set_token_then_storage() {
     assert_eq!(gettoken().as_deref(), Some(r#""T""#));
     authtoken("A");
     assert_eq!(gettoken().as_deref(), Some(r#""A""#));
-    assert_eq!(log(), Vec::<String>::new(), "reading tokens does nothing else");
+    assert_eq!(
+        log(),
+        Vec::<String>::new(),
+        "reading tokens does nothing else"
+    );
 }
 
 #[test]
@@ -79,7 +86,11 @@ fn clear_token_clears_every_source_and_the_authtoken_stays_cleared() {
     new(0, 9, V1);
     assert_eq!(gettoken(), None);
     authtoken("A2");
-    assert_eq!(gettoken().as_deref(), Some(r#""A2""#), "a new one is taken up");
+    assert_eq!(
+        gettoken().as_deref(),
+        Some(r#""A2""#),
+        "a new one is taken up"
+    );
 }
 
 #[test]
@@ -105,29 +116,58 @@ fn authorize_posts_the_credentials_and_stores_the_token() {
     );
     reply(request, 200, r#""JWT""#);
     assert_eq!(log(), ["emit 40 onsuccess [] last"]);
-    assert_eq!(stored().as_deref(), Some(r#"{"token":"JWT","expires":2800000,"groupid":12345}"#));
+    assert_eq!(
+        stored().as_deref(),
+        Some(r#"{"token":"JWT","expires":2800000,"groupid":12345}"#)
+    );
     assert_eq!(gettoken().as_deref(), Some(r#""JWT""#));
 }
 
 #[test]
 fn authorize_defaults_and_overrides() {
     fresh();
-    host::set_fact(Read::GlobalConfig, "", Some(r#"{"groupid":12345,"ws":"https://svc.example","site":"staging"}"#));
-    m_opts(0, "authorize", r#"[{"groupid":777,"service":"cobrowse"}]"#, 40);
+    host::set_fact(
+        Read::GlobalConfig,
+        "",
+        Some(r#"{"groupid":12345,"ws":"https://svc.example","site":"staging"}"#),
+    );
+    m_opts(
+        0,
+        "authorize",
+        r#"[{"groupid":777,"service":"cobrowse"}]"#,
+        40,
+    );
     let lines = log();
     assert!(
-        has(&lines, r#"Authorize?groupid=777&service=cobrowse&duration=120&site=staging bearer= {"partnerid":"777","partneruserid":"","loginkey":""}"#),
+        has(
+            &lines,
+            r#"Authorize?groupid=777&service=cobrowse&duration=120&site=staging bearer= {"partnerid":"777","partneruserid":"","loginkey":""}"#
+        ),
         "{lines:#?}"
     );
 }
 
 #[test]
 fn authorize_clamps_the_duration() {
-    for (duration, minutes) in [("500", "120"), ("0", "1"), (r#""45 min""#, "45"), ("30.4", "30"), (r#""x""#, "120")] {
+    for (duration, minutes) in [
+        ("500", "120"),
+        ("0", "1"),
+        (r#""45 min""#, "45"),
+        ("30.4", "30"),
+        (r#""x""#, "120"),
+    ] {
         fresh();
-        m_opts(0, "authorize", &format!(r#"[{{"duration":{duration}}}]"#), 40);
+        m_opts(
+            0,
+            "authorize",
+            &format!(r#"[{{"duration":{duration}}}]"#),
+            40,
+        );
         let lines = log();
-        assert!(has(&lines, &format!("&duration={minutes}&")), "{duration}: {lines:#?}");
+        assert!(
+            has(&lines, &format!("&duration={minutes}&")),
+            "{duration}: {lines:#?}"
+        );
     }
 }
 
@@ -139,20 +179,38 @@ fn a_valid_stored_token_for_the_group_succeeds_without_a_request() {
     assert_eq!(log(), ["emit 40 onsuccess [] last"]);
     store("S", NOW + 60_000.0, 999);
     m_opts(0, "authorize", "[{}]", 41);
-    assert!(has(&log(), "fetch "), "another group's token does not count");
+    assert!(
+        has(&log(), "fetch "),
+        "another group's token does not count"
+    );
 }
 
 #[test]
 fn authorize_failures_map_to_fail_codes() {
-    for (status, body, code) in [(401, "", "authorization"), (403, "", "authorization"), (0, "", "connection"), (500, "", "error"), (200, "{}", "error"), (200, r#""""#, "error")] {
+    for (status, body, code) in [
+        (401, "", "authorization"),
+        (403, "", "authorization"),
+        (0, "", "connection"),
+        (500, "", "error"),
+        (200, "{}", "error"),
+        (200, r#""""#, "error"),
+    ] {
         fresh();
         m_opts(0, "authorize", "[{}]", 40);
         reply(id_of(&log(), "fetch"), status, body);
-        assert_eq!(log(), [format!(r#"emit 40 onfail ["{code}"] last"#)], "{status} {body}");
+        assert_eq!(
+            log(),
+            [format!(r#"emit 40 onfail ["{code}"] last"#)],
+            "{status} {body}"
+        );
         assert_eq!(stored(), None);
     }
     fresh();
-    host::set_fact(Read::GlobalConfig, "", Some(r#"{"ws":"https://svc.example"}"#));
+    host::set_fact(
+        Read::GlobalConfig,
+        "",
+        Some(r#"{"ws":"https://svc.example"}"#),
+    );
     m_opts(0, "authorize", "[{}]", 41);
     assert_eq!(log(), [r#"emit 41 onfail ["error"] last"#], "no group");
 }
@@ -165,7 +223,11 @@ fn a_token_storage_refuses_is_kept_for_the_page() {
     m_opts(0, "authorize", "[{}]", 40);
     reply(id_of(&log(), "fetch"), 200, r#""JWT""#);
     assert_eq!(log(), ["emit 40 onsuccess [] last"]);
-    assert_eq!(stored(), None, "the older entry does not outlive the new token");
+    assert_eq!(
+        stored(),
+        None,
+        "the older entry does not outlive the new token"
+    );
     assert_eq!(gettoken().as_deref(), Some(r#""JWT""#));
     m_opts(0, "authorize", "[{}]", 41);
     assert_eq!(log(), ["emit 41 onsuccess [] last"], "it counts as held");
@@ -186,5 +248,8 @@ fn the_agent_uses_the_token_in_order() {
     new(0, 10, V1);
     m_opts(10, "lookupVisitor", "[{}]", 41);
     fire(id_of(&log(), "microtask"));
-    assert!(has(&log(), "bearer=A "), "data-authtoken is read when an object is created");
+    assert!(
+        has(&log(), "bearer=A "),
+        "data-authtoken is read when an object is created"
+    );
 }

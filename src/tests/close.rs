@@ -21,10 +21,17 @@ fn refusing_close_codes_stop_and_report() {
         closed(socket, code);
         let lines = log();
         let handshake_timer = lines[0].clone();
-        assert!(handshake_timer.starts_with("release "), "{code}: {lines:#?}");
+        assert!(
+            handshake_timer.starts_with("release "),
+            "{code}: {lines:#?}"
+        );
         assert_eq!(
             lines[1..],
-            ["listen false", "hold 7 false", &onerror(7, "connfail", detail)],
+            [
+                "listen false",
+                "hold 7 false",
+                &onerror(7, "connfail", detail)
+            ],
             "{code}"
         );
         window(win::ONLINE);
@@ -40,14 +47,21 @@ fn other_close_codes_retry() {
         let lines = log();
         let (_, ms) = retry_timer(&lines);
         assert!((500..1000).contains(&ms), "{code}: {lines:#?}");
-        assert_eq!(emits(&lines, 7), [r#"onerror [{"error":"connfail","detail":"connection"}]"#], "{code}");
+        assert_eq!(
+            emits(&lines, 7),
+            [r#"onerror [{"error":"connfail","detail":"connection"}]"#],
+            "{code}"
+        );
     }
 }
 
 #[test]
 fn a_refusal_the_server_explained_is_reported_once_and_not_retried() {
     let socket = handshaking(7);
-    frame(socket, r#"{"type":"error","data":{"error":"connfail","detail":"authorization"}}"#);
+    frame(
+        socket,
+        r#"{"type":"error","data":{"error":"connfail","detail":"authorization"}}"#,
+    );
     assert_eq!(log(), [onerror(7, "connfail", "authorization")]);
     closed(socket, 4401);
     let lines = log();
@@ -67,7 +81,13 @@ fn a_visitor_retries_a_draining_node() {
     reply(id_of(&log(), "fetch"), 503, "");
     let lines = log();
     let (retry, ms) = retry_timer(&lines);
-    assert_eq!(lines, [format!("timer {retry} {ms}"), onerror(7, "connfail", "error")]);
+    assert_eq!(
+        lines,
+        [
+            format!("timer {retry} {ms}"),
+            onerror(7, "connfail", "error")
+        ]
+    );
     fire(retry);
     let socket = complete(&log());
     assert_eq!(m(7, "isconnected", "[]").as_deref(), Some("true"));
@@ -77,12 +97,21 @@ fn a_visitor_retries_a_draining_node() {
 #[test]
 fn redirect_opens_the_named_host_without_resolving() {
     let socket = connected_visitor(7);
-    frame(socket, r#"{"type":"redirect","data":{"direct":"node2.example:8443"}}"#);
+    frame(
+        socket,
+        r#"{"type":"redirect","data":{"direct":"node2.example:8443"}}"#,
+    );
     let lines = log();
     let next = id_of(&lines, "open");
     assert_eq!(lines[0], format!("release {socket}"), "{lines:#?}");
-    assert_eq!(lines.last().unwrap(), &format!("open {next} wss://node2.example:8443/visitorws"));
-    assert!(!has(&lines, "microtask") && !has(&lines, "fetch"), "{lines:#?}");
+    assert_eq!(
+        lines.last().unwrap(),
+        &format!("open {next} wss://node2.example:8443/visitorws")
+    );
+    assert!(
+        !has(&lines, "microtask") && !has(&lines, "fetch"),
+        "{lines:#?}"
+    );
     assert!(emits(&lines, 7).is_empty(), "{lines:#?}");
     // The attempt after the redirected one resolves again.
     closed(next, 1006);
@@ -115,7 +144,10 @@ fn serverclose_while_visible_is_final() {
     frame(socket, r#"{"type":"serverclose"}"#);
     let lines = log();
     assert_eq!(lines[0], format!("release {socket}"), "{lines:#?}");
-    assert_eq!(lines[lines.len() - 3..], ["listen false", "hold 7 false", "emit 7 onclose []"]);
+    assert_eq!(
+        lines[lines.len() - 3..],
+        ["listen false", "hold 7 false", "emit 7 onclose []"]
+    );
     closed(socket, 1000);
     window(win::ONLINE);
     set_hidden(false);
@@ -158,7 +190,14 @@ fn disconnect_while_backing_off_clears_the_retry() {
     closed(socket, 1006);
     let retry = retry_timer(&log()).0;
     m(7, "disconnect", "[]");
-    assert_eq!(log(), [format!("release {retry}"), "listen false".into(), "hold 7 false".into()]);
+    assert_eq!(
+        log(),
+        [
+            format!("release {retry}"),
+            "listen false".into(),
+            "hold 7 false".into()
+        ]
+    );
     fire(retry);
     assert_eq!(log(), Vec::<String>::new());
 }
@@ -171,7 +210,14 @@ fn disconnect_while_resolving_aborts_the_request() {
     fire(id_of(&log(), "microtask"));
     let settings = id_of(&log(), "fetch");
     m(7, "disconnect", "[]");
-    assert_eq!(log(), [format!("release {settings}"), "listen false".into(), "hold 7 false".into()]);
+    assert_eq!(
+        log(),
+        [
+            format!("release {settings}"),
+            "listen false".into(),
+            "hold 7 false".into()
+        ]
+    );
     reply(settings, 200, SETTINGS);
     assert_eq!(log(), Vec::<String>::new());
 }
@@ -184,12 +230,22 @@ fn a_refused_presence_request_stops() {
     fire(id_of(&log(), "microtask"));
     reply(id_of(&log(), "fetch"), 200, SETTINGS);
     reply(id_of(&log(), "fetch"), 400, r#"{"err":"invalidparameter"}"#);
-    assert_eq!(log(), ["listen false", "hold 7 false", &onerror(7, "connfail", "error")]);
+    assert_eq!(
+        log(),
+        [
+            "listen false",
+            "hold 7 false",
+            &onerror(7, "connfail", "error")
+        ]
+    );
 }
 
 #[test]
 fn a_reply_of_the_wrong_shape_is_retried() {
-    for (settings, found) in [(r#"{"presenceUrl":"presence.example"}"#, FOUND), (SETTINGS, r#"{"direct":"x"}"#)] {
+    for (settings, found) in [
+        (r#"{"presenceUrl":"presence.example"}"#, FOUND),
+        (SETTINGS, r#"{"direct":"x"}"#),
+    ] {
         page();
         new(1, 7, V1);
         m(7, "connect", "[]");
@@ -201,7 +257,10 @@ fn a_reply_of_the_wrong_shape_is_retried() {
         let lines = log();
         let (_, ms) = retry_timer(&lines);
         assert!((500..1000).contains(&ms), "{lines:#?}");
-        assert_eq!(emits(&lines, 7), [r#"onerror [{"error":"connfail","detail":"error"}]"#]);
+        assert_eq!(
+            emits(&lines, 7),
+            [r#"onerror [{"error":"connfail","detail":"error"}]"#]
+        );
     }
 }
 
@@ -213,11 +272,17 @@ fn a_refusal_is_reported_even_after_an_outage_was() {
     fire(id_of(&log(), "microtask"));
     reply(id_of(&log(), "fetch"), 0, "");
     let lines = log();
-    assert_eq!(emits(&lines, 7), [r#"onerror [{"error":"connfail","detail":"connection"}]"#]);
+    assert_eq!(
+        emits(&lines, 7),
+        [r#"onerror [{"error":"connfail","detail":"connection"}]"#]
+    );
     fire(retry_timer(&lines).0);
     let socket = resolve(&log());
     opened(socket);
     log();
     closed(socket, 4401);
-    assert_eq!(emits(&log(), 7), [r#"onerror [{"error":"connfail","detail":"authorization"}]"#]);
+    assert_eq!(
+        emits(&log(), 7),
+        [r#"onerror [{"error":"connfail","detail":"authorization"}]"#]
+    );
 }

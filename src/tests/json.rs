@@ -284,13 +284,7 @@ fn number_values() {
         );
     }
     let whole = |n: f64| n as i64 as f64 == n;
-    for text in [
-        "1.5",
-        "0.1",
-        "-0.5",
-        "1234.0001",
-        "1e-3",
-    ] {
+    for text in ["1.5", "0.1", "-0.5", "1234.0001", "1e-3"] {
         assert!(!whole(f(text)), "{text}");
     }
     for text in [

@@ -38,7 +38,10 @@ fn presence_connects_then_sends_the_merged_map() {
     reply(request, 200, FOUND);
     let lines = log();
     let socket = id_of(&lines, "open");
-    assert_eq!(lines, [format!("open {socket} wss://node1.example/visitorws")]);
+    assert_eq!(
+        lines,
+        [format!("open {socket} wss://node1.example/visitorws")]
+    );
 
     opened(socket);
     let lines = log();
@@ -46,7 +49,10 @@ fn presence_connects_then_sends_the_merged_map() {
     assert_eq!(
         lines,
         [
-            send_line(socket, r#"{"type":"connect","groupid":12345,"visitorid":"v1","version":"0.1.0"}"#),
+            send_line(
+                socket,
+                r#"{"type":"connect","groupid":12345,"visitorid":"v1","version":"0.1.0"}"#
+            ),
             format!("timer {handshake} 10000"),
         ]
     );
@@ -76,7 +82,11 @@ fn isconnected_follows_the_handshake() {
     m(7, "connect", "[]");
     let socket = resolve(&log());
     opened(socket);
-    assert_eq!(m(7, "isconnected", "[]").as_deref(), Some("false"), "not before `connected`");
+    assert_eq!(
+        m(7, "isconnected", "[]").as_deref(),
+        Some("false"),
+        "not before `connected`"
+    );
     frame(socket, CONNECTED);
     assert_eq!(m(7, "isconnected", "[]").as_deref(), Some("true"));
     closed(socket, 1006);
@@ -121,7 +131,11 @@ fn the_handshake_times_out_after_10_s() {
     );
     assert!((500..1000).contains(&ms), "{ms}");
     closed(socket, 1006);
-    assert_eq!(log(), Vec::<String>::new(), "the released socket reports nothing");
+    assert_eq!(
+        log(),
+        Vec::<String>::new(),
+        "the released socket reports nothing"
+    );
 }
 
 #[test]
@@ -134,7 +148,13 @@ fn keepalives_follow_the_servers_interval() {
     fire(keepalive);
     let lines = log();
     let next = timer_for(&lines, 25_000);
-    assert_eq!(lines, [send_line(socket, r#"{"type":"k"}"#), format!("timer {next} 25000")]);
+    assert_eq!(
+        lines,
+        [
+            send_line(socket, r#"{"type":"k"}"#),
+            format!("timer {next} 25000")
+        ]
+    );
 
     // A later connection uses what its own `connected` says.
     closed(socket, 1006);
@@ -151,7 +171,13 @@ fn keepalives_follow_the_servers_interval() {
     fire(keepalive);
     let lines = log();
     let next = timer_for(&lines, 40_000);
-    assert_eq!(lines, [send_line(socket, r#"{"type":"k"}"#), format!("timer {next} 40000")]);
+    assert_eq!(
+        lines,
+        [
+            send_line(socket, r#"{"type":"k"}"#),
+            format!("timer {next} 40000")
+        ]
+    );
 }
 
 #[test]
@@ -165,7 +191,11 @@ fn nokeepalive_sends_no_keepalive() {
 
     page();
     m(0, "setToken", r#"["T"]"#);
-    host::set_fact(Read::Attributes, "glance-cobrowse", Some(r#"[["data-nokeepalive",""]]"#));
+    host::set_fact(
+        Read::Attributes,
+        "glance-cobrowse",
+        Some(r#"[["data-nokeepalive",""]]"#),
+    );
     new(0, 9, V1);
     m(9, "connect", "[]");
     let socket = resolve(&log());
@@ -178,9 +208,15 @@ fn losing_an_open_socket_retries_within_a_second_and_sends_presence_again() {
     let socket = connected_visitor(7);
     closed(socket, 1006);
     let lines = log();
-    assert!(emits(&lines, 7).is_empty(), "losing an open socket is not a connfail: {lines:#?}");
+    assert!(
+        emits(&lines, 7).is_empty(),
+        "losing an open socket is not a connfail: {lines:#?}"
+    );
     let (retry, ms) = retry_timer(&lines);
-    assert!((500..1000).contains(&ms), "first retry within a second: {ms}");
+    assert!(
+        (500..1000).contains(&ms),
+        "first retry within a second: {ms}"
+    );
     fire(retry);
     let lines = log();
     assert_eq!(starting(&lines, "microtask").len(), 1, "{lines:#?}");
@@ -191,7 +227,9 @@ fn losing_an_open_socket_retries_within_a_second_and_sends_presence_again() {
     let lines = log();
     assert_eq!(
         sent(&lines, socket),
-        [r#"{"type":"presence","data":{"url":"https://shop.example/","browser":"other","browserver":"","platform":"other"}}"#]
+        [
+            r#"{"type":"presence","data":{"url":"https://shop.example/","browser":"other","browserver":"","platform":"other"}}"#
+        ]
     );
 }
 
@@ -206,18 +244,27 @@ fn failed_attempts_back_off_to_the_cap_and_report_once() {
         fire(id_of(&log(), "microtask"));
         // Settings are cached: the attempt asks the presence service directly.
         let lines = log();
-        assert!(has(&lines, "POST https://presence.example/presence"), "{lines:#?}");
+        assert!(
+            has(&lines, "POST https://presence.example/presence"),
+            "{lines:#?}"
+        );
         reply(id_of(&lines, "fetch"), 0, "");
         let lines = log();
         reports.extend(emits(&lines, 7));
         let (id, ms) = retry_timer(&lines);
         (retry, delays) = (id, [delays, vec![ms]].concat());
     }
-    assert_eq!(reports, [r#"onerror [{"error":"connfail","detail":"connection"}]"#]);
+    assert_eq!(
+        reports,
+        [r#"onerror [{"error":"connfail","detail":"connection"}]"#]
+    );
     // Attempt n waits in [ceiling/2, ceiling), ceiling = min(1 s * 2^n, 30 s).
     for (n, ms) in delays.iter().enumerate() {
         let ceiling = (1000u32 << (n + 1).min(15)).min(30_000);
-        assert!((ceiling / 2..ceiling).contains(ms), "attempt {n}: {delays:?}");
+        assert!(
+            (ceiling / 2..ceiling).contains(ms),
+            "attempt {n}: {delays:?}"
+        );
     }
     assert!(delays[7..].iter().all(|ms| *ms >= 15_000), "{delays:?}");
 }
@@ -274,13 +321,20 @@ fn results_of_a_dropped_attempt_are_ignored() {
     let first = id_of(&log(), "fetch");
     m(7, "setVisitorId", r#"["v2"]"#);
     let lines = log();
-    assert_eq!(lines[0], format!("release {first}"), "the request is aborted: {lines:#?}");
+    assert_eq!(
+        lines[0],
+        format!("release {first}"),
+        "the request is aborted: {lines:#?}"
+    );
     let second = id_of(&lines, "microtask");
     reply(first, 200, FOUND);
     assert_eq!(log(), Vec::<String>::new(), "the old attempt's answer");
     fire(second);
     let lines = log();
-    assert!(has(&lines, "/presence?groupid=12345&visitorid=v2"), "{lines:#?}");
+    assert!(
+        has(&lines, "/presence?groupid=12345&visitorid=v2"),
+        "{lines:#?}"
+    );
     reply(id_of(&lines, "fetch"), 200, FOUND);
     assert!(has(&log(), "open "));
 }
@@ -292,7 +346,11 @@ fn a_refused_socket_url_is_a_failed_attempt() {
     m(7, "connect", "[]");
     fire(id_of(&log(), "microtask"));
     reply(id_of(&log(), "fetch"), 200, SETTINGS);
-    reply(id_of(&log(), "fetch"), 200, r#"{"directserver":"bad host"}"#);
+    reply(
+        id_of(&log(), "fetch"),
+        200,
+        r#"{"directserver":"bad host"}"#,
+    );
     let lines = log();
     let (retry, ms) = retry_timer(&lines);
     assert_eq!(
@@ -311,9 +369,20 @@ fn presence_off_for_the_group_stops() {
     new(1, 7, V1);
     m(7, "connect", "[]");
     fire(id_of(&log(), "microtask"));
-    reply(id_of(&log(), "fetch"), 200, r#"{"presenceUrl":"","isPresenceLoadBalanced":false}"#);
+    reply(
+        id_of(&log(), "fetch"),
+        200,
+        r#"{"presenceUrl":"","isPresenceLoadBalanced":false}"#,
+    );
     let lines = log();
-    assert_eq!(lines, ["listen false", "hold 7 false", &onerror(7, "connfail", "error")]);
+    assert_eq!(
+        lines,
+        [
+            "listen false",
+            "hold 7 false",
+            &onerror(7, "connfail", "error")
+        ]
+    );
 }
 
 #[test]
@@ -324,12 +393,25 @@ fn settings_are_asked_once_per_page_and_presenceserver_skips_them() {
     fire(id_of(&log(), "microtask"));
     let lines = log();
     assert_eq!(starting(&lines, "fetch").len(), 1, "{lines:#?}");
-    assert!(has(&lines, "POST https://presence.example/presence?groupid=12345&visitorid=v2"));
+    assert!(has(
+        &lines,
+        "POST https://presence.example/presence?groupid=12345&visitorid=v2"
+    ));
 
     page();
-    new(1, 9, r#"{"visitorid":"v1","presenceserver":"http://p.example:8080"}"#);
+    new(
+        1,
+        9,
+        r#"{"visitorid":"v1","presenceserver":"http://p.example:8080"}"#,
+    );
     m(9, "connect", "[]");
     fire(id_of(&log(), "microtask"));
     let lines = log();
-    assert!(has(&lines, "POST http://p.example:8080/presence?groupid=12345&visitorid=v1"), "{lines:#?}");
+    assert!(
+        has(
+            &lines,
+            "POST http://p.example:8080/presence?groupid=12345&visitorid=v1"
+        ),
+        "{lines:#?}"
+    );
 }

@@ -15,7 +15,14 @@ fn page_calls_run_after_the_steps_host_calls() {
     new(0, 9, V1);
     m(9, "connect", "[]");
     fire(id_of(&log(), "microtask"));
-    assert_eq!(log(), ["listen false", "hold 9 false", &onerror(9, "connfail", "authorization")]);
+    assert_eq!(
+        log(),
+        [
+            "listen false",
+            "hold 9 false",
+            &onerror(9, "connfail", "authorization")
+        ]
+    );
 
     let socket = connected_visitor(7);
     frame(socket, r#"{"type":"serverclose"}"#);
@@ -27,11 +34,25 @@ fn page_calls_run_after_the_steps_host_calls() {
 fn requests_and_their_failures_never_happen_inside_the_call() {
     page();
     new(0, 9, V1);
-    for (method, args) in [("connect", "[]"), ("lookupVisitor", "[{}]"), ("query", "[{}]"), ("signalVisitor", r#"[{"data":1}]"#)] {
+    for (method, args) in [
+        ("connect", "[]"),
+        ("lookupVisitor", "[{}]"),
+        ("query", "[{}]"),
+        ("signalVisitor", r#"[{"data":1}]"#),
+    ] {
         m_opts(9, method, args, 50);
         let lines = log();
-        assert!(lines.iter().all(|l| !l.starts_with("emit") && !l.starts_with("fetch")), "{method}: {lines:#?}");
-        assert_eq!(starting(&lines, "microtask").len(), 1, "{method}: {lines:#?}");
+        assert!(
+            lines
+                .iter()
+                .all(|l| !l.starts_with("emit") && !l.starts_with("fetch")),
+            "{method}: {lines:#?}"
+        );
+        assert_eq!(
+            starting(&lines, "microtask").len(),
+            1,
+            "{method}: {lines:#?}"
+        );
     }
 }
 
@@ -44,7 +65,14 @@ fn page_calls_run_oldest_first() {
     m(7, "connect", "[]");
     assert_eq!(
         log(),
-        ["warn first", &onerror(7, "invalidparameter", "visitorid must be 1..100 characters of A-Z a-z 0-9 - _ ~")]
+        [
+            "warn first",
+            &onerror(
+                7,
+                "invalidparameter",
+                "visitorid must be 1..100 characters of A-Z a-z 0-9 - _ ~"
+            )
+        ]
     );
     // Within a step, in the order they were queued.
     let socket = connected_visitor(7);
@@ -52,7 +80,13 @@ fn page_calls_run_oldest_first() {
     log();
     dialog(true);
     let lines = log();
-    assert_eq!(lines[1..], ["dialog closed", r#"call GLANCE.Cobrowse.Visitor.startSession [{"sessionKey":"v1"}]"#]);
+    assert_eq!(
+        lines[1..],
+        [
+            "dialog closed",
+            r#"call GLANCE.Cobrowse.Visitor.startSession [{"sessionKey":"v1"}]"#
+        ]
+    );
     let _ = socket;
 }
 
@@ -69,7 +103,10 @@ fn window_listeners_are_shared_by_the_active_objects() {
     assert!(has(&lines, "hold 8 true"));
     m(7, "disconnect", "[]");
     let lines = log();
-    assert!(!has(&lines, "listen") && has(&lines, "hold 7 false"), "{lines:#?}");
+    assert!(
+        !has(&lines, "listen") && has(&lines, "hold 7 false"),
+        "{lines:#?}"
+    );
     m(8, "disconnect", "[]");
     assert!(has(&log(), "listen false"));
 }
@@ -94,7 +131,11 @@ fn an_agent_is_held_while_active_or_while_a_signal_waits() {
     m_opts(9, "signalVisitor", r#"[{"data":1}]"#, 50);
     let signal = id_of(&log(), "microtask");
     m(9, "disconnect", "[]");
-    assert_eq!(log(), [format!("release {resolving}"), "listen false".into()], "still held");
+    assert_eq!(
+        log(),
+        [format!("release {resolving}"), "listen false".into()],
+        "still held"
+    );
     fire(signal);
     reply(id_of(&log(), "fetch"), 200, SETTINGS);
     reply(id_of(&log(), "fetch"), 200, "{}");
@@ -117,11 +158,19 @@ fn a_collected_agent_frees_its_socket_timers_and_waiting_calls() {
     let lookup = id_of(&log(), "microtask");
     collected(9);
     let lines = log();
-    for line in [format!("release {socket2}"), format!("release {ack2}"), format!("release {lookup}")] {
+    for line in [
+        format!("release {socket2}"),
+        format!("release {ack2}"),
+        format!("release {lookup}"),
+    ] {
         assert!(lines.contains(&line), "{line}: {lines:#?}");
     }
     assert!(has(&lines, "listen false"), "{lines:#?}");
-    assert_eq!(emits(&lines, 51), [" [] last"], "the host forgets the waiting call's options");
+    assert_eq!(
+        emits(&lines, 51),
+        [" [] last"],
+        "the host forgets the waiting call's options"
+    );
     assert!(emits(&lines, 52).is_empty(), "{lines:#?}");
     // Nothing of it reports any more.
     frame(socket2, r#"{"type":"ack","data":{"id":2,"ok":true}}"#);
@@ -145,7 +194,11 @@ fn a_collected_visitor_is_no_longer_the_active_one() {
     let lines = log();
     assert!(has(&lines, "listen false"), "{lines:#?}");
     dialog(true);
-    assert_eq!(log(), ["dialog closed"], "its dialog closes with nothing to report");
+    assert_eq!(
+        log(),
+        ["dialog closed"],
+        "its dialog closes with nothing to report"
+    );
     m(0, "showTerms", "[{}]");
     assert_eq!(log(), ["warn showTerms: no GLANCE.Presence.Visitor"]);
 }
@@ -171,9 +224,21 @@ fn start_records_the_script_origin_and_reads_data_presence() {
     let lines = log();
     assert!(has(&lines, "GET https://cdn.example:8443/services/authorizationservice/GetVisitorSettings3?groupid=12345"), "{lines:#?}");
 
-    host::set_fact(Read::Attributes, "glance-cobrowse", Some(r#"[["data-presence","on"]]"#));
+    host::set_fact(
+        Read::Attributes,
+        "glance-cobrowse",
+        Some(r#"[["data-presence","on"]]"#),
+    );
     assert!(start(""));
     new(1, 8, V1);
     m(8, "connect", "[]");
-    assert_eq!(log(), [onerror(8, "invalidparameter", "ws must be host[:port] or http(s)://host[:port]")], "no script, no ws");
+    assert_eq!(
+        log(),
+        [onerror(
+            8,
+            "invalidparameter",
+            "ws must be host[:port] or http(s)://host[:port]"
+        )],
+        "no script, no ws"
+    );
 }

@@ -17,14 +17,22 @@ fn the_queue_keeps_the_newest_64_frames() {
     }
     let lines = log();
     let full = "warn send queue full: dropped the oldest frame";
-    assert_eq!(lines.iter().filter(|l| *l == full).count(), 10, "{lines:#?}");
+    assert_eq!(
+        lines.iter().filter(|l| *l == full).count(),
+        10,
+        "{lines:#?}"
+    );
     assert_eq!(lines.len(), 10, "firing does not connect: {lines:#?}");
 
     m(7, "connect", "[]");
     let socket = resolve(&log());
     opened(socket);
     let lines = log();
-    assert_eq!(sent(&lines, socket).len(), 1, "only `connect` before `connected`: {lines:#?}");
+    assert_eq!(
+        sent(&lines, socket).len(),
+        1,
+        "only `connect` before `connected`: {lines:#?}"
+    );
     frame(socket, CONNECTED);
     let lines = log();
     let expected: Vec<String> = (10..74).map(tick).collect();
@@ -45,7 +53,11 @@ fn presence_and_visibility_replace_their_queued_frame() {
     let presence = r#"{"type":"presence","data":{"url":"https://shop.example/","browser":"other","browserver":"","platform":"other","p":2}}"#;
     assert_eq!(
         sent(&lines, socket),
-        [r#"{"type":"c_e","data":{"n":1}}"#, presence, &visibility_frame(false)],
+        [
+            r#"{"type":"c_e","data":{"n":1}}"#,
+            presence,
+            &visibility_frame(false)
+        ],
         "the older presence and visibility are gone, and nothing is sent twice"
     );
 }
@@ -56,13 +68,19 @@ fn a_newer_presence_queued_while_down_is_the_one_sent_after_a_reconnect() {
     closed(socket, 1006);
     let retry = retry_timer(&log()).0;
     m(7, "presence", r#"[{"data":{"p":2}}]"#);
-    assert_eq!(log(), Vec::<String>::new(), "queued, and already reconnecting");
+    assert_eq!(
+        log(),
+        Vec::<String>::new(),
+        "queued, and already reconnecting"
+    );
     fire(retry);
     let socket = resolve(&log());
     let lines = handshake(socket);
     assert_eq!(
         sent(&lines, socket),
-        [r#"{"type":"presence","data":{"url":"https://shop.example/","browser":"other","browserver":"","platform":"other","p":2}}"#]
+        [
+            r#"{"type":"presence","data":{"url":"https://shop.example/","browser":"other","browserver":"","platform":"other","p":2}}"#
+        ]
     );
 }
 
@@ -98,8 +116,16 @@ fn a_visibility_queued_while_down_wins_over_the_hidden_state() {
     let socket = resolve(&log());
     let lines = handshake(socket);
     let frames = sent(&lines, socket);
-    assert_eq!(frames.iter().filter(|f| f.contains("visibility")).count(), 1, "{frames:#?}");
-    assert_eq!(frames[0], visibility_frame(false), "queued frames go first: {frames:#?}");
+    assert_eq!(
+        frames.iter().filter(|f| f.contains("visibility")).count(),
+        1,
+        "{frames:#?}"
+    );
+    assert_eq!(
+        frames[0],
+        visibility_frame(false),
+        "queued frames go first: {frames:#?}"
+    );
 }
 
 #[test]
@@ -118,5 +144,8 @@ fn disconnect_forgets_queued_frames() {
 fn frames_go_straight_out_while_open() {
     let socket = connected_visitor(7);
     m(7, "fire", r#"["c_now",{"a":1}]"#);
-    assert_eq!(log(), [send_line(socket, r#"{"type":"c_now","data":{"a":1}}"#)]);
+    assert_eq!(
+        log(),
+        [send_line(socket, r#"{"type":"c_now","data":{"a":1}}"#)]
+    );
 }

@@ -36,7 +36,11 @@ fn signals_go_over_rest_when_the_socket_is_not_open() {
     m_opts(9, "signalVisitor", SIGNAL, 50);
     let lines = log();
     let microtask = id_of(&lines, "microtask");
-    assert_eq!(lines, [format!("microtask {microtask}"), "hold 9 true".into()], "held while it waits");
+    assert_eq!(
+        lines,
+        [format!("microtask {microtask}"), "hold 9 true".into()],
+        "held while it waits"
+    );
     let line = request(&lines);
     assert_eq!(
         line,
@@ -48,24 +52,44 @@ fn signals_go_over_rest_when_the_socket_is_not_open() {
     reply(id(&line), 200, "{}");
     assert_eq!(log(), ["hold 9 false", "emit 50 onsuccess [] last"]);
 
-    m_opts(9, "invokeVisitor", r#"[{"func":"GLANCE.Cobrowse.Visitor.showTerms","args":{"a":1}}]"#, 51);
+    m_opts(
+        9,
+        "invokeVisitor",
+        r#"[{"func":"GLANCE.Cobrowse.Visitor.showTerms","args":{"a":1}}]"#,
+        51,
+    );
     let line = request(&log());
     assert!(
         line.ends_with(r#"{"mtype":"invoke","data":{"func":"GLANCE.Cobrowse.Visitor.showTerms","args":{"a":1}}}"#),
         "{line}"
     );
     reply(id(&line), 404, r#"{"err":"visitornotpresent"}"#);
-    assert_eq!(log(), ["hold 9 false", r#"emit 51 onfail ["visitornotpresent"] last"#]);
+    assert_eq!(
+        log(),
+        [
+            "hold 9 false",
+            r#"emit 51 onfail ["visitornotpresent"] last"#
+        ]
+    );
 }
 
 #[test]
 fn rest_signal_failures_map_to_fail_codes() {
-    for (status, code) in [(0, "connection"), (400, "invalidparameter"), (500, "error"), (403, "authorization")] {
+    for (status, code) in [
+        (0, "connection"),
+        (400, "invalidparameter"),
+        (500, "error"),
+        (403, "authorization"),
+    ] {
         agent();
         m_opts(9, "signalVisitor", SIGNAL, 50);
         let line = request(&log());
         reply(id(&line), status, "");
-        assert_eq!(emits(&log(), 50), [format!(r#"onfail ["{code}"] last"#)], "{status}");
+        assert_eq!(
+            emits(&log(), 50),
+            [format!(r#"onfail ["{code}"] last"#)],
+            "{status}"
+        );
     }
 }
 
@@ -83,7 +107,10 @@ fn socket_signals_carry_an_ack_id() {
         ]
     );
     frame(socket, r#"{"type":"ack","data":{"id":1,"ok":true}}"#);
-    assert_eq!(log(), [format!("release {ack}"), "emit 50 onsuccess [] last".into()]);
+    assert_eq!(
+        log(),
+        [format!("release {ack}"), "emit 50 onsuccess [] last".into()]
+    );
     frame(socket, r#"{"type":"ack","data":{"id":1,"ok":true}}"#);
     assert_eq!(log(), Vec::<String>::new(), "a second ack is ignored");
 
@@ -98,27 +125,54 @@ fn socket_signals_carry_an_ack_id() {
         let n = n + 2;
         m_opts(9, "signalVisitor", SIGNAL, 60 + n as u32);
         let lines = log();
-        assert_eq!(sent(&lines, socket), [format!(r#"{{"type":"signal","id":{n},"data":{{"hello":1}}}}"#)]);
-        frame(socket, &format!(r#"{{"type":"ack","data":{{"id":{n},"error":"{error}"}}}}"#));
-        assert_eq!(emits(&log(), 60 + n as u32), [format!(r#"onfail ["{code}"] last"#)], "{error}");
+        assert_eq!(
+            sent(&lines, socket),
+            [format!(
+                r#"{{"type":"signal","id":{n},"data":{{"hello":1}}}}"#
+            )]
+        );
+        frame(
+            socket,
+            &format!(r#"{{"type":"ack","data":{{"id":{n},"error":"{error}"}}}}"#),
+        );
+        assert_eq!(
+            emits(&log(), 60 + n as u32),
+            [format!(r#"onfail ["{code}"] last"#)],
+            "{error}"
+        );
     }
     m_opts(9, "signalVisitor", "[{}]", 70);
     assert_eq!(sent(&log(), socket), [r#"{"type":"signal","id":7}"#]);
     frame(socket, r#"{"type":"ack","data":{"id":7}}"#);
-    assert_eq!(emits(&log(), 70), [r#"onfail ["error"] last"#], "neither ok nor error");
+    assert_eq!(
+        emits(&log(), 70),
+        [r#"onfail ["error"] last"#],
+        "neither ok nor error"
+    );
 }
 
 #[test]
 fn invoke_goes_out_with_its_id() {
     let socket = connected_agent(9);
-    m_opts(9, "invokeVisitor", r#"[{"func":"GLANCE.Cobrowse.Visitor.showTerms","args":{"a":1}}]"#, 50);
+    m_opts(
+        9,
+        "invokeVisitor",
+        r#"[{"func":"GLANCE.Cobrowse.Visitor.showTerms","args":{"a":1}}]"#,
+        50,
+    );
     assert_eq!(
         sent(&log(), socket),
-        [r#"{"type":"invoke","id":1,"data":{"func":"GLANCE.Cobrowse.Visitor.showTerms","args":{"a":1}}}"#]
+        [
+            r#"{"type":"invoke","id":1,"data":{"func":"GLANCE.Cobrowse.Visitor.showTerms","args":{"a":1}}}"#
+        ]
     );
     for func in [r#""window.alert""#, r#""GLANCE.constructor""#, "null"] {
         m_opts(9, "invokeVisitor", &format!(r#"[{{"func":{func}}}]"#), 51);
-        assert_eq!(log(), [r#"emit 51 onfail ["invalidparameter"] last"#], "{func}");
+        assert_eq!(
+            log(),
+            [r#"emit 51 onfail ["invalidparameter"] last"#],
+            "{func}"
+        );
     }
 }
 
@@ -164,7 +218,11 @@ fn redirect_scaledown_and_set_visitor_id_fail_socket_signals() {
         m_opts(9, "signalVisitor", SIGNAL, 50);
         log();
         frame(socket, text);
-        assert_eq!(emits(&log(), 50), [r#"onfail ["connection"] last"#], "{text}");
+        assert_eq!(
+            emits(&log(), 50),
+            [r#"onfail ["connection"] last"#],
+            "{text}"
+        );
     }
     let _ = connected_agent(9);
     m_opts(9, "signalVisitor", SIGNAL, 50);
@@ -177,15 +235,31 @@ fn redirect_scaledown_and_set_visitor_id_fail_socket_signals() {
 fn signals_that_cannot_be_sent_fail_at_once() {
     agent();
     m_opts(9, "signalVisitor", "", 50);
-    assert_eq!(log(), [r#"emit 50 onfail ["invalidparameter"] last"#], "JSON could not carry the data");
+    assert_eq!(
+        log(),
+        [r#"emit 50 onfail ["invalidparameter"] last"#],
+        "JSON could not carry the data"
+    );
     page();
     new(0, 9, "{}");
     m_opts(9, "signalVisitor", SIGNAL, 51);
-    assert_eq!(log(), [r#"emit 51 onfail ["invalidparameter"] last"#], "no visitor");
+    assert_eq!(
+        log(),
+        [r#"emit 51 onfail ["invalidparameter"] last"#],
+        "no visitor"
+    );
     m_opts(9, "lookupVisitor", "[{}]", 52);
-    assert_eq!(log(), [r#"emit 52 onfail ["invalidparameter"] last"#], "no visitor");
+    assert_eq!(
+        log(),
+        [r#"emit 52 onfail ["invalidparameter"] last"#],
+        "no visitor"
+    );
     crate::exports::call(9, 99, "[]", 53);
-    assert_eq!(log(), [r#"emit 53 onfail ["invalidparameter"] last"#], "an unknown method");
+    assert_eq!(
+        log(),
+        [r#"emit 53 onfail ["invalidparameter"] last"#],
+        "an unknown method"
+    );
 }
 
 #[test]
@@ -194,7 +268,10 @@ fn without_a_token_a_signal_fails_with_authorization() {
     new(0, 9, V1);
     m_opts(9, "signalVisitor", SIGNAL, 50);
     let lines = log();
-    assert!(emits(&lines, 50).is_empty(), "not inside the call: {lines:#?}");
+    assert!(
+        emits(&lines, 50).is_empty(),
+        "not inside the call: {lines:#?}"
+    );
     fire(id_of(&lines, "microtask"));
     assert_eq!(emits(&log(), 50), [r#"onfail ["authorization"] last"#]);
 }
@@ -207,7 +284,11 @@ fn a_503_makes_the_agent_unavailable() {
     reply(id(&line), 503, "");
     assert_eq!(emits(&log(), 50), [r#"onfail ["serviceunavailable"] last"#]);
     m_opts(9, "signalVisitor", SIGNAL, 51);
-    assert_eq!(log(), [r#"emit 51 onfail ["serviceunavailable"] last"#], "no request");
+    assert_eq!(
+        log(),
+        [r#"emit 51 onfail ["serviceunavailable"] last"#],
+        "no request"
+    );
     m_opts(9, "lookupVisitor", "[{}]", 52);
     assert_eq!(log(), [r#"emit 52 onfail ["serviceunavailable"] last"#]);
     m(9, "connect", "[]");
@@ -280,23 +361,40 @@ fn lookup_visitor_and_query() {
         line,
         format!("fetch {} GET https://presence.example/lookupvisitor?groupid=12345&visitorid=v1 bearer={TOKEN} ", id(&line))
     );
-    reply(id(&line), 200, r#"{"visitorid":"v1","visitorpresent":true}"#);
-    assert_eq!(log(), [r#"emit 50 onsuccess [{"visitorid":"v1","visitorpresent":true}] last"#]);
+    reply(
+        id(&line),
+        200,
+        r#"{"visitorid":"v1","visitorpresent":true}"#,
+    );
+    assert_eq!(
+        log(),
+        [r#"emit 50 onsuccess [{"visitorid":"v1","visitorpresent":true}] last"#]
+    );
 
     m_opts(9, "lookupVisitor", "[{}]", 51);
     let line = request(&log());
     reply(id(&line), 200, "");
-    assert_eq!(log(), ["emit 51 onsuccess [{}] last"], "an empty body is {{}}");
+    assert_eq!(
+        log(),
+        ["emit 51 onsuccess [{}] last"],
+        "an empty body is {{}}"
+    );
 
     m_opts(9, "query", r#"[{"visitorid":"v7"}]"#, 52);
     let line = request(&log());
-    assert!(line.contains("GET https://presence.example/query?groupid=12345&visitorid=v7 bearer="), "{line}");
+    assert!(
+        line.contains("GET https://presence.example/query?groupid=12345&visitorid=v7 bearer="),
+        "{line}"
+    );
     reply(id(&line), 404, "");
     assert_eq!(log(), [r#"emit 52 onfail ["visitornotpresent"] last"#]);
 
     m_opts(9, "query", "[{}]", 53);
     let line = request(&log());
-    assert!(line.contains("GET https://presence.example/query?groupid=12345 bearer="), "{line}");
+    assert!(
+        line.contains("GET https://presence.example/query?groupid=12345 bearer="),
+        "{line}"
+    );
     reply(id(&line), 401, "");
     assert_eq!(log(), [r#"emit 53 onfail ["authorization"] last"#]);
     assert_eq!(m(0, "gettoken", "[]"), None, "a 401 clears the token");

@@ -48,11 +48,38 @@ pub fn m(id: u32, name: &str, args: &str) -> Option<String> {
 /// The loader's number for method `name` (see `pkg-template/loader.js`, `METHODS`); 99 for a
 /// name it does not have.
 pub fn method(name: &str) -> u32 {
-    METHODS.iter().position(|m| *m == name).map_or(99, |i| i as u32)
+    METHODS
+        .iter()
+        .position(|m| *m == name)
+        .map_or(99, |i| i as u32)
 }
 
 /// The loader's `METHODS`, in order.
-pub const METHODS: [&str; 23] = ["connect", "disconnect", "isconnected", "setVisitorId", "signalVisitor", "invokeVisitor", "lookupVisitor", "query", "presence", "fire", "signalAgent", "signalVisibility", "setDefaultUI", "connectUnique", "extendUnique", "authorize", "setToken", "gettoken", "clearToken", "authorized", "showTerms", "startSession", "stopSession"];
+pub const METHODS: [&str; 23] = [
+    "connect",
+    "disconnect",
+    "isconnected",
+    "setVisitorId",
+    "signalVisitor",
+    "invokeVisitor",
+    "lookupVisitor",
+    "query",
+    "presence",
+    "fire",
+    "signalAgent",
+    "signalVisibility",
+    "setDefaultUI",
+    "connectUnique",
+    "extendUnique",
+    "authorize",
+    "setToken",
+    "gettoken",
+    "clearToken",
+    "authorized",
+    "showTerms",
+    "startSession",
+    "stopSession",
+];
 
 /// Calls a method with call options `opts`.
 pub fn m_opts(id: u32, name: &str, args: &str, opts: u32) -> Option<String> {
@@ -99,12 +126,19 @@ pub fn through_settings(lines: &[String]) -> Vec<String> {
 pub fn connect(id: u32, lines: &[String]) -> u32 {
     let lines = through_settings(lines);
     let fetch = id_of(&lines, "fetch");
-    reply(fetch, 200, r#"{"directserver":"node1.example","visitorfound":true,"direct":"node1.example"}"#);
+    reply(
+        fetch,
+        200,
+        r#"{"directserver":"node1.example","visitorfound":true,"direct":"node1.example"}"#,
+    );
     let lines = log();
     let socket = id_of(&lines, "open");
     opened(socket);
     log();
-    frame(socket, r#"{"type":"connected","keepalive":25,"data":{"groupid":12345,"visitorid":"v1"}}"#);
+    frame(
+        socket,
+        r#"{"type":"connected","keepalive":25,"data":{"groupid":12345,"visitorid":"v1"}}"#,
+    );
     let _ = id;
     socket
 }
@@ -223,13 +257,21 @@ pub fn connected_agent(id: u32) -> u32 {
 /// The frames written on `socket`, in order.
 pub fn sent(lines: &[String], socket: u32) -> Vec<String> {
     let prefix = format!("send {socket} ");
-    lines.iter().filter_map(|l| l.strip_prefix(&prefix)).map(Into::into).collect()
+    lines
+        .iter()
+        .filter_map(|l| l.strip_prefix(&prefix))
+        .map(Into::into)
+        .collect()
 }
 
 /// The page calls on `target` as `handler args` (with ` last` when they settle call options).
 pub fn emits(lines: &[String], target: u32) -> Vec<String> {
     let prefix = format!("emit {target} ");
-    lines.iter().filter_map(|l| l.strip_prefix(&prefix)).map(Into::into).collect()
+    lines
+        .iter()
+        .filter_map(|l| l.strip_prefix(&prefix))
+        .map(Into::into)
+        .collect()
 }
 
 /// The timers armed in `lines` as `(id, ms)`, in order.
@@ -245,19 +287,29 @@ pub fn timers(lines: &[String]) -> Vec<(u32, u32)> {
 
 /// The id of the one timer armed for `ms` in `lines`.
 pub fn timer_for(lines: &[String], ms: u32) -> u32 {
-    let found: Vec<u32> = timers(lines).into_iter().filter(|t| t.1 == ms).map(|t| t.0).collect();
+    let found: Vec<u32> = timers(lines)
+        .into_iter()
+        .filter(|t| t.1 == ms)
+        .map(|t| t.0)
+        .collect();
     assert_eq!(found.len(), 1, "one timer of {ms} ms in {lines:#?}");
     found[0]
 }
 
 /// The backoff timer armed in `lines` (the last timer): `(id, ms)`.
 pub fn retry_timer(lines: &[String]) -> (u32, u32) {
-    *timers(lines).last().unwrap_or_else(|| panic!("no retry timer in {lines:#?}"))
+    *timers(lines)
+        .last()
+        .unwrap_or_else(|| panic!("no retry timer in {lines:#?}"))
 }
 
 /// The lines of `lines` starting with `prefix`.
 pub fn starting(lines: &[String], prefix: &str) -> Vec<String> {
-    lines.iter().filter(|l| l.starts_with(prefix)).cloned().collect()
+    lines
+        .iter()
+        .filter(|l| l.starts_with(prefix))
+        .cloned()
+        .collect()
 }
 
 /// `onerror({error, detail})` as logged for `target`.
@@ -299,13 +351,22 @@ pub fn window(which: u32) {
 
 /// The document becomes hidden or visible (`visibilitychange`).
 pub fn set_hidden(hidden: bool) {
-    host::set_fact(Read::Visibility, "", Some(if hidden { "hidden" } else { "visible" }));
+    host::set_fact(
+        Read::Visibility,
+        "",
+        Some(if hidden { "hidden" } else { "visible" }),
+    );
     window(win::VISIBILITY);
 }
 
 /// The terms dialog closed: accepted or not.
 pub fn dialog(accepted: bool) {
-    ev(kind::DIALOG, host::DIALOG_ID, if accepted { 1.0 } else { 0.0 }, "");
+    ev(
+        kind::DIALOG,
+        host::DIALOG_ID,
+        if accepted { 1.0 } else { 0.0 },
+        "",
+    );
 }
 
 /// Page object `id` was garbage-collected.

@@ -11,7 +11,13 @@ fn terms(status: &str) -> String {
 fn show_terms_fires_displayed_and_shows_the_dialog() {
     let socket = connected_visitor(7);
     m(0, "showTerms", "[{}]");
-    assert_eq!(log(), [send_line(socket, &terms("displayed")), "dialog shown".into()]);
+    assert_eq!(
+        log(),
+        [
+            send_line(socket, &terms("displayed")),
+            "dialog shown".into()
+        ]
+    );
 }
 
 #[test]
@@ -36,7 +42,10 @@ fn accepting_fires_accepted_then_starts_the_session() {
     assert_eq!(
         log(),
         [
-            send_line(socket, r#"{"type":"visitorsessionstart","data":{"sessionkey":"S1"}}"#),
+            send_line(
+                socket,
+                r#"{"type":"visitorsessionstart","data":{"sessionkey":"S1"}}"#
+            ),
             r#"event glance:startsession {"sessionkey":"S1"}"#.into(),
         ]
     );
@@ -48,9 +57,15 @@ fn the_session_key_defaults_to_the_visitor_id() {
     m(0, "showTerms", "[]");
     log();
     dialog(true);
-    assert!(has(&log(), r#"call GLANCE.Cobrowse.Visitor.startSession [{"sessionKey":"v1"}]"#));
+    assert!(has(
+        &log(),
+        r#"call GLANCE.Cobrowse.Visitor.startSession [{"sessionKey":"v1"}]"#
+    ));
     m(0, "startSession", "[]");
-    assert!(has(&log(), r#"event glance:startsession {"sessionkey":"v1"}"#));
+    assert!(has(
+        &log(),
+        r#"event glance:startsession {"sessionkey":"v1"}"#
+    ));
 }
 
 #[test]
@@ -59,14 +74,24 @@ fn declining_fires_declined_only() {
     m(0, "showTerms", "[{}]");
     log();
     dialog(false);
-    assert_eq!(log(), [send_line(socket, &terms("declined")), "dialog closed".into()]);
+    assert_eq!(
+        log(),
+        [
+            send_line(socket, &terms("declined")),
+            "dialog closed".into()
+        ]
+    );
 }
 
 #[test]
 fn without_the_default_ui_the_page_hears_onshowterms() {
     let socket = connected_visitor(7);
     m(7, "setDefaultUI", "[false]");
-    m(0, "showTerms", r#"[{"sessionkey":"S2","termsUrl":"https://own.example/t"}]"#);
+    m(
+        0,
+        "showTerms",
+        r#"[{"sessionkey":"S2","termsUrl":"https://own.example/t"}]"#,
+    );
     assert_eq!(
         log(),
         [
@@ -76,7 +101,10 @@ fn without_the_default_ui_the_page_hears_onshowterms() {
     );
     // The group's terms URL from the settings lookup, when the call names none.
     m(0, "showTerms", "[{}]");
-    assert_eq!(emits(&log(), 7), [r#"onshowterms [{"sessionkey":"v1","termsurl":"https://t.example/terms"}]"#]);
+    assert_eq!(
+        emits(&log(), 7),
+        [r#"onshowterms [{"sessionkey":"v1","termsurl":"https://t.example/terms"}]"#]
+    );
     // The page reports the outcome itself.
     m(7, "signalAgent", r#"["terms",{"status":"accepted"}]"#);
     assert_eq!(log(), [send_line(socket, &terms("accepted"))]);
@@ -85,7 +113,10 @@ fn without_the_default_ui_the_page_hears_onshowterms() {
 
     m(7, "setDefaultUI", "[]");
     m(0, "showTerms", "[{}]");
-    assert!(has(&log(), "dialog shown"), "setDefaultUI() turns it back on");
+    assert!(
+        has(&log(), "dialog shown"),
+        "setDefaultUI() turns it back on"
+    );
 }
 
 #[test]
@@ -99,7 +130,10 @@ fn stop_session_reports_the_session_started_last() {
     assert_eq!(
         log(),
         [
-            send_line(socket, r#"{"type":"visitorsessionend","data":{"sessionkey":"S3"}}"#),
+            send_line(
+                socket,
+                r#"{"type":"visitorsessionend","data":{"sessionkey":"S3"}}"#
+            ),
             r#"event glance:stopsession {"sessionkey":"S3"}"#.into(),
         ]
     );
@@ -118,7 +152,10 @@ fn terms_events_wait_for_the_socket() {
     dialog(false);
     assert_eq!(log(), ["dialog closed"]);
     let socket = resolve(&start);
-    assert_eq!(sent(&handshake(socket), socket), [terms("displayed"), terms("declined")]);
+    assert_eq!(
+        sent(&handshake(socket), socket),
+        [terms("displayed"), terms("declined")]
+    );
 }
 
 #[test]
@@ -129,8 +166,14 @@ fn the_flow_reports_through_the_visitor_created_last() {
     m(8, "setDefaultUI", "[false]");
     m(0, "showTerms", "[{}]");
     let lines = log();
-    assert_eq!(emits(&lines, 8), [r#"onshowterms [{"sessionkey":"v2","termsurl":"https://t.example/terms"}]"#]);
-    assert!(sent(&lines, 7).is_empty() && emits(&lines, 7).is_empty(), "{lines:#?}");
+    assert_eq!(
+        emits(&lines, 8),
+        [r#"onshowterms [{"sessionkey":"v2","termsurl":"https://t.example/terms"}]"#]
+    );
+    assert!(
+        sent(&lines, 7).is_empty() && emits(&lines, 7).is_empty(),
+        "{lines:#?}"
+    );
 }
 
 #[test]

@@ -18,7 +18,10 @@ fn connect_unique_reports_the_id_and_connects_with_it() {
     assert!(has(&lines, r#"emit 7 onuniqueid ["42",300]"#), "{lines:#?}");
     fire(id_of(&lines, "microtask"));
     let lines = log();
-    assert!(has(&lines, "/presence?groupid=12345&visitorid=UNQ-42"), "{lines:#?}");
+    assert!(
+        has(&lines, "/presence?groupid=12345&visitorid=UNQ-42"),
+        "{lines:#?}"
+    );
 }
 
 #[test]
@@ -35,13 +38,20 @@ fn a_unique_visitor_connects_with_its_guest_token() {
     let lines = log();
     fire(id_of(&lines, "microtask"));
     let lines = log();
-    reply(id_of(&lines, "fetch"), 200, r#"{"directserver":"node1.example"}"#);
+    reply(
+        id_of(&lines, "fetch"),
+        200,
+        r#"{"directserver":"node1.example"}"#,
+    );
     let lines = log();
     let socket = id_of(&lines, "open");
     opened(socket);
     let lines = log();
     assert!(has(&lines, r#""guesttoken":"g""#), "{lines:#?}");
-    frame(socket, r#"{"type":"connected","keepalive":25,"data":{"groupid":12345,"visitorid":"UNQ-42"}}"#);
+    frame(
+        socket,
+        r#"{"type":"connected","keepalive":25,"data":{"groupid":12345,"visitorid":"UNQ-42"}}"#,
+    );
     let lines = log();
     assert!(has(&lines, "emit 7 onconnected"), "{lines:#?}");
     assert!(has(&lines, r#""u":1"#), "{lines:#?}");
@@ -63,7 +73,10 @@ fn connected_unique() -> u32 {
     let socket = resolve(&lines);
     opened(socket);
     log();
-    frame(socket, r#"{"type":"connected","data":{"groupid":12345,"visitorid":"UNQ-42"}}"#);
+    frame(
+        socket,
+        r#"{"type":"connected","data":{"groupid":12345,"visitorid":"UNQ-42"}}"#,
+    );
     log();
     socket
 }
@@ -112,7 +125,9 @@ fn extend_unique_renews_the_guest_token_without_reconnecting() {
     opened(socket);
     assert_eq!(
         sent(&log(), socket),
-        [r#"{"type":"connect","groupid":12345,"visitorid":"UNQ-42","guesttoken":"g2","version":"0.1.0"}"#]
+        [
+            r#"{"type":"connect","groupid":12345,"visitorid":"UNQ-42","guesttoken":"g2","version":"0.1.0"}"#
+        ]
     );
 }
 
@@ -123,20 +138,32 @@ fn extend_unique_needs_a_unique_visitor() {
     m(7, "extendUnique", "[]");
     assert_eq!(
         log(),
-        [onerror(7, "invalidparameter", "extendUnique needs a unique visitor (connectUnique first)")]
+        [onerror(
+            7,
+            "invalidparameter",
+            "extendUnique needs a unique visitor (connectUnique first)"
+        )]
     );
     // A configured unique id without its guest token cannot be extended either.
     new(1, 8, r#"{"uniqueid":"42"}"#);
     m(8, "extendUnique", "[]");
     assert_eq!(
         log(),
-        [onerror(8, "invalidparameter", "extendUnique needs a unique visitor (connectUnique first)")]
+        [onerror(
+            8,
+            "invalidparameter",
+            "extendUnique needs a unique visitor (connectUnique first)"
+        )]
     );
 }
 
 #[test]
 fn a_failed_unique_request_reports_connfail() {
-    for (status, body, detail) in [(0, "", "connection"), (500, "", "error"), (200, r#"{"visitorid":"UNQ-42"}"#, "error")] {
+    for (status, body, detail) in [
+        (0, "", "connection"),
+        (500, "", "error"),
+        (200, r#"{"visitorid":"UNQ-42"}"#, "error"),
+    ] {
         page();
         new(1, 7, "{}");
         m(7, "connectUnique", "[]");
@@ -159,12 +186,19 @@ fn a_new_unique_id_replaces_the_connected_visitor() {
     opened(socket);
     assert_eq!(
         sent(&log(), socket),
-        [r#"{"type":"connect","groupid":12345,"visitorid":"UNQ-42","guesttoken":"g","version":"0.1.0"}"#]
+        [
+            r#"{"type":"connect","groupid":12345,"visitorid":"UNQ-42","guesttoken":"g","version":"0.1.0"}"#
+        ]
     );
-    frame(socket, r#"{"type":"connected","data":{"groupid":12345,"visitorid":"UNQ-42"}}"#);
+    frame(
+        socket,
+        r#"{"type":"connected","data":{"groupid":12345,"visitorid":"UNQ-42"}}"#,
+    );
     assert_eq!(
         sent(&log(), socket),
-        [r#"{"type":"presence","data":{"url":"https://shop.example/","browser":"other","browserver":"","platform":"other","u":2}}"#],
+        [
+            r#"{"type":"presence","data":{"url":"https://shop.example/","browser":"other","browserver":"","platform":"other","u":2}}"#
+        ],
         "only the newest presence"
     );
 }

@@ -13,11 +13,27 @@ fn hidden_is_sent_and_arms_the_hidden_limit() {
     set_hidden(true);
     let lines = log();
     let limit = timer_for(&lines, HIDDEN_LIMIT);
-    assert_eq!(lines, [format!("timer {limit} {HIDDEN_LIMIT}"), send_line(socket, &visibility_frame(true))]);
-    assert_eq!(m(7, "isconnected", "[]").as_deref(), Some("true"), "hidden visitors stay present");
+    assert_eq!(
+        lines,
+        [
+            format!("timer {limit} {HIDDEN_LIMIT}"),
+            send_line(socket, &visibility_frame(true))
+        ]
+    );
+    assert_eq!(
+        m(7, "isconnected", "[]").as_deref(),
+        Some("true"),
+        "hidden visitors stay present"
+    );
 
     set_hidden(false);
-    assert_eq!(log(), [format!("release {limit}"), send_line(socket, &visibility_frame(false))]);
+    assert_eq!(
+        log(),
+        [
+            format!("release {limit}"),
+            send_line(socket, &visibility_frame(false))
+        ]
+    );
     fire(limit);
     assert_eq!(log(), Vec::<String>::new());
 }
@@ -30,21 +46,38 @@ fn the_hidden_limit_closes_and_becoming_visible_reconnects() {
     fire(limit);
     let lines = log();
     assert_eq!(lines[0], format!("release {socket}"), "{lines:#?}");
-    assert!(!has(&lines, "listen false"), "still listening for visibility: {lines:#?}");
-    assert!(timers(&lines).is_empty() && !has(&lines, "microtask"), "{lines:#?}");
+    assert!(
+        !has(&lines, "listen false"),
+        "still listening for visibility: {lines:#?}"
+    );
+    assert!(
+        timers(&lines).is_empty() && !has(&lines, "microtask"),
+        "{lines:#?}"
+    );
     assert!(emits(&lines, 7).is_empty(), "{lines:#?}");
     assert_eq!(m(7, "isconnected", "[]").as_deref(), Some("false"));
     window(win::ONLINE);
-    assert_eq!(log(), Vec::<String>::new(), "dormant: `online` does not wake it");
+    assert_eq!(
+        log(),
+        Vec::<String>::new(),
+        "dormant: `online` does not wake it"
+    );
 
     set_hidden(false);
     let lines = log();
-    assert_eq!(starting(&lines, "microtask").len(), 1, "at once: {lines:#?}");
+    assert_eq!(
+        starting(&lines, "microtask").len(),
+        1,
+        "at once: {lines:#?}"
+    );
     let socket = resolve(&lines);
     let lines = handshake(socket);
     let frames = sent(&lines, socket);
     assert_eq!(frames[0], visibility_frame(false), "{frames:#?}");
-    assert!(frames[1].starts_with(r#"{"type":"presence""#), "{frames:#?}");
+    assert!(
+        frames[1].starts_with(r#"{"type":"presence""#),
+        "{frames:#?}"
+    );
     assert_eq!(frames.len(), 2);
 }
 
@@ -60,7 +93,11 @@ fn a_visitor_created_hidden_arms_the_limit_when_it_connects() {
     let lines = handshake(socket);
     let frames = sent(&lines, socket);
     assert_eq!(frames.len(), 2, "{frames:#?}");
-    assert_eq!(frames[1], visibility_frame(true), "the server learns it is hidden");
+    assert_eq!(
+        frames[1],
+        visibility_frame(true),
+        "the server learns it is hidden"
+    );
     fire(limit);
     assert_eq!(log()[0], format!("release {socket}"));
 }
@@ -107,7 +144,11 @@ fn blur_then_window_focus_takes_focus_back() {
 
 #[test]
 fn activity_after_blur_takes_focus_back_itself() {
-    for activity in [("presence", "[]"), ("fire", r#"["c_x"]"#), ("signalVisibility", "[true]")] {
+    for activity in [
+        ("presence", "[]"),
+        ("fire", r#"["c_x"]"#),
+        ("signalVisibility", "[true]"),
+    ] {
         let socket = connected_visitor(7);
         frame(socket, r#"{"type":"blur"}"#);
         m(7, activity.0, activity.1);
@@ -139,7 +180,10 @@ fn focus_before_any_blur_sends_nothing() {
     assert_eq!(log(), Vec::<String>::new());
     let socket = resolve(&start);
     let lines = handshake(socket);
-    assert!(sent(&lines, socket).is_empty(), "nothing was queued: {lines:#?}");
+    assert!(
+        sent(&lines, socket).is_empty(),
+        "nothing was queued: {lines:#?}"
+    );
 }
 
 #[test]
@@ -149,7 +193,10 @@ fn the_hidden_state_of_an_unloading_page_is_not_sent() {
     assert_eq!(log(), Vec::<String>::new());
     set_hidden(true);
     let lines = log();
-    assert!(sent(&lines, socket).is_empty(), "a navigation is not the visitor leaving");
+    assert!(
+        sent(&lines, socket).is_empty(),
+        "a navigation is not the visitor leaving"
+    );
     assert!(timers(&lines).is_empty(), "{lines:#?}");
 }
 
@@ -163,7 +210,11 @@ fn a_page_back_from_the_cache_reports_visible() {
     window(win::PAGESHOW);
     assert_eq!(log(), [send_line(socket, &visibility_frame(false))]);
     window(win::PAGESHOW);
-    assert_eq!(log(), Vec::<String>::new(), "a pageshow without pagehide changes nothing");
+    assert_eq!(
+        log(),
+        Vec::<String>::new(),
+        "a pageshow without pagehide changes nothing"
+    );
 }
 
 #[test]
@@ -189,6 +240,10 @@ fn a_visitor_hidden_before_it_connects_arms_the_limit() {
     let limit = timer_for(&lines, HIDDEN_LIMIT);
     let socket = resolve(&lines);
     let frames = sent(&handshake(socket), socket);
-    assert_eq!(frames.last().unwrap(), &visibility_frame(true), "{frames:#?}");
+    assert_eq!(
+        frames.last().unwrap(),
+        &visibility_frame(true),
+        "{frames:#?}"
+    );
     let _ = limit;
 }

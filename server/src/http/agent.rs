@@ -40,7 +40,7 @@ fn authorize(state: &SharedState, headers: &HeaderMap, group: GroupId) -> Result
     if state.draining() {
         return Err(ApiError::Unavailable);
     }
-    if state.groups.get(&group).is_none() {
+    if !state.groups.contains_key(&group) {
         return Err(ApiError::Unauthorized);
     }
     Ok(())
