@@ -33,7 +33,8 @@ wasm-pack build --release --target no-modules --out-dir pkg --out-name glance_pr
 #    the module owns its memory, which starts zeroed.
 #    --one-caller-inline-max-function-size=20: binaryen otherwise inlines every function that has one
 #    caller, whatever its size; keeping the larger ones apart makes the module ~3 KB bigger raw but
-#    ~1.8 KB smaller gzipped (the size that counts), as the functions repeat more.
+#    ~1.8 KB smaller gzipped (the size that counts), as the functions repeat more. Flattening and
+#    re-looping the control flow, then optimizing again, takes another ~0.2 KB off the gzip.
 tools=tools/npm/node_modules/.bin
 if [ ! -x "$tools/wasm-opt" ] && command -v npm >/dev/null; then
   npm install --prefix tools/npm --no-audit --no-fund --silent >&2 || log "WARNING: npm install of tools/npm failed"
@@ -59,7 +60,8 @@ const table = new WebAssembly.Instance(after, stubs).exports.__wbindgen_externre
 try { if (table) table.grow(1, {}); } catch (e) { console.error("__wbindgen_externrefs is not an externref table: " + e); process.exit(1); }
 JS
 }
-if [ -n "$wasm_opt" ] && "$wasm_opt" -Oz --converge --one-caller-inline-max-function-size=20 --low-memory-unused --zero-filled-memory "${features[@]}" \
+if [ -n "$wasm_opt" ] && "$wasm_opt" -Oz --converge --one-caller-inline-max-function-size=20 --flatten --rereloop -Oz --converge \
+    --low-memory-unused --zero-filled-memory "${features[@]}" \
     --strip-debug --strip-producers pkg/glance_presence_bg.wasm -o pkg/glance_presence_bg.opt.wasm; then
   if externref_ok pkg/glance_presence_bg.wasm pkg/glance_presence_bg.opt.wasm >&2; then
     mv pkg/glance_presence_bg.opt.wasm pkg/glance_presence_bg.wasm
