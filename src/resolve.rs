@@ -143,7 +143,9 @@ fn request(conn: &mut Conn, sh: &mut Shared, mut next: Next, presence: &ServiceO
             ("GET", "/uniquevisitor", "")
         }
         Next::Rest { path, visitor, .. } => {
-            query.extend(visitor.iter().map(|v| ("visitorid", v.clone())));
+            if let Some(visitor) = visitor {
+                query.push(("visitorid", visitor.clone()));
+            }
             ("GET", *path, "")
         }
         Next::Signal { body, .. } => ("POST", "/signalvisitor", body.as_str()),
