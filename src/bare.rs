@@ -6,13 +6,9 @@
 //! `unreachable` trap reaches JS as a `RuntimeError`, which the facade catches and logs, as it did
 //! with std's panic (which also ends in a trap on this target).
 
-/// The heap: a small free-list allocator, enough for a module that holds a few objects and
-/// strings per page.
+/// The heap (see `heap.rs`).
 #[global_allocator]
-#[allow(unsafe_code)]
-// SAFETY: `AssumeSingleThreaded` requires one thread: wasm32 without `atomics` has exactly one.
-static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
-    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+static ALLOCATOR: crate::heap::Heap = crate::heap::Heap::new();
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {

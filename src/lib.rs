@@ -26,6 +26,8 @@ pub mod exports;
 pub mod failure;
 pub mod frames;
 pub mod global;
+#[cfg(all(not(feature = "std"), target_arch = "wasm32"))]
+mod heap;
 #[cfg(target_arch = "wasm32")]
 pub mod host;
 #[cfg(not(target_arch = "wasm32"))]
