@@ -59,7 +59,7 @@ var imports = {
     },
     c: function (a, b, c, d) { return H.c(text(a, b), text(c, d)); },
     d: function (a, b, c, d) { H.d(text(a, b), text(c, d)); },
-    g: function (p, n) { H.g(text(p, n)); },
+    g: function (show, p, n) { H.g(show !== 0, text(p, n)); },
     k: function (p, n) { H.k(text(p, n)); },
     now: function () { return Date.now(); },
     random: function () { return Math.random(); },

@@ -18,7 +18,7 @@ const bytes = fs.readFileSync(wasmPath);
 // Imports: glue.js name -> [parameters, results] (wasm value counts; strings are two i32s).
 const IMPORTS = {
   o: [3, 1], s: [3, 1], x: [1, 0], t: [2, 0], m: [1, 0], f: [9, 0], e: [6, 0], h: [2, 0], l: [1, 0],
-  r: [4, 0], w: [4, 1], c: [4, 1], d: [4, 0], g: [2, 0], k: [2, 0], now: [0, 1], random: [0, 1], i: [0, 0],
+  r: [4, 0], w: [4, 1], c: [4, 1], d: [4, 0], g: [3, 0], k: [2, 0], now: [0, 1], random: [0, 1], i: [0, 0],
 };
 // Exports: wasm-bindgen's name -> [glue.js name, parameters, results] (null: not a function).
 const EXPORTS = {

@@ -2,9 +2,9 @@
 //! `GLANCE.Cobrowse.VisitorUI.showTerms`, `startSession`, `stopSession`, installed by the loader
 //! only where the page has no cobrowse script of its own, and the built-in terms dialog.
 //!
-//! The dialog is a native modal `<dialog>` in a shadow root (the host builds it from the markup
-//! here, see `H.g` in `pkg-template/loader.js`), so the host page's styles neither reach into it
-//! nor are touched by it. Accessible through the platform: `showModal()` puts it in the top layer
+//! The dialog is a native modal `<dialog>` in a shadow root (the host builds it, see `H.g` in
+//! `pkg-template/loader.js`), so the host page's styles neither reach into it nor are touched by
+//! it. Accessible through the platform: `showModal()` puts it in the top layer
 //! and makes the rest of the page inert (focus cannot leave it, assistive technology sees only
 //! it), moves focus to Decline (`autofocus`) and gives it back on close. The title and
 //! description label it; the buttons submit a `method="dialog"` form, whose value closes the
@@ -19,24 +19,7 @@ use crate::prelude::*;
 use crate::resolve::cached;
 use crate::visitor::{fire, value_text};
 
-const HEAD: &str = r#"<style>
-:host{all:initial}
-dialog{box-sizing:border-box;width:calc(100% - 2rem);max-width:26rem;padding:1.4rem 1.5rem;border:0;border-radius:10px;background:#fff;color:#1b1f24;box-shadow:0 12px 40px rgba(0,0,0,.35);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:left}
-dialog::backdrop{background:rgba(15,20,25,.5)}
-h2{margin:0 0 .5rem;font-size:1.15rem;font-weight:600}
-p{margin:0 0 1rem}
-a{color:#0b57d0}
-form{display:flex;gap:.6rem;justify-content:flex-end;margin:0}
-button{font:inherit;margin:0;padding:.5rem 1.1rem;border:1px solid #6b7280;border-radius:6px;background:#fff;color:#1b1f24;cursor:pointer}
-.accept{border-color:#0b57d0;background:#0b57d0;color:#fff}
-:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
-</style><dialog aria-labelledby="t" aria-describedby="d">
-<h2 id="t">Share this page with an agent?</h2>
-<p id="d">An agent has asked to start a screen-sharing session so they can see this page with you.</p>
-"#;
 
-const TAIL: &str = r#"<form method="dialog"><button class="decline" value="n" autofocus>Decline</button><button class="accept" value="y">Accept</button></form>
-</dialog>"#;
 
 /// `GLANCE.Cobrowse.Visitor.<name>(args)` for the active visitor (`None`: there is none).
 pub fn call(conn: Option<&mut Conn>, sh: &mut Shared, name: u32, args: Option<&Json>) {
@@ -112,7 +95,9 @@ fn show_terms(conn: &mut Conn, sh: &mut Shared, args: Option<&Json>) {
     );
     if conn.default_ui {
         sh.dialog = Some((conn.id, key));
-        sh.outbox.push(Effect::Dialog(markup(url.as_deref())));
+        // The terms link only for a web address.
+        let url = url.filter(|u| u.starts_with("https://") || u.starts_with("http://"));
+        sh.outbox.push(Effect::Dialog(true, url.unwrap_or_default()));
     } else {
         let mut arg = session_arg(&key);
         if let Some(url) = url {
@@ -128,7 +113,7 @@ pub fn respond(objects: &mut [Conn], sh: &mut Shared, accepted: bool) {
     let Some((visitor, key)) = sh.dialog.take() else {
         return;
     };
-    sh.outbox.push(Effect::Dialog(String::new()));
+    sh.outbox.push(Effect::Dialog(false, String::new()));
     let Some(conn) = objects.iter_mut().find(|c| c.id == visitor) else {
         return;
     };
@@ -150,34 +135,4 @@ pub fn respond(objects: &mut [Conn], sh: &mut Shared, accepted: bool) {
             [path, " is missing"].concat(),
         ));
     }
-}
-
-/// The dialog's markup, with the terms link when there is a web address for it.
-fn markup(terms_url: Option<&str>) -> String {
-    let link = match terms_url.filter(|u| u.starts_with("https://") || u.starts_with("http://")) {
-        Some(url) => ["<p><a href=\"", &attribute(url), "\" "].concat(),
-        None => "<p hidden><a ".into(),
-    };
-    [
-        HEAD,
-        &link,
-        r#"target="_blank" rel="noopener noreferrer">Terms of service</a></p>"#,
-        "\n",
-        TAIL,
-    ]
-    .concat()
-}
-
-/// `text` escaped for a double-quoted attribute value.
-fn attribute(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '<' => out.push_str("&lt;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }

@@ -67,10 +67,10 @@ extern "C" {
     /// Dispatches `CustomEvent(name, {detail})` on window (`detail`: JSON).
     #[wasm_bindgen(js_namespace = H, js_name = d)]
     pub fn window_event(name: &str, detail: &str);
-    /// Shows `html` in a modal dialog host (or removes it when empty); its outcome is reported
-    /// as [`crate::exports::ev`] with [`DIALOG_ID`].
+    /// Shows the terms dialog, with a link to `terms_url` when not empty (`show` false: removes
+    /// it); its outcome is reported as [`crate::exports::ev`] with [`DIALOG_ID`].
     #[wasm_bindgen(js_namespace = H, js_name = g)]
-    pub fn dialog(html: &str);
+    pub fn dialog(show: bool, terms_url: &str);
     /// `console.warn` with the module's prefix.
     #[wasm_bindgen(js_namespace = H, js_name = k)]
     pub fn warn(message: &str);

@@ -137,12 +137,12 @@ pub fn call_path(path: &str, args: &str) -> bool {
 pub fn window_event(name: &str, detail: &str) {
     log(format!("event {name} {detail}"));
 }
-/// Records `dialog shown` / `dialog closed`.
-pub fn dialog(html: &str) {
-    log(if html.is_empty() {
-        "dialog closed".into()
-    } else {
-        "dialog shown".into()
+/// Records `dialog shown <terms url>` / `dialog closed`.
+pub fn dialog(show: bool, terms_url: &str) {
+    log(match (show, terms_url) {
+        (true, "") => "dialog shown".into(),
+        (true, url) => format!("dialog shown {url}"),
+        (false, _) => "dialog closed".into(),
     });
 }
 /// Records `warn`.

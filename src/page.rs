@@ -74,8 +74,8 @@ pub enum Effect {
     Call(String, String, String),
     /// `CustomEvent(name, {detail})` on window.
     Event(&'static str, String),
-    /// Shows the terms dialog (empty: removes it).
-    Dialog(String),
+    /// Shows the terms dialog with its terms link (`false`: removes it).
+    Dialog(bool, String),
     /// A console warning.
     Warn(String),
 }
@@ -172,7 +172,7 @@ pub fn flush() {
                 }
             }
             Effect::Event(name, detail) => host::window_event(name, &detail),
-            Effect::Dialog(html) => host::dialog(&html),
+            Effect::Dialog(show, url) => host::dialog(show, &url),
             Effect::Warn(message) => host::warn(&message),
         }
     }

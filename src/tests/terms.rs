@@ -11,11 +11,12 @@ fn terms(status: &str) -> String {
 fn show_terms_fires_displayed_and_shows_the_dialog() {
     let socket = connected_visitor(7);
     m(0, "showTerms", "[{}]");
+    // With the group's terms URL from the settings lookup as its link.
     assert_eq!(
         log(),
         [
             send_line(socket, &terms("displayed")),
-            "dialog shown".into()
+            "dialog shown https://t.example/terms".into()
         ]
     );
 }
@@ -191,4 +192,13 @@ fn without_a_visitor_the_flow_warns() {
     );
     dialog(true);
     assert_eq!(log(), Vec::<String>::new());
+}
+
+#[test]
+fn the_dialog_links_only_a_web_address() {
+    let _ = connected_visitor(7);
+    m(0, "showTerms", r#"[{"termsurl":"https://own.example/t"}]"#);
+    assert!(log().contains(&"dialog shown https://own.example/t".to_string()));
+    m(0, "showTerms", r#"[{"termsUrl":"javascript:alert(1)"}]"#);
+    assert!(log().contains(&"dialog shown".to_string()), "no link for a script address");
 }
