@@ -104,7 +104,7 @@ pub fn build_presence(
         platform,
     } = detect(&page.user_agent);
     let mut map = user.clone();
-    let url: String = page.url.chars().take(limits.max_value).collect();
+    let url = crate::text::prefix_chars(&page.url, limits.max_value).to_owned();
     map.set("url", Json::String(url));
     map.set("browser", Json::str(browser));
     map.set("browserver", Json::String(version));

@@ -27,6 +27,21 @@ pub fn char_count(s: &str) -> usize {
     s.bytes().filter(|b| b & 0xC0 != 0x80).count()
 }
 
+/// The first `n` characters of `s` (all of it when shorter).
+pub fn prefix_chars(s: &str, n: usize) -> &str {
+    let mut seen = 0;
+    for (i, b) in s.bytes().enumerate() {
+        // A character starts at every byte that is not a UTF-8 continuation byte.
+        if b & 0xC0 != 0x80 {
+            if seen == n {
+                return s.get(..i).unwrap_or(s);
+            }
+            seen += 1;
+        }
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,5 +59,9 @@ mod tests {
             assert_eq!(find(h, n), h.find(n), "{h:?} {n:?}");
         }
         assert_eq!(char_count("aé€😀"), "aé€😀".chars().count());
+        for n in 0..7 {
+            let expected: String = "aé€😀b".chars().take(n).collect();
+            assert_eq!(prefix_chars("aé€😀b", n), expected);
+        }
     }
 }
