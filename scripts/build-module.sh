@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the browser module (release) and assembles what is served and published:
 #
-#   dist/glance-presence.js        loader + wasm-bindgen glue, one classic script (served by the server)
+#   dist/glance-presence.js        glue + loader (pkg-template/), one classic script (served by the server)
 #   dist/glance_presence_bg.wasm   the optimized module, loaded from beside the script
 #   dist/size.json                 sizes, gzipped, of what a page downloads
 #   pkg/                           the npm package: the two files above, package.json, README, types

@@ -3,7 +3,7 @@
 #   1. native tests of the whole workspace: protocol golden tests, server integration tests over
 #      real sockets, the browser module's state machine, one behaviour suite for the in-memory and
 #      the Redis store, and the cluster suite (real redis-server, real nginx, three server nodes)
-#   2. the browser module built with wasm-pack (failing over its size budget) and tested in
+#   2. the browser module built with wasm-pack (its size reported against the budget) and tested in
 #      headless Chromium against a real server
 #   3. end-to-end tests of the demo (agent console + visitor site) with Playwright + Chromium
 #   4. a smoke run of every benchmark scenario (correctness only, small N)
