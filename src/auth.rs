@@ -5,12 +5,12 @@
 use crate::config::{read_config, Config};
 use crate::exports::method;
 use crate::failure::FailCode;
+use crate::frames;
 use crate::host::{self, page, Read};
 use crate::json::{Json, Number};
 use crate::page::{Shared, Target, What};
 #[allow(unused_imports)]
 use crate::prelude::*;
-use crate::resolve::Endpoint;
 use crate::token::{clamp_duration, pick_token, StoredToken};
 use crate::visitor::value_text;
 use glance_protocol::decimal;
@@ -159,59 +159,46 @@ pub fn call(sh: &mut Shared, name: u32, args: Option<&[Json]>, opts: Target) -> 
 /// `authorize({service, credentials:{partnerid, partneruserid, loginkey}, groupid, duration,
 /// onsuccess, onfail})`. A valid stored token for the group succeeds at once, without a request.
 fn authorize(sh: &mut Shared, mut config: Config, opts: Option<&Json>, callbacks: Target) {
-    let field = |key: &str| opts.and_then(|o| o.get(key));
-    let text = |v: Option<&Json>| v.and_then(value_text);
-    if let Some(group) = text(field("groupid")) {
+    let text = |from: Option<&Json>, key: &str| from?.get(key).and_then(value_text);
+    if let Some(group) = text(opts, "groupid") {
         config.groupid = group;
     }
     let Ok(endpoint) = crate::config::endpoint(&config, sh.script.as_deref()) else {
         return sh.settle(callbacks, Err(FailCode::Error));
     };
     let group = endpoint.group;
-    if sh
-        .tokens
-        .stored()
-        .is_some_and(|t| t.valid_for(host::now(), Some(group)))
-    {
+    if sh.tokens.stored().is_some_and(|t| t.valid_for(host::now(), Some(group))) {
         return sh.settle(callbacks, Ok(vec![]));
     }
-    let credential = |key: &str| text(field("credentials").and_then(|c| c.get(key)));
-    let mut body = Json::Object(vec![]);
-    let partner = credential("partnerid").unwrap_or_else(|| decimal(u64::from(group)));
-    body.set("partnerid", Json::str(&partner));
-    body.set(
-        "partneruserid",
-        Json::str(&credential("partneruserid").unwrap_or_default()),
-    );
-    body.set(
-        "loginkey",
-        Json::str(&credential("loginkey").unwrap_or_default()),
-    );
-    let minutes = clamp_duration(match field("duration") {
+    let credentials = opts.and_then(|o| o.get("credentials"));
+    let credential = |key| text(credentials, key).unwrap_or_default();
+    let mut partner = credential("partnerid");
+    if partner.is_empty() {
+        partner = decimal(u64::from(group));
+    }
+    let body = frames::object(&[
+        ("partnerid", &partner),
+        ("partneruserid", &credential("partneruserid")),
+        ("loginkey", &credential("loginkey")),
+    ]);
+    let minutes = clamp_duration(match opts.and_then(|o| o.get("duration")) {
         Some(Json::Number(n)) => Some(n.as_f64()),
         Some(Json::String(s)) => leading_number(s),
         _ => None,
     });
-    let url = authorize_url(&endpoint, text(field("service")), minutes);
+    let service = text(opts, "service").unwrap_or_else(|| "presence".into());
+    let query = [
+        ("groupid", decimal(u64::from(group))),
+        ("service", service),
+        ("duration", decimal(u64::from(minutes))),
+        ("site", endpoint.site.clone()),
+    ];
+    let query: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let url = endpoint
+        .service
+        .http_url("/services/AuthorizationService.svc/rest/Authorize", &query);
     let id = sh.route(0, What::Authorize(callbacks, group, minutes));
     host::fetch(id, "POST", &url, "", &body.to_text());
-}
-
-fn authorize_url(endpoint: &Endpoint, service: Option<String>, minutes: u32) -> String {
-    let (group, minutes) = (
-        decimal(u64::from(endpoint.group)),
-        decimal(u64::from(minutes)),
-    );
-    let service = service.unwrap_or_else(|| "presence".into());
-    let query = [
-        ("groupid", group.as_str()),
-        ("service", service.as_str()),
-        ("duration", minutes.as_str()),
-        ("site", endpoint.site.as_str()),
-    ];
-    endpoint
-        .service
-        .http_url("/services/AuthorizationService.svc/rest/Authorize", &query)
 }
 
 /// The Authorize reply: the token (a JSON string) is kept, then `onsuccess()`; else
