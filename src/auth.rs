@@ -6,6 +6,7 @@ use crate::config::{read_config, Config};
 use crate::exports::method;
 use crate::failure::FailCode;
 use crate::frames;
+use crate::origin::query;
 use crate::host::{self, page, Read};
 use crate::json::{Json, Number};
 use crate::page::{Shared, Target, What};
@@ -187,16 +188,13 @@ fn authorize(sh: &mut Shared, mut config: Config, opts: Option<&Json>, callbacks
         _ => None,
     });
     let service = text(opts, "service").unwrap_or_else(|| "presence".into());
-    let query = [
-        ("groupid", decimal(u64::from(group))),
-        ("service", service),
-        ("duration", decimal(u64::from(minutes))),
-        ("site", endpoint.site.clone()),
-    ];
-    let query: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let url = endpoint
+    let mut url = endpoint
         .service
-        .http_url("/services/AuthorizationService.svc/rest/Authorize", &query);
+        .http_url("/services/AuthorizationService.svc/rest/Authorize");
+    query(&mut url, "groupid", &decimal(u64::from(group)));
+    query(&mut url, "service", &service);
+    query(&mut url, "duration", &decimal(u64::from(minutes)));
+    query(&mut url, "site", &endpoint.site);
     let id = sh.route(0, What::Authorize(callbacks, group, minutes));
     host::fetch(id, "POST", &url, "", &body.to_text());
 }

@@ -66,10 +66,10 @@ impl ServiceOrigin {
         })
     }
 
-    /// `http(s)://host` + `path` + `?query`.
-    pub fn http_url(&self, path: &str, query: &[(&str, &str)]) -> String {
+    /// `http(s)://host` + `path` (see [`query`] for its parameters).
+    pub fn http_url(&self, path: &str) -> String {
         let scheme = if self.secure { "https" } else { "http" };
-        with_query([scheme, "://", &self.host, path].concat(), query)
+        [scheme, "://", &self.host, path].concat()
     }
 
     /// `ws(s)://host` + `path`.
@@ -87,16 +87,12 @@ pub fn origin_of_url(url: &str) -> Option<ServiceOrigin> {
     ServiceOrigin::parse(url)
 }
 
-fn with_query(mut url: String, query: &[(&str, &str)]) -> String {
-    let mut sep = '?';
-    for (k, v) in query {
-        url.push(sep);
-        url.push_str(k);
-        url.push('=');
-        percent_encode(v, &mut url);
-        sep = '&';
-    }
-    url
+/// Appends the query parameter `key=value` to `url` (percent-encoded).
+pub fn query(url: &mut String, key: &str, value: &str) {
+    url.push(if url.bytes().any(|b| b == b'?') { '&' } else { '?' });
+    url.push_str(key);
+    url.push('=');
+    percent_encode(value, url);
 }
 
 /// Percent-encodes everything but the unreserved characters of RFC 3986.
@@ -162,10 +158,10 @@ mod tests {
         let o = ServiceOrigin::parse("http://127.0.0.1:9").unwrap();
         let p = o.with_host("127.0.0.1:10");
         assert_eq!(p.ws_url("/visitorws"), "ws://127.0.0.1:10/visitorws");
-        assert_eq!(
-            p.http_url("/presence", &[("groupid", "12345"), ("visitorid", "a b&c")]),
-            "http://127.0.0.1:10/presence?groupid=12345&visitorid=a%20b%26c"
-        );
+        let mut url = p.http_url("/presence");
+        query(&mut url, "groupid", "12345");
+        query(&mut url, "visitorid", "a b&c");
+        assert_eq!(url, "http://127.0.0.1:10/presence?groupid=12345&visitorid=a%20b%26c");
         assert_eq!(
             ServiceOrigin::parse("x.example").unwrap().ws_url("/agent"),
             "wss://x.example/agent"

@@ -12,7 +12,7 @@ use crate::failure::{FailCode, ResolveError};
 use crate::host;
 use crate::json::Json;
 use crate::link::Conn;
-use crate::origin::ServiceOrigin;
+use crate::origin::{query, ServiceOrigin};
 use crate::page::{Shared, Target, What};
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -105,15 +105,11 @@ pub fn start(conn: &mut Conn, sh: &mut Shared, next: Next) -> u32 {
     match known.or_else(|| cached(sh, endpoint).map(|s| s.presence.clone())) {
         Some(presence) => request(conn, sh, next, &presence),
         None => {
-            let query = [
-                ("groupid", decimal(u64::from(endpoint.group))),
-                ("site", endpoint.site.clone()),
-                ("service", "presence".into()),
-            ];
-            let url = endpoint.service.http_url(
-                "/services/authorizationservice/GetVisitorSettings3",
-                &pairs(&query),
-            );
+            let path = "/services/authorizationservice/GetVisitorSettings3";
+            let mut url = endpoint.service.http_url(path);
+            query(&mut url, "groupid", &decimal(u64::from(endpoint.group)));
+            query(&mut url, "site", &endpoint.site);
+            query(&mut url, "service", "presence");
             let id = sh.route(conn.id, What::Settings(next));
             host::fetch(id, "GET", &url, "", "");
             id
@@ -121,39 +117,30 @@ pub fn start(conn: &mut Conn, sh: &mut Shared, next: Next) -> u32 {
     }
 }
 
-fn pairs<'a>(query: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
-    query.iter().map(|(k, v)| (*k, v.as_str())).collect()
-}
-
 /// Sends `next` to the presence service at `presence`; returns the request's id.
 fn request(conn: &mut Conn, sh: &mut Shared, mut next: Next, presence: &ServiceOrigin) -> u32 {
     let Ok(endpoint) = &conn.endpoint else {
         return 0;
     };
-    let mut query = vec![("groupid", decimal(u64::from(endpoint.group)))];
-    let visitor = conn.visitor.clone().unwrap_or_default();
+    let visitor = conn.visitor.as_deref().unwrap_or_default();
     let (method, path, body) = match &next {
         Next::Resolve(_) if conn.agent => ("GET", "/findvisitor", ""),
         Next::Resolve(_) => ("POST", "/presence", "{}"),
-        Next::Unique { extend, .. } => {
-            if *extend {
-                query.push(("visitorid", visitor.clone()));
-                query.push(("guesttoken", conn.token.clone().unwrap_or_default()));
-            }
-            ("GET", "/uniquevisitor", "")
-        }
-        Next::Rest { path, visitor, .. } => {
-            if let Some(visitor) = visitor {
-                query.push(("visitorid", visitor.clone()));
-            }
-            ("GET", *path, "")
-        }
+        Next::Unique { .. } => ("GET", "/uniquevisitor", ""),
+        Next::Rest { path, .. } => ("GET", *path, ""),
         Next::Signal { body, .. } => ("POST", "/signalvisitor", body.as_str()),
     };
-    if matches!(next, Next::Resolve(_) | Next::Signal { .. }) {
-        query.push(("visitorid", visitor));
+    let mut url = presence.http_url(path);
+    query(&mut url, "groupid", &decimal(u64::from(endpoint.group)));
+    match &next {
+        Next::Unique { extend: true, .. } => {
+            query(&mut url, "visitorid", visitor);
+            query(&mut url, "guesttoken", conn.token.as_deref().unwrap_or_default());
+        }
+        Next::Rest { visitor: Some(v), .. } => query(&mut url, "visitorid", v),
+        Next::Resolve(_) | Next::Signal { .. } => query(&mut url, "visitorid", visitor),
+        _ => {}
     }
-    let url = presence.http_url(path, &pairs(&query));
     let token = if conn.agent && !matches!(next, Next::Unique { .. }) {
         sh.tokens.token()
     } else {
