@@ -253,13 +253,7 @@ fn collected(objects: &mut Vec<Conn>, sh: &mut Shared, id: Target) {
             true,
         ));
     }
-    let owned: Vec<u32> = sh
-        .routes
-        .iter()
-        .filter(|r| r.owner == id)
-        .map(|r| r.id)
-        .collect();
-    for route in owned {
+    while let Some(route) = sh.routes.iter().find(|r| r.owner == id).map(|r| r.id) {
         sh.release(route);
     }
     if sh.active == id {

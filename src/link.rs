@@ -316,7 +316,8 @@ impl Conn {
             keepalive_s.saturating_mul(1000)
         };
         self.set_timer(sh, Timer::Keepalive, Some(self.keepalive_ms));
-        for (_, frame) in core::mem::take(&mut self.queue) {
+        while !self.queue.is_empty() {
+            let (_, frame) = self.queue.remove(0);
             self.write(sh, &frame);
         }
     }
