@@ -244,7 +244,7 @@ fn collected(objects: &mut Vec<Conn>, sh: &mut Shared, id: Target) {
     };
     let mut conn = objects.swap_remove(index);
     conn.stop(sh);
-    for pending in core::mem::take(&mut conn.pending) {
+    while let Some(pending) = conn.pending.pop() {
         sh.release(pending.timer);
         sh.outbox.push(page::Effect::Emit(
             pending.opts,

@@ -130,10 +130,9 @@ pub fn invoke_data(func: &str, args: Option<Json>) -> Json {
 
 /// A JSON object of string fields.
 pub fn object(fields: &[(&str, &str)]) -> Json {
-    Json::Object(
-        fields
-            .iter()
-            .map(|(k, v)| ((*k).into(), Json::str(v)))
-            .collect(),
-    )
+    let mut members = Vec::new();
+    for (k, v) in fields {
+        members.push(((*k).into(), Json::str(v)));
+    }
+    Json::Object(members)
 }

@@ -495,9 +495,9 @@ impl Conn {
         );
         sh.release(socket);
         sh.release(request);
-        for timer in [Timer::Retry, Timer::Keepalive, Timer::Handshake] {
-            self.set_timer(sh, timer, None);
-        }
+        self.set_timer(sh, Timer::Retry, None);
+        self.set_timer(sh, Timer::Keepalive, None);
+        self.set_timer(sh, Timer::Handshake, None);
         self.phase = Phase::Idle;
     }
 
