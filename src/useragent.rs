@@ -103,13 +103,11 @@ pub fn detect(ua: &str) -> Detected {
 /// The major version number following `token`, if the token is present.
 fn version_after(ua: &str, token: &str) -> Option<String> {
     let start = find(ua, token)? + token.len();
-    Some(
-        ua.bytes()
-            .skip(start)
-            .take_while(u8::is_ascii_digit)
-            .map(char::from)
-            .collect(),
-    )
+    let mut version = String::new();
+    for b in ua.bytes().skip(start).take_while(u8::is_ascii_digit) {
+        version.push(char::from(b));
+    }
+    Some(version)
 }
 
 fn platform(ua: &str) -> Platform {

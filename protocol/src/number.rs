@@ -18,7 +18,13 @@ pub fn decimal(mut n: u64) -> String {
             break;
         }
     }
-    digits[start..].iter().map(|&d| char::from(d)).collect()
+    // A plain loop: `collect` into a `String` would add its own iterator code to the browser
+    // module.
+    let mut text = String::new();
+    for &d in &digits[start..] {
+        text.push(char::from(d));
+    }
+    text
 }
 
 /// Whether `n` is a whole number. Numbers beyond ±2^63 count as not whole: every caller limits
