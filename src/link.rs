@@ -423,7 +423,9 @@ impl Conn {
             return self.write(sh, &frame);
         }
         if slot != Slot::None {
-            self.queue.retain(|(s, _)| *s != slot);
+            if let Some(i) = self.queue.iter().position(|(s, _)| *s == slot) {
+                self.queue.remove(i);
+            }
         }
         if self.queue.len() >= QUEUE_CAPACITY {
             self.queue.remove(0);

@@ -89,7 +89,7 @@ pub fn origin_of_url(url: &str) -> Option<ServiceOrigin> {
 
 /// Appends the query parameter `key=value` to `url` (percent-encoded).
 pub fn query(url: &mut String, key: &str, value: &str) {
-    url.push(if url.bytes().any(|b| b == b'?') { '&' } else { '?' });
+    url.push(if crate::text::contains(url, "?") { '&' } else { '?' });
     url.push_str(key);
     url.push('=');
     percent_encode(value, url);
