@@ -99,7 +99,7 @@ impl Json {
     /// Field `key` of an object (`None` when absent or when this is not an object).
     pub fn get(&self, key: &str) -> Option<&Json> {
         match self {
-            Json::Object(fields) => fields.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            Json::Object(fields) => member(fields, key),
             _ => None,
         }
     }
@@ -150,8 +150,13 @@ impl Json {
     }
 }
 
+/// The value of `key` among an object's fields.
+pub fn member<'a>(fields: &'a [(String, Json)], key: &str) -> Option<&'a Json> {
+    fields.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
 /// Sets `key` in `fields`: in place when present, else at the end.
-fn put(fields: &mut Vec<(String, Json)>, key: String, value: Json) {
+pub fn put(fields: &mut Vec<(String, Json)>, key: String, value: Json) {
     match fields.iter_mut().find(|(k, _)| *k == key) {
         Some((_, v)) => *v = value,
         None => fields.push((key, value)),

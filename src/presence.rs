@@ -35,10 +35,7 @@ impl PresenceMap {
 
     /// Sets `key`, replacing an earlier value.
     pub fn set(&mut self, key: &str, value: Json) {
-        match self.0.iter_mut().find(|(k, _)| k == key) {
-            Some(slot) => slot.1 = value,
-            None => self.0.push((key.into(), value)),
-        }
+        crate::json::put(&mut self.0, key.into(), value);
     }
 
     /// Sets every entry of `other`, in its order.
@@ -50,7 +47,7 @@ impl PresenceMap {
 
     /// The value of `key`.
     pub fn get(&self, key: &str) -> Option<&Json> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        crate::json::member(&self.0, key)
     }
 
     /// Number of entries.
