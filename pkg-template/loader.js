@@ -211,7 +211,9 @@ var H = {
       if (what === 0) {
         var el = document.getElementById(key);
         if (!el) return;
-        return JSON.stringify(Array.prototype.map.call(el.attributes, function (a) { return [a.name, a.value]; }));
+        var attributes = {};
+        Array.prototype.forEach.call(el.attributes, function (a) { attributes[a.name] = a.value; });
+        return JSON.stringify(attributes);
       }
       if (what === 1) return JSON.stringify(window.GLANCE_COBROWSE);
       if (what === 2) {

@@ -111,7 +111,9 @@ impl Config {
 
     /// Applies the entries of a plain config object (`window.GLANCE_COBROWSE`, constructor
     /// params), their text as [`value_text`] gives it. A nested `user: {name}` object counts as
-    /// `user-name`; other objects and arrays are skipped.
+    /// `user-name`; other objects and arrays are skipped. With `prefix` `data-`, the object is an
+    /// element's attributes: only `data-*` ones count, without the prefix (`data-user-name` →
+    /// `user-name`).
     pub fn apply_object(&mut self, obj: Option<&Json>, prefix: &str) {
         let Some(Json::Object(members)) = obj else {
             return;
@@ -120,7 +122,13 @@ impl Config {
             if key == "user" && prefix.is_empty() && matches!(value, Json::Object(_)) {
                 self.apply_object(Some(value), "user-");
             } else if let Some(text) = value_text(value) {
-                self.apply(&[prefix, key].concat(), &text);
+                match prefix {
+                    DATA => match data_attribute_key(key) {
+                        Some(key) => self.apply(key, &text),
+                        None => continue,
+                    },
+                    _ => self.apply(&[prefix, key].concat(), &text),
+                }
             }
         }
     }
@@ -164,25 +172,17 @@ pub fn data_attribute_key(attribute: &str) -> Option<&str> {
 /// its configuration any time before creating objects.
 pub fn read_config(params: Option<&Json>) -> Config {
     let mut config = Config::default();
-    for id in ["glance-cobrowse", "cobrowsescript"] {
-        // The element's attributes as `[[name, value], …]`, in document order.
-        let Some(Json::Array(attributes)) =
-            page(Read::Attributes, id).and_then(|t| Json::parse(&t))
-        else {
-            continue;
-        };
-        for pair in &attributes {
-            let text = |i| pair.get_index(i).and_then(Json::as_str);
-            if let (Some(key), Some(value)) = (text(0).and_then(data_attribute_key), text(1)) {
-                config.apply(key, value);
-            }
-        }
-    }
-    let global = page(Read::GlobalConfig, "").and_then(|t| Json::parse(&t));
-    config.apply_object(global.as_ref(), "");
+    let read = |what, key| page(what, key).and_then(|t| Json::parse(&t));
+    // The elements' attributes as `{name: value}`, in document order: only `data-*` count.
+    config.apply_object(read(Read::Attributes, "glance-cobrowse").as_ref(), DATA);
+    config.apply_object(read(Read::Attributes, "cobrowsescript").as_ref(), DATA);
+    config.apply_object(read(Read::GlobalConfig, "").as_ref(), "");
     config.apply_object(params, "");
     config
 }
+
+/// The prefix of the attributes that configure the module.
+const DATA: &str = "data-";
 
 /// Where an object's requests go: needs a valid group and a `ws` (or the script's origin).
 /// `Err`: what is wrong, for `onerror`.

@@ -89,7 +89,7 @@ pub const DIALOG_ID: u32 = 0;
 #[derive(Clone, Copy)]
 #[repr(u32)]
 pub enum Read {
-    /// The attributes of the element with id `key`, as a JSON array of `[name, value]`.
+    /// The attributes of the element with id `key`, as a JSON object `{name: value}`.
     Attributes = 0,
     /// `JSON.stringify(window.GLANCE_COBROWSE)`.
     GlobalConfig = 1,

@@ -12,7 +12,7 @@ pub const DIALOG_ID: u32 = 0;
 #[derive(Clone, Copy)]
 #[repr(u32)]
 pub enum Read {
-    /// The attributes of the element with id `key`.
+    /// The attributes of the element with id `key`, as a JSON object `{name: value}`.
     Attributes = 0,
     /// `window.GLANCE_COBROWSE`.
     GlobalConfig = 1,

@@ -21,7 +21,7 @@ fn store(token: &str, expires: f64, group: u32) {
 }
 
 fn authtoken(token: &str) {
-    let attributes = format!(r#"[["id","glance-cobrowse"],["data-authtoken","{token}"]]"#);
+    let attributes = format!(r#"{{"id":"glance-cobrowse","data-authtoken":"{token}"}}"#);
     host::set_fact(Read::Attributes, "glance-cobrowse", Some(&attributes));
 }
 

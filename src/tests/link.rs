@@ -194,7 +194,7 @@ fn nokeepalive_sends_no_keepalive() {
     host::set_fact(
         Read::Attributes,
         "glance-cobrowse",
-        Some(r#"[["data-nokeepalive",""]]"#),
+        Some(r#"{"data-nokeepalive":""}"#),
     );
     new(0, 9, V1);
     m(9, "connect", "[]");

@@ -227,7 +227,7 @@ fn start_records_the_script_origin_and_reads_data_presence() {
     host::set_fact(
         Read::Attributes,
         "glance-cobrowse",
-        Some(r#"[["data-presence","on"]]"#),
+        Some(r#"{"data-presence":"on"}"#),
     );
     assert!(start(""));
     new(1, 8, V1);
