@@ -30,8 +30,8 @@ pub struct Tokens {
     /// configuration is read again.
     rejected: Option<String>,
     /// An authorized token that `localStorage` refused (storage disabled or full), kept for this
-    /// page instead.
-    unstored: Option<StoredToken>,
+    /// page instead: the JSON text storage would have held.
+    unstored: Option<String>,
 }
 
 impl Tokens {
@@ -48,7 +48,9 @@ impl Tokens {
     /// The stored token: `localStorage`'s (JSON `{token, expires, groupid?}`), else the one
     /// storage refused.
     fn stored(&self) -> Option<StoredToken> {
-        self.unstored.clone().or_else(from_storage)
+        // Storage can be disabled (privacy settings): the host then reads nothing.
+        let text = self.unstored.clone().or_else(|| page(Read::Storage, STORAGE_KEY))?;
+        parse_stored(&text)
     }
 
     /// The token to use now, in the documented order.
@@ -100,18 +102,19 @@ impl Tokens {
         if let Some(group) = token.groupid {
             value.set("groupid", Json::Number(Number::from_u64(u64::from(group))));
         }
-        let stored = host::store(STORAGE_KEY, Some(value.to_text()));
+        let text = value.to_text();
+        let stored = host::store(STORAGE_KEY, Some(text.clone()));
         if !stored {
             // An older entry would otherwise outlive the token that replaced it.
             host::store(STORAGE_KEY, None);
         }
-        self.unstored = (!stored).then_some(token);
+        self.unstored = (!stored).then_some(text);
     }
 }
 
-fn from_storage() -> Option<StoredToken> {
-    // Storage can be disabled (privacy settings): the host then reads nothing.
-    let value = Json::parse(&page(Read::Storage, STORAGE_KEY)?)?;
+/// A stored token from its JSON text `{token, expires, groupid?}`.
+fn parse_stored(text: &str) -> Option<StoredToken> {
+    let value = Json::parse(text)?;
     let whole = |n: &Number| {
         let f = n.as_f64();
         (f as u32 as f64 == f).then_some(f as u32)
