@@ -48,15 +48,7 @@ var imports = {
       view.setInt32((ret >>> 0) + 4, out[1], true);
       view.setInt32(ret >>> 0, out[0], true);
     },
-    // An optional string the module gave up: freed here.
-    w: function (a, b, p, n) {
-      var value;
-      if (p) {
-        value = text(p, n);
-        wasm.f(p, n, 1);
-      }
-      return H.w(text(a, b), value);
-    },
+    w: function (a, b, c, d) { return H.w(text(a, b), text(c, d)); },
     c: function (a, b, c, d) { return H.c(text(a, b), text(c, d)); },
     d: function (a, b, c, d) { H.d(text(a, b), text(c, d)); },
     g: function (show, p, n) { H.g(show !== 0, text(p, n)); },
@@ -85,14 +77,13 @@ var exportsOfModule = {
     var s = pass(params);
     wasm.n(kind, id, s[0], s[1]);
   },
+  // The result as JSON text, "" for none.
   call: function (id, method, args, opts) {
     var s = pass(args);
     var r = wasm.c(id, method, s[0], s[1], opts);
-    if (r[0]) {
-      var value = text(r[0], r[1]);
-      wasm.f(r[0], r[1], 1);
-      return value;
-    }
+    var value = text(r[0], r[1]);
+    wasm.f(r[0], r[1], 1);
+    return value;
   },
   ev: function (kind, id, number, s) {
     var t = pass(s);

@@ -229,7 +229,7 @@ var H = {
   },
   w: function (key, value) {
     try {
-      if (value == null) localStorage.removeItem(key);
+      if (!value) localStorage.removeItem(key);
       else localStorage.setItem(key, value);
       return true;
     } catch (e) {
@@ -317,7 +317,7 @@ function invoke(id, m, args) {
     T[opts] = args[0];
   }
   var result = mod.call(id, m, json(args), opts);
-  return result === undefined ? undefined : JSON.parse(result);
+  return result ? JSON.parse(result) : undefined;
 }
 
 // What a call does when the module could not load: the first argument's onfail("connection")

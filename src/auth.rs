@@ -80,7 +80,7 @@ impl Tokens {
         if let Some(configured) = self.configured.take() {
             self.rejected = Some(configured);
         }
-        host::store(STORAGE_KEY, None);
+        host::store(STORAGE_KEY, "");
     }
 
     /// What a 401/403 from the presence service does: clears the token, unless the page already
@@ -103,10 +103,10 @@ impl Tokens {
             value.set("groupid", Json::Number(Number::from_u64(u64::from(group))));
         }
         let text = value.to_text();
-        let stored = host::store(STORAGE_KEY, Some(text.clone()));
+        let stored = host::store(STORAGE_KEY, &text);
         if !stored {
             // An older entry would otherwise outlive the token that replaced it.
-            host::store(STORAGE_KEY, None);
+            host::store(STORAGE_KEY, "");
         }
         self.unstored = (!stored).then_some(text);
     }

@@ -124,9 +124,9 @@ pub fn create(kind: u32, id: Target, params: &str) {
 /// Method `name` (see [`method`]) of page object `id` (0: the static `GLANCE.Authorization` and
 /// `GLANCE.Cobrowse` functions) with the JSON array `args` (empty: JSON could not carry them) and
 /// the options `opts` the host holds for the call's callbacks (0: none). Returns the method's
-/// result as JSON text.
+/// result as JSON text (empty: `undefined`).
 #[wasm_bindgen]
-pub fn call(id: Target, name: u32, args: &str, opts: Target) -> Option<String> {
+pub fn call(id: Target, name: u32, args: &str, opts: Target) -> String {
     let args = match Json::parse(args) {
         Some(Json::Array(args)) => Some(args),
         _ => None,
@@ -171,7 +171,7 @@ pub fn call(id: Target, name: u32, args: &str, opts: Target) -> Option<String> {
         None
     });
     flush();
-    result
+    result.unwrap_or_default()
 }
 
 /// A report of the host: `kind` (see [`kind`]) of happening on resource `id`, with a number and

@@ -56,10 +56,10 @@ extern "C" {
     /// A fact of the page: see [`Read`].
     #[wasm_bindgen(js_namespace = H, js_name = r)]
     pub fn read(what: u32, key: &str) -> Option<String>;
-    /// `localStorage[key] = value`, or removes it when `value` is `None`. False when storage
+    /// `localStorage[key] = value`, or removes it when `value` is empty. False when storage
     /// refused.
     #[wasm_bindgen(js_namespace = H, js_name = w)]
-    pub fn store(key: &str, value: Option<String>) -> bool;
+    pub fn store(key: &str, value: &str) -> bool;
     /// Calls the function at the dotted `path` from `window` with `this` = its holder and the
     /// arguments of the JSON array `args`. False if there is no function there.
     #[wasm_bindgen(js_namespace = H, js_name = c)]

@@ -121,11 +121,11 @@ pub fn read(what: u32, key: &str) -> Option<String> {
     })
 }
 /// Writes the storage fact (refused after [`refuse_storage`]).
-pub fn store(key: &str, value: Option<String>) -> bool {
-    if REFUSE_STORAGE.with(|r| *r.borrow()) && value.is_some() {
+pub fn store(key: &str, value: &str) -> bool {
+    if REFUSE_STORAGE.with(|r| *r.borrow()) && !value.is_empty() {
         return false;
     }
-    set_fact(Read::Storage, key, value.as_deref());
+    set_fact(Read::Storage, key, Some(value).filter(|v| !v.is_empty()));
     true
 }
 /// Records `call`; paths ending in `missing` have no function.
