@@ -125,14 +125,11 @@ pub fn respond(objects: &mut [Conn], sh: &mut Shared, accepted: bool) {
         crate::frames::object(&[("status", status)]),
     );
     if accepted {
-        let mut arg = Json::Object(vec![]);
-        arg.set("sessionKey", Json::str(&key));
-        let args = Json::Array(vec![arg]).to_text();
-        let path = "GLANCE.Cobrowse.Visitor.startSession";
+        let args = Json::Array(vec![crate::frames::object(&[("sessionKey", &key)])]);
         sh.outbox.push(Effect::Call(
-            path.into(),
-            args,
-            [path, " is missing"].concat(),
+            "GLANCE.Cobrowse.Visitor.startSession".into(),
+            args.to_text(),
+            "GLANCE.Cobrowse.Visitor.startSession is missing".into(),
         ));
     }
 }
