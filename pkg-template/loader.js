@@ -111,12 +111,14 @@ var windowEvents = ["online", "focus", "pagehide", "pageshow", "visibilitychange
   return [name, function () { mod.ev(6, 0, i, ""); }];
 });
 
+// The module's imports, called with its raw values: numbers, and strings as (pointer, length)
+// pairs that `text` (glue.js) reads.
 var H = {
   // WebSocket under `id`.
-  o: function (id, url) {
+  o: function (id, p, n) {
     var ws;
     try {
-      ws = new WebSocket(url);
+      ws = new WebSocket(text(p, n));
     } catch (e) {
       return false;
     }
@@ -137,11 +139,11 @@ var H = {
     R[id] = ws;
     return true;
   },
-  s: function (id, text) {
+  s: function (id, p, n) {
     var ws = R[id];
     if (!ws || ws.readyState !== 1) return false;
     try {
-      ws.send(text);
+      ws.send(text(p, n));
       return true;
     } catch (e) {
       return false;
@@ -172,28 +174,33 @@ var H = {
   m: function (id) {
     Promise.resolve().then(function () { mod.ev(4, id, 0, ""); });
   },
-  f: function (id, method, url, bearer, body) {
+  f: function (id, a, b, c, d, e, f, g, h) {
+    var method = text(a, b);
+    var url = text(c, d);
+    var bearer = text(e, f);
+    var body = text(g, h);
     var controller = window.AbortController ? new AbortController() : { abort: function () {} };
     var headers = {};
     if (body) headers["Content-Type"] = "application/json";
     if (bearer) headers.Authorization = "Bearer " + bearer;
     R[id] = controller;
-    function done(status, text) {
+    function done(status, reply) {
       if (R[id] !== controller) return;
       delete R[id];
-      mod.ev(5, id, status, text);
+      mod.ev(5, id, status, reply);
     }
     fetch(url, { method: method, headers: headers, body: body || undefined, signal: controller.signal })
       .then(function (response) {
-        return response.text().then(function (text) { done(response.status, text); });
+        return response.text().then(function (reply) { done(response.status, reply); });
       })
       .then(null, function () { done(0, ""); });
   },
   // A page handler (of an object or of a call's options); `last`: the options are done.
-  e: function (target, name, args, last) {
+  e: function (target, a, b, c, d, last) {
+    var name = text(a, b);
     var o = deref(target);
     if (last) delete T[target];
-    if (name) notify(o, name, JSON.parse(args));
+    if (name) notify(o, name, JSON.parse(text(c, d)));
   },
   h: function (id, strong) {
     var o = deref(id);
@@ -206,28 +213,13 @@ var H = {
       else target.removeEventListener(entry[0], entry[1]);
     });
   },
-  r: function (what, key) {
-    try {
-      if (what === 0) {
-        var el = document.getElementById(key);
-        if (!el) return;
-        var attributes = {};
-        Array.prototype.forEach.call(el.attributes, function (a) { attributes[a.name] = a.value; });
-        return JSON.stringify(attributes);
-      }
-      if (what === 1) return JSON.stringify(window.GLANCE_COBROWSE);
-      if (what === 2) {
-        var stored = localStorage.getItem(key);
-        return stored === null ? undefined : stored;
-      }
-      if (what === 3) return location.href;
-      if (what === 4) return navigator.userAgent;
-      if (what === 5) return document.visibilityState;
-    } catch (e) {
-      // no storage, a configuration JSON cannot carry: nothing to read
-    }
+  // A fact of the page, returned through the slot at `ret` (see `give` in glue.js).
+  r: function (ret, what, p, n) {
+    give(ret, read(what, text(p, n)));
   },
-  w: function (key, value) {
+  w: function (a, b, c, d) {
+    var key = text(a, b);
+    var value = text(c, d);
     try {
       if (!value) localStorage.removeItem(key);
       else localStorage.setItem(key, value);
@@ -237,66 +229,94 @@ var H = {
     }
   },
   // The function at a dotted path from window, called on its holder.
-  c: function (path, args) {
+  c: function (a, b, c, d) {
     var holder = window;
     var target = window;
-    path.split(".").forEach(function (part) {
+    text(a, b).split(".").forEach(function (part) {
       holder = target;
       target = holder == null ? undefined : holder[part];
     });
     if (typeof target !== "function") return false;
     try {
-      target.apply(holder, JSON.parse(args));
+      target.apply(holder, JSON.parse(text(c, d)));
     } catch (e) {
       report(e);
     }
     return true;
   },
-  d: function (name, detail) {
+  d: function (a, b, c, d) {
     try {
-      window.dispatchEvent(new CustomEvent(name, { detail: JSON.parse(detail) }));
+      window.dispatchEvent(new CustomEvent(text(a, b), { detail: JSON.parse(text(c, d)) }));
     } catch (e) {
       report(e);
     }
   },
-  // The terms dialog in the shadow root of #glance-terms, modal, with the terms link `url` if
-  // any; its close reported. `show` false: removes it.
-  g: function (show, url) {
-    if (dialogHost) dialogHost.remove();
-    dialogHost = null;
-    if (!show || !document.body) return;
-    var host = (dialogHost = document.createElement("div"));
-    host.id = "glance-terms";
-    var root = host.attachShadow({ mode: "open" });
-    root.innerHTML = DIALOG;
-    if (url) {
-      var link = root.querySelector("a");
-      link.href = url;
-      link.parentNode.hidden = false;
-    }
-    var dialog = root.querySelector("dialog");
-    dialog.addEventListener("close", function () {
-      if (dialogHost === host) mod.ev(7, 0, dialog.returnValue === "y" ? 1 : 0, "");
-    });
-    // An Escape that reaches the dialog without closing it (a synthetic or repeated key press):
-    // closed as the platform would, so focus goes back where it was.
-    dialog.addEventListener("keydown", function (e) {
-      if (e.key === "Escape") {
-        e.preventDefault();
-        dialog.close();
-      }
-    });
-    document.body.appendChild(host);
-    try {
-      dialog.showModal();
-    } catch (e) {
-      dialog.setAttribute("open", ""); // no modal dialogs (old browsers): shown in place
-    }
+  // The terms dialog in the shadow root of #glance-terms, modal, with the terms link (if any);
+  // its close reported. `show` 0: removes it.
+  g: function (show, p, n) {
+    showDialog(show, text(p, n));
   },
-  k: function (message) {
-    if (window.console) console.warn("glance-presence:", message);
+  k: function (p, n) {
+    if (window.console) console.warn("glance-presence:", text(p, n));
   },
 };
+
+// What H.r reads: see `Read` in src/host.rs.
+function read(what, key) {
+  try {
+    if (what === 0) {
+      var el = document.getElementById(key);
+      if (!el) return;
+      var attributes = {};
+      Array.prototype.forEach.call(el.attributes, function (a) { attributes[a.name] = a.value; });
+      return JSON.stringify(attributes);
+    }
+    if (what === 1) return JSON.stringify(window.GLANCE_COBROWSE);
+    if (what === 2) {
+      var stored = localStorage.getItem(key);
+      return stored === null ? undefined : stored;
+    }
+    if (what === 3) return location.href;
+    if (what === 4) return navigator.userAgent;
+    if (what === 5) return document.visibilityState;
+  } catch (e) {
+    // no storage, a configuration JSON cannot carry: nothing to read
+    }
+}
+
+function showDialog(show, url) {
+  if (dialogHost) dialogHost.remove();
+  dialogHost = null;
+  if (!show || !document.body) return;
+  var host = (dialogHost = document.createElement("div"));
+  host.id = "glance-terms";
+  var root = host.attachShadow({ mode: "open" });
+  root.innerHTML = DIALOG;
+  if (url) {
+    var link = root.querySelector("a");
+    link.href = url;
+    link.parentNode.hidden = false;
+  }
+  var dialog = root.querySelector("dialog");
+  dialog.addEventListener("close", function () {
+    if (dialogHost === host) mod.ev(7, 0, dialog.returnValue === "y" ? 1 : 0, "");
+  });
+  // An Escape that reaches the dialog without closing it (a synthetic or repeated key press):
+  // closed as the platform would, so focus goes back where it was.
+  dialog.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      dialog.close();
+    }
+  });
+  document.body.appendChild(host);
+  try {
+    dialog.showModal();
+  } catch (e) {
+    dialog.setAttribute("open", ""); // no modal dialogs (old browsers): shown in place
+  }
+}
+
 
 // Every method, numbered as the module numbers them (src/exports.rs, `method`): the agent's are
 // 0–7, the visitor's 0–3 and 8–14, the statics' 15–22.
