@@ -60,7 +60,7 @@ const table = new WebAssembly.Instance(after, stubs).exports.__wbindgen_externre
 try { if (table) table.grow(1, {}); } catch (e) { console.error("__wbindgen_externrefs is not an externref table: " + e); process.exit(1); }
 JS
 }
-if [ -n "$wasm_opt" ] && "$wasm_opt" -Oz --converge --one-caller-inline-max-function-size=20 --flatten --rereloop -Oz --converge \
+if [ -n "$wasm_opt" ] && "$wasm_opt" -Oz --converge --one-caller-inline-max-function-size=30 --flatten --rereloop -Oz --converge \
     --low-memory-unused --zero-filled-memory "${features[@]}" \
     --strip-debug --strip-producers pkg/glance_presence_bg.wasm -o pkg/glance_presence_bg.opt.wasm; then
   if externref_ok pkg/glance_presence_bg.wasm pkg/glance_presence_bg.opt.wasm >&2; then

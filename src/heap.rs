@@ -54,11 +54,14 @@ unsafe impl GlobalAlloc for Heap {
         if layout.align() > 16 {
             return null_mut();
         }
-        let class = class(layout.size());
         let state = unsafe { &mut *self.0.get() };
-        let head = state.free[class];
+        let class = class(layout.size());
+        let Some(free) = state.free.get_mut(class) else {
+            return null_mut();
+        };
+        let head = *free;
         if head != 0 {
-            state.free[class] = unsafe { *(head as *const usize) };
+            *free = unsafe { *(head as *const usize) };
             return head as *mut u8;
         }
         let size = 1 << class;
@@ -81,9 +84,11 @@ unsafe impl GlobalAlloc for Heap {
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        let class = class(layout.size());
         let state = unsafe { &mut *self.0.get() };
-        unsafe { *(ptr as *mut usize) = state.free[class] };
-        state.free[class] = ptr as usize;
+        // Every block handed out has a class with a list.
+        if let Some(free) = state.free.get_mut(class(layout.size())) {
+            unsafe { *(ptr as *mut usize) = *free };
+            *free = ptr as usize;
+        }
     }
 }

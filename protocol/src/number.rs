@@ -7,24 +7,21 @@ use crate::prelude::*;
 
 /// The decimal text of `n`, without the formatting machinery (which the browser module leaves
 /// out).
-pub fn decimal(mut n: u64) -> String {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+pub fn decimal(n: u64) -> String {
+    // From the highest power of ten down; no digit buffer (indexing one would bring the
+    // bounds-check panic into the browser module).
+    let mut power = 1;
+    while n / power >= 10 {
+        power *= 10;
     }
-    // A plain loop: `collect` into a `String` would add its own iterator code to the browser
-    // module.
     let mut text = String::new();
-    for &d in &digits[start..] {
-        text.push(char::from(d));
+    loop {
+        text.push(char::from(b'0' + (n / power % 10) as u8));
+        if power == 1 {
+            return text;
+        }
+        power /= 10;
     }
-    text
 }
 
 /// Whether `n` is a whole number. Numbers beyond ±2^63 count as not whole: every caller limits
