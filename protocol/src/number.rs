@@ -7,21 +7,24 @@ use crate::prelude::*;
 
 /// The decimal text of `n`, without the formatting machinery (which the browser module leaves
 /// out).
-pub fn decimal(n: u64) -> String {
-    // From the highest power of ten down; no digit buffer (indexing one would bring the
-    // bounds-check panic into the browser module).
-    let mut power = 1;
-    while n / power >= 10 {
-        power *= 10;
+pub fn decimal(mut n: u64) -> String {
+    // Digits from the last; `get` rather than indexing, which would bring the bounds-check panic
+    // into the browser module.
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    while let Some(digit) = start.checked_sub(1).and_then(|i| digits.get_mut(i)) {
+        *digit = b'0' + (n % 10) as u8;
+        start -= 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
     }
     let mut text = String::new();
-    loop {
-        text.push(char::from(b'0' + (n / power % 10) as u8));
-        if power == 1 {
-            return text;
-        }
-        power /= 10;
+    for &d in digits.get(start..).unwrap_or_default() {
+        text.push(char::from(d));
     }
+    text
 }
 
 /// Whether `n` is a whole number. Numbers beyond ±2^63 count as not whole: every caller limits
