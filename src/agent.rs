@@ -4,7 +4,7 @@
 use crate::exports::method;
 use crate::failure::FailCode;
 use crate::frames::{self, Incoming};
-use crate::invoke::invoke_path;
+use crate::invoke::invoke_allowed;
 use crate::json::Json;
 use crate::link::{Conn, Pending};
 use crate::page::{Shared, Target, Timer};
@@ -41,7 +41,7 @@ pub fn call(conn: &mut Conn, sh: &mut Shared, name: u32, args: Option<&[Json]>, 
         // Data JSON cannot carry (a cycle, a BigInt) fails now, not when the ack is overdue.
         method::SIGNAL_VISITOR if args.is_some() => send(conn, sh, "signal", field("data"), opts),
         method::INVOKE_VISITOR => match field("func").as_ref().and_then(value_text) {
-            Some(func) if invoke_path(&func).is_ok() => {
+            Some(func) if invoke_allowed(&func) => {
                 let data = frames::invoke_data(&func, field("args"));
                 send(conn, sh, "invoke", Some(data), opts)
             }
