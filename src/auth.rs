@@ -138,10 +138,10 @@ fn parse_stored(text: &str) -> Option<StoredToken> {
 pub fn call(sh: &mut Shared, name: u32, args: Option<&[Json]>, opts: Target) -> Option<String> {
     let first = args.and_then(|a| a.first());
     // Picks up a `data-authtoken` set since the last read; one not read yet is cleared too.
-    let config = read_config(None);
+    let mut config = read_config(None);
     sh.tokens.configure(&config);
     match name {
-        method::AUTHORIZE => authorize(sh, config, first, opts),
+        method::AUTHORIZE => authorize(sh, &mut config, first, opts),
         method::SET_TOKEN => sh.tokens.set = first.and_then(value_text).filter(|t| !t.is_empty()),
         method::GETTOKEN => return sh.tokens.token().map(|t| Json::str(&t).to_text()),
         method::CLEAR_TOKEN => sh.tokens.clear(),
@@ -162,12 +162,12 @@ pub fn call(sh: &mut Shared, name: u32, args: Option<&[Json]>, opts: Target) -> 
 
 /// `authorize({service, credentials:{partnerid, partneruserid, loginkey}, groupid, duration,
 /// onsuccess, onfail})`. A valid stored token for the group succeeds at once, without a request.
-fn authorize(sh: &mut Shared, mut config: Config, opts: Option<&Json>, callbacks: Target) {
+fn authorize(sh: &mut Shared, config: &mut Config, opts: Option<&Json>, callbacks: Target) {
     let text = |from: Option<&Json>, key: &str| from?.get(key).and_then(value_text);
     if let Some(group) = text(opts, "groupid") {
         config.groupid = group;
     }
-    let Ok(endpoint) = crate::config::endpoint(&config, sh.script.as_deref()) else {
+    let Ok(endpoint) = crate::config::endpoint(config, sh.script.as_deref()) else {
         return sh.settle(callbacks, Err(FailCode::Error));
     };
     let group = endpoint.group;
