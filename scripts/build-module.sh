@@ -25,13 +25,20 @@ CARGO_PROFILE_RELEASE_OPT_LEVEL=z CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_R
 wasm-pack build --release --target no-modules --out-dir pkg --out-name glance_presence --no-typescript "$root" \
   -- --no-default-features >&2
 
-# 2. wasm-opt, from the npm `binaryen` package of tools/npm (installed here on first use). Debian's
+# 2. Short import and export names, as pkg-template/glue.js uses them, and a check that the
+#    module's imports and exports are the ones glue.js knows (scripts/wasm-names.cjs); before
+#    wasm-opt, so that what only the dropped exports kept goes too. wasm-bindgen's own glue
+#    (pkg/glance_presence.js) is not shipped: glue.js does the same for exactly this module's
+#    interface in a fraction of the size.
+node scripts/wasm-names.cjs pkg/glance_presence_bg.wasm
+
+# 3. wasm-opt, from the npm `binaryen` package of tools/npm (installed here on first use). Debian's
 #    binaryen 108 accepts the module with the feature flags below but miscompiles its externref
 #    table (the module then fails at start-up), so it is only a fallback, and every optimized module
 #    is checked (externref_ok below) before it replaces the unoptimized one.
 #    --low-memory-unused: Rust's data starts at 1024, below is never addressed; --zero-filled-memory:
 #    the module owns its memory, which starts zeroed.
-#    --one-caller-inline-max-function-size=20: binaryen otherwise inlines every function that has one
+#    --one-caller-inline-max-function-size=30: binaryen otherwise inlines every function that has one
 #    caller, whatever its size; keeping the larger ones apart makes the module ~3 KB bigger raw but
 #    ~1.8 KB smaller gzipped (the size that counts), as the functions repeat more. Flattening and
 #    re-looping the control flow, then optimizing again, takes another ~0.2 KB off the gzip.
@@ -43,7 +50,8 @@ wasm_opt=""
 if [ -x "$tools/wasm-opt" ]; then wasm_opt=$tools/wasm-opt; elif command -v wasm-opt >/dev/null; then wasm_opt=wasm-opt; fi
 features=(--enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-multivalue --enable-mutable-globals)
 # Whether the optimized module $2 still exports what the glue uses, as the unoptimized $1 does, and
-# its `__wbindgen_externrefs` is still a table of externref (a funcref table refuses a JS object).
+# its reference table (`t`, wasm-bindgen's `__wbindgen_externrefs`) is still a table of externref
+# (a funcref table refuses a JS object).
 externref_ok() {
   node - "$1" "$2" <<'JS'
 const fs = require("fs");
@@ -55,9 +63,8 @@ for (const i of WebAssembly.Module.imports(after)) {
   if (i.kind !== "function") { console.error("unexpected import " + i.name); process.exit(1); }
   (stubs[i.module] = stubs[i.module] || {})[i.name] = () => undefined;
 }
-const table = new WebAssembly.Instance(after, stubs).exports.__wbindgen_externrefs;
-// A module that holds no JS values has no such table.
-try { if (table) table.grow(1, {}); } catch (e) { console.error("__wbindgen_externrefs is not an externref table: " + e); process.exit(1); }
+const table = new WebAssembly.Instance(after, stubs).exports.t;
+try { table.grow(1, {}); } catch (e) { console.error("the reference table is not an externref table: " + e); process.exit(1); }
 JS
 }
 if [ -n "$wasm_opt" ] && "$wasm_opt" -Oz --converge --one-caller-inline-max-function-size=30 --flatten --rereloop -Oz --converge \
@@ -73,11 +80,6 @@ if [ -n "$wasm_opt" ] && "$wasm_opt" -Oz --converge --one-caller-inline-max-func
 else
   log "WARNING: wasm-opt missing or refused the module; shipping the unoptimized wasm"
 fi
-# Short import and export names, as pkg-template/glue.js uses them, and a check that the module's
-# imports and exports are the ones glue.js knows (scripts/wasm-names.cjs). wasm-bindgen's own glue
-# (pkg/glance_presence.js) is not shipped: glue.js does the same for exactly this module's
-# interface in a fraction of the size.
-node scripts/wasm-names.cjs pkg/glance_presence_bg.wasm
 
 # 3. One classic script: glue.js and the loader in one wrapper function. Files are
 #    assembled in pkg/ and renamed into dist/ at the end, so a server serving dist/ never sees a

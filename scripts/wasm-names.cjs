@@ -1,6 +1,6 @@
 // Gives the wasm module's imports and exports the short names pkg-template/glue.js uses, and
 // checks that every one of them has the shape glue.js expects: scripts/build-module.sh runs it on
-// pkg/ after wasm-opt.
+// pkg/ before wasm-opt.
 //
 //   node scripts/wasm-names.cjs module.wasm
 //
@@ -21,12 +21,14 @@ const IMPORTS = {
   r: [4, 0], w: [4, 1], c: [4, 1], d: [4, 0], g: [3, 0], k: [2, 0], now: [0, 1], random: [0, 1], i: [0, 0],
 };
 // Exports: wasm-bindgen's name -> [glue.js name, parameters, results] (null: not a function).
+// Exports glue.js does not use are dropped (and wasm-opt, which runs after, removes what only
+// they kept).
 const EXPORTS = {
   memory: ["m", null], call: ["c", 5, 2], create: ["n", 4, 0], ev: ["e", 5, 0], start: ["s", 2, 1],
-  __wbindgen_malloc: ["a", 2, 1], __wbindgen_realloc: ["r", 4, 1], __wbindgen_free: ["f", 3, 0],
+  __wbindgen_malloc: ["a", 2, 1], __wbindgen_free: ["f", 3, 0],
   __wbindgen_externrefs: ["t", null], __wbindgen_start: ["i", 0, 0],
-  __abort_handler: ["y", null], __instance_terminated: ["z", null],
 };
+const DROPPED = ["__wbindgen_realloc", "__abort_handler", "__instance_terminated"];
 
 let pos = 0;
 const u32 = () => {
@@ -111,7 +113,8 @@ while (pos < bytes.length) {
     sections.push(bytes.subarray(end - size - 1 - leb(size).length, end));
   } else if (id === 2 || id === 7) {
     const count = u32();
-    const parts = [leb(count)];
+    const parts = [];
+    let kept = 0;
     for (let i = 0; i < count; i++) {
       if (id === 2) {
         name(); // the module: all imports go to "a"
@@ -125,19 +128,22 @@ while (pos < bytes.length) {
         if (params !== expected[0] || results !== expected[1]) fail(`import ${field} takes ${params} values and returns ${results}`);
         functionTypes.push(type);
         seen.add(short);
+        kept++;
         parts.push(encodeName("a"), encodeName(short), Buffer.from([kind]), desc);
       } else {
         const field = name();
         const kind = bytes[pos++];
         const index = u32();
+        if (DROPPED.includes(field)) continue;
         const expected = EXPORTS[field];
         if (!expected) fail("unexpected export " + field);
         exported.push([field, kind, index]);
+        kept++;
         parts.push(encodeName(expected[0]), Buffer.from([kind]), leb(index));
       }
     }
     if (pos !== end) fail("section " + id + " not read to its end");
-    const body = Buffer.concat(parts);
+    const body = Buffer.concat([leb(kept), ...parts]);
     sections.push(Buffer.from([id]), leb(body.length), body);
   } else {
     sections.push(bytes.subarray(pos - 1 - leb(size).length, end));
