@@ -69,7 +69,7 @@ JS
 }
 if [ -n "$wasm_opt" ] && "$wasm_opt" -Oz --converge --one-caller-inline-max-function-size=30 --flatten --rereloop -Oz --converge \
     --low-memory-unused --zero-filled-memory "${features[@]}" \
-    --strip-debug --strip-producers pkg/glance_presence_bg.wasm -o pkg/glance_presence_bg.opt.wasm; then
+    --strip-debug --strip-producers --strip-target-features pkg/glance_presence_bg.wasm -o pkg/glance_presence_bg.opt.wasm; then
   if externref_ok pkg/glance_presence_bg.wasm pkg/glance_presence_bg.opt.wasm >&2; then
     mv pkg/glance_presence_bg.opt.wasm pkg/glance_presence_bg.wasm
     log "optimized with $($wasm_opt --version)"
