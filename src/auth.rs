@@ -6,9 +6,9 @@ use crate::config::{read_config, Config};
 use crate::exports::method;
 use crate::failure::FailCode;
 use crate::frames;
-use crate::origin::query;
 use crate::host::{self, page, Read};
 use crate::json::{Json, Number};
+use crate::origin::query;
 use crate::page::{Shared, Target, What};
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -49,7 +49,10 @@ impl Tokens {
     /// storage refused.
     fn stored(&self) -> Option<StoredToken> {
         // Storage can be disabled (privacy settings): the host then reads nothing.
-        let text = self.unstored.clone().or_else(|| page(Read::Storage, STORAGE_KEY))?;
+        let text = self
+            .unstored
+            .clone()
+            .or_else(|| page(Read::Storage, STORAGE_KEY))?;
         parse_stored(&text)
     }
 
@@ -171,7 +174,11 @@ fn authorize(sh: &mut Shared, config: &mut Config, opts: Option<&Json>, callback
         return sh.settle(callbacks, Err(FailCode::Error));
     };
     let group = endpoint.group;
-    if sh.tokens.stored().is_some_and(|t| t.valid_for(host::now(), Some(group))) {
+    if sh
+        .tokens
+        .stored()
+        .is_some_and(|t| t.valid_for(host::now(), Some(group)))
+    {
         return sh.settle(callbacks, Ok(vec![]));
     }
     let credentials = opts.and_then(|o| o.get("credentials"));

@@ -19,8 +19,6 @@ use crate::prelude::*;
 use crate::resolve::cached;
 use crate::visitor::{fire, value_text};
 
-
-
 /// `GLANCE.Cobrowse.Visitor.<name>(args)` for the active visitor (`None`: there is none).
 pub fn call(conn: Option<&mut Conn>, sh: &mut Shared, name: u32, args: Option<&Json>) {
     match name {
@@ -97,7 +95,8 @@ fn show_terms(conn: &mut Conn, sh: &mut Shared, args: Option<&Json>) {
         sh.dialog = Some((conn.id, key));
         // The terms link only for a web address.
         let url = url.filter(|u| u.starts_with("https://") || u.starts_with("http://"));
-        sh.outbox.push(Effect::Dialog(true, url.unwrap_or_default()));
+        sh.outbox
+            .push(Effect::Dialog(true, url.unwrap_or_default()));
     } else {
         let mut arg = session_arg(&key);
         if let Some(url) = url {

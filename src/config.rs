@@ -12,6 +12,7 @@ use crate::prelude::*;
 use crate::presence::PresenceMap;
 use crate::resolve::Endpoint;
 use crate::visitor::value_text;
+use glance_protocol::join;
 use glance_protocol::{GroupId, ValidationError, VisitorId, UNIQUE_PREFIX};
 
 /// `data-presence`.
@@ -82,7 +83,7 @@ impl Config {
             _ => return self.apply_flag(&key, value),
         };
         *slot = if key == "uniqueid" && !text.is_empty() {
-            [UNIQUE_PREFIX, text].concat()
+            join(&[UNIQUE_PREFIX, text])
         } else {
             text.into()
         };
@@ -127,7 +128,7 @@ impl Config {
                         Some(key) => self.apply(key, &text),
                         None => continue,
                     },
-                    _ => self.apply(&[prefix, key].concat(), &text),
+                    _ => self.apply(&join(&[prefix, key]), &text),
                 }
             }
         }

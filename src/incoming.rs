@@ -6,6 +6,7 @@ use crate::page::Shared;
 #[allow(unused_imports)]
 use crate::prelude::*;
 use crate::{agent, visitor};
+use glance_protocol::join;
 
 /// A text frame arrived on the socket.
 pub fn frame(conn: &mut Conn, sh: &mut Shared, text: &str) {
@@ -73,7 +74,7 @@ pub fn frame(conn: &mut Conn, sh: &mut Shared, text: &str) {
 /// A frame for the page: `on<type>(data)` (`data` `{}` when absent); `blur` and the frames
 /// without a payload of their own call the handler without arguments.
 fn relay(conn: &Conn, sh: &mut Shared, kind: &str, frame: &Incoming) {
-    let handler = ["on", kind].concat();
+    let handler = join(&["on", kind]);
     let args = match kind {
         "blur" | "invoke" | "ack" | "redirect" | "scaledown" => vec![],
         _ => vec![frame.payload()],

@@ -1,8 +1,9 @@
 //! Which functions an agent's `invoke` may call on the visitor's page (§2.4).
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 use crate::text::contains;
+#[allow(unused_imports)]
+use glance_protocol::join;
 
 /// The roots an invoked function may live under.
 const ALLOWED_ROOTS: &[&str] = &["GLANCE.", "GLANCE_COBROWSE.Custom."];
@@ -12,7 +13,7 @@ const ALLOWED_ROOTS: &[&str] = &["GLANCE.", "GLANCE_COBROWSE.Custom."];
 /// `window`).
 pub fn invoke_allowed(func: &str) -> bool {
     // Every segment between dots, with the dots around it: an empty one shows as `..`.
-    let dotted = [".", func, "."].concat();
+    let dotted = join(&[".", func, "."]);
     let bad = ["..", ".__proto__.", ".prototype.", ".constructor."];
     ALLOWED_ROOTS.iter().any(|root| func.starts_with(root))
         && !bad.iter().any(|b| contains(&dotted, b))
@@ -20,13 +21,12 @@ pub fn invoke_allowed(func: &str) -> bool {
 
 /// The console warning for a refused invoke.
 pub fn refused(func: &str) -> String {
-    [
+    join(&[
         "invoke of '",
         func,
         "' refused: only GLANCE. and GLANCE_COBROWSE.Custom. functions may be invoked, by a path \
          without empty or prototype segments",
-    ]
-    .concat()
+    ])
 }
 
 #[cfg(test)]

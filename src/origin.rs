@@ -5,8 +5,9 @@
 //! as `host[:port]` from the server and use the scheme of the `ws` origin: `http` gives `ws://`,
 //! `https` gives `wss://` (a self-hosted server on plain http stays on plain http).
 
-#[allow(unused_imports)]
 use crate::prelude::*;
+#[allow(unused_imports)]
+use glance_protocol::join;
 /// A scheme + host of one of the services.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceOrigin {
@@ -69,13 +70,13 @@ impl ServiceOrigin {
     /// `http(s)://host` + `path` (see [`query`] for its parameters).
     pub fn http_url(&self, path: &str) -> String {
         let scheme = if self.secure { "https" } else { "http" };
-        [scheme, "://", &self.host, path].concat()
+        join(&[scheme, "://", &self.host, path])
     }
 
     /// `ws(s)://host` + `path`.
     pub fn ws_url(&self, path: &str) -> String {
         let scheme = if self.secure { "wss" } else { "ws" };
-        [scheme, "://", &self.host, path].concat()
+        join(&[scheme, "://", &self.host, path])
     }
 }
 
@@ -89,7 +90,11 @@ pub fn origin_of_url(url: &str) -> Option<ServiceOrigin> {
 
 /// Appends the query parameter `key=value` to `url` (percent-encoded).
 pub fn query(url: &mut String, key: &str, value: &str) {
-    url.push(if crate::text::contains(url, "?") { '&' } else { '?' });
+    url.push(if crate::text::contains(url, "?") {
+        '&'
+    } else {
+        '?'
+    });
     url.push_str(key);
     url.push('=');
     percent_encode(value, url);
@@ -161,7 +166,10 @@ mod tests {
         let mut url = p.http_url("/presence");
         query(&mut url, "groupid", "12345");
         query(&mut url, "visitorid", "a b&c");
-        assert_eq!(url, "http://127.0.0.1:10/presence?groupid=12345&visitorid=a%20b%26c");
+        assert_eq!(
+            url,
+            "http://127.0.0.1:10/presence?groupid=12345&visitorid=a%20b%26c"
+        );
         assert_eq!(
             ServiceOrigin::parse("x.example").unwrap().ws_url("/agent"),
             "wss://x.example/agent"

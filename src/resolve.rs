@@ -135,9 +135,15 @@ fn request(conn: &mut Conn, sh: &mut Shared, mut next: Next, presence: &ServiceO
     match &next {
         Next::Unique { extend: true, .. } => {
             query(&mut url, "visitorid", visitor);
-            query(&mut url, "guesttoken", conn.token.as_deref().unwrap_or_default());
+            query(
+                &mut url,
+                "guesttoken",
+                conn.token.as_deref().unwrap_or_default(),
+            );
         }
-        Next::Rest { visitor: Some(v), .. } => query(&mut url, "visitorid", v),
+        Next::Rest {
+            visitor: Some(v), ..
+        } => query(&mut url, "visitorid", v),
         Next::Resolve(_) | Next::Signal { .. } => query(&mut url, "visitorid", visitor),
         _ => {}
     }

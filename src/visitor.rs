@@ -12,6 +12,7 @@ use crate::page::{Effect, Shared, Timer};
 use crate::prelude::*;
 use crate::presence::{build_presence, PageFacts, PresenceMap};
 use crate::resolve::Next;
+use glance_protocol::join;
 use glance_protocol::{check_custom_event_name, PresenceLimits, ValidationError, VisitorId};
 
 /// How long a hidden page keeps its socket (§2.3).
@@ -254,7 +255,7 @@ fn invoke(sh: &mut Shared, func: &str, args: Option<Json>) {
         .unwrap_or(Json::Object(vec![]));
     args.set("remote", Json::Bool(true));
     let call = Json::Array(vec![args]).to_text();
-    let missing = ["invoke: ", func, " is not a function"].concat();
+    let missing = join(&["invoke: ", func, " is not a function"]);
     sh.outbox.push(Effect::Call(func.into(), call, missing));
 }
 

@@ -1,7 +1,8 @@
 //! Errors of the protocol layer and the documented error codes clients see.
 
-#[allow(unused_imports)]
 use crate::prelude::*;
+#[allow(unused_imports)]
+use crate::text::join;
 use serde::{Deserialize, Serialize};
 
 /// The error codes of the spec, as they appear in `err` (REST), `error`/`detail` (frames) and
@@ -133,27 +134,25 @@ impl ValidationError {
             Self::VisitorId => "visitorid must be 1..100 characters of A-Z a-z 0-9 - _ ~".into(),
             Self::GroupId => "groupid must be a positive integer".into(),
             Self::TooManyProperties(max) => {
-                ["presence has more than ", &n(max), " properties"].concat()
+                join(&["presence has more than ", &n(max), " properties"])
             }
             Self::PropertyName(max) => {
-                ["presence property name must be 1..", &n(max), " characters"].concat()
+                join(&["presence property name must be 1..", &n(max), " characters"])
             }
-            Self::ValueTooLong { name, max } => [
+            Self::ValueTooLong { name, max } => join(&[
                 "presence value of '",
                 name,
                 "' is longer than ",
                 &n(max),
                 " characters",
-            ]
-            .concat(),
-            Self::ValueType(name) => [
+            ]),
+            Self::ValueType(name) => join(&[
                 "presence value of '",
                 name,
                 "' must be a string or a number",
-            ]
-            .concat(),
+            ]),
             Self::PresenceTooLarge(max) => {
-                ["presence data is longer than ", &n(max), " characters"].concat()
+                join(&["presence data is longer than ", &n(max), " characters"])
             }
             Self::CustomEventName => {
                 "custom event names start with c_ and have 1..62 more characters of A-Z a-z 0-9 _ -"

@@ -38,6 +38,7 @@ mod loginkey;
 mod number;
 mod rest;
 mod server;
+mod text;
 mod wire;
 
 pub use client::{ClientFrame, ConnectFrame, InvokeData, VisitorEvent};
@@ -53,6 +54,7 @@ pub use loginkey::{LoginKey, LOGIN_KEY_SIG_LEN};
 pub use number::decimal;
 pub use rest::*;
 pub use server::{AckData, ErrorData, RedirectData, ServerFrame};
+pub use text::join;
 pub use wire::{
     CloseCode, ConnectedData, Payload, SockData, TermsData, TermsStatus, Visibility, VisibilityData,
 };

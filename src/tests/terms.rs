@@ -200,5 +200,8 @@ fn the_dialog_links_only_a_web_address() {
     m(0, "showTerms", r#"[{"termsurl":"https://own.example/t"}]"#);
     assert!(log().contains(&"dialog shown https://own.example/t".to_string()));
     m(0, "showTerms", r#"[{"termsUrl":"javascript:alert(1)"}]"#);
-    assert!(log().contains(&"dialog shown".to_string()), "no link for a script address");
+    assert!(
+        log().contains(&"dialog shown".to_string()),
+        "no link for a script address"
+    );
 }

@@ -247,8 +247,13 @@ fn allowed_invokes_run_with_args_remote_true() {
 fn other_invokes_are_refused_and_logged() {
     let socket = connected_visitor(7);
     let refused = "' refused: only GLANCE. and GLANCE_COBROWSE.Custom. functions may be invoked, by a path without empty or prototype segments";
-    let cases = ["window.alert", "GLANCEX.y", "GLANCE.__proto__.x", "GLANCE..x"]
-        .map(|func| (func, format!("warn invoke of '{func}{refused}")));
+    let cases = [
+        "window.alert",
+        "GLANCEX.y",
+        "GLANCE.__proto__.x",
+        "GLANCE..x",
+    ]
+    .map(|func| (func, format!("warn invoke of '{func}{refused}")));
     for (func, warning) in cases {
         frame(
             socket,
