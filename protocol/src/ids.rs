@@ -36,7 +36,10 @@ impl GroupId {
         if s.is_empty() || s.len() > 10 || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(ValidationError::GroupId);
         }
-        s.parse::<u32>()
+        // At most 10 digits: the value fits a u64 (no `str::parse`, whose code the browser module
+        // would carry for this alone).
+        let value = s.bytes().fold(0u64, |v, b| v * 10 + u64::from(b - b'0'));
+        u32::try_from(value)
             .map_err(|_| ValidationError::GroupId)
             .and_then(Self::new)
     }
