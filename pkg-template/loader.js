@@ -39,22 +39,22 @@ var dialogHost = null;
 // shadow root, so the page's styles neither reach into it nor are touched by it. The title and
 // description label it; Decline has the focus first; the buttons submit a method="dialog" form.
 var DIALOG =
-  "<style>\n" +
-  ":host{all:initial}\n" +
-  "dialog{box-sizing:border-box;width:calc(100% - 2rem);max-width:26rem;padding:1.4rem 1.5rem;border:0;border-radius:10px;background:#fff;color:#1b1f24;box-shadow:0 12px 40px rgba(0,0,0,.35);font:15px/1.5 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;text-align:left}\n" +
-  "dialog::backdrop{background:rgba(15,20,25,.5)}\n" +
-  "h2{margin:0 0 .5rem;font-size:1.15rem;font-weight:600}\n" +
-  "p{margin:0 0 1rem}\n" +
-  "a{color:#0b57d0}\n" +
-  "form{display:flex;gap:.6rem;justify-content:flex-end;margin:0}\n" +
-  "button{font:inherit;margin:0;padding:.5rem 1.1rem;border:1px solid #6b7280;border-radius:6px;background:#fff;color:#1b1f24;cursor:pointer}\n" +
-  ".accept{border-color:#0b57d0;background:#0b57d0;color:#fff}\n" +
-  ":focus-visible{outline:3px solid #f59e0b;outline-offset:2px}\n" +
-  "</style><dialog aria-labelledby=\"t\" aria-describedby=\"d\">\n" +
-  "<h2 id=\"t\">Share this page with an agent?</h2>\n" +
-  "<p id=\"d\">An agent has asked to start a screen-sharing session so they can see this page with you.</p>\n" +
-  "<p hidden><a target=\"_blank\" rel=\"noopener noreferrer\">Terms of service</a></p>\n" +
-  "<form method=\"dialog\"><button class=\"decline\" value=\"n\" autofocus>Decline</button><button class=\"accept\" value=\"y\">Accept</button></form>\n" +
+  "<style>" +
+  ":host{all:initial}" +
+  "dialog{box-sizing:border-box;width:calc(100% - 2rem);max-width:26rem;padding:1.4rem 1.5rem;border:0;border-radius:10px;background:#fff;color:#1b1f24;box-shadow:0 12px 40px rgba(0,0,0,.35);font:15px/1.5 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif}" +
+  "dialog::backdrop{background:rgba(15,20,25,.5)}" +
+  "h2{margin:0 0 .5rem;font-size:1.15rem;font-weight:600}" +
+  "p{margin:0 0 1rem}" +
+  "a{color:#0b57d0}" +
+  "form{display:flex;gap:.6rem;justify-content:flex-end;margin:0}" +
+  "button{font:inherit;margin:0;padding:.5rem 1.1rem;border:1px solid #6b7280;border-radius:6px;background:#fff;color:#1b1f24;cursor:pointer}" +
+  ".accept{border-color:#0b57d0;background:#0b57d0;color:#fff}" +
+  ":focus-visible{outline:3px solid #f59e0b;outline-offset:2px}" +
+  "</style><dialog aria-labelledby=\"t\" aria-describedby=\"d\">" +
+  "<h2 id=\"t\">Share this page with an agent?</h2>" +
+  "<p id=\"d\">An agent has asked to start a screen-sharing session so they can see this page with you.</p>" +
+  "<p hidden><a target=\"_blank\" rel=\"noopener noreferrer\">Terms of service</a></p>" +
+  "<form method=\"dialog\"><button class=\"decline\" value=\"n\" autofocus>Decline</button><button class=\"accept\" value=\"y\">Accept</button></form>" +
   "</dialog>";
 
 function report(error) {
