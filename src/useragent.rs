@@ -111,20 +111,25 @@ fn version_after(ua: &str, token: &str) -> Option<String> {
 }
 
 fn platform(ua: &str) -> Platform {
-    let has = |t: &str| contains(ua, t);
-    if has("iPhone") || has("iPad") || has("iPod") {
-        Platform::Ios
-    } else if has("Android") {
-        Platform::Android
-    } else if has("Windows") {
-        Platform::Win
-    } else if has("Macintosh") || has("Mac OS X") {
-        Platform::Mac
-    } else if has("Linux") || has("X11") || has("CrOS") {
-        Platform::Linux
-    } else {
-        Platform::Other
+    // Most specific first: iPads also say `Mac OS X`, Android phones `Linux`.
+    const TOKENS: [(&str, Platform); 10] = [
+        ("iPhone", Platform::Ios),
+        ("iPad", Platform::Ios),
+        ("iPod", Platform::Ios),
+        ("Android", Platform::Android),
+        ("Windows", Platform::Win),
+        ("Macintosh", Platform::Mac),
+        ("Mac OS X", Platform::Mac),
+        ("Linux", Platform::Linux),
+        ("X11", Platform::Linux),
+        ("CrOS", Platform::Linux),
+    ];
+    for (token, platform) in TOKENS {
+        if contains(ua, token) {
+            return platform;
+        }
     }
+    Platform::Other
 }
 
 #[cfg(test)]
