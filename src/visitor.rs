@@ -191,30 +191,27 @@ pub fn unique_reply(
         return;
     }
     let text = |key| body.get(key).and_then(Json::as_str);
-    let timeout = match body.get("timeout") {
-        Some(Json::Number(n)) => frames::whole(n),
-        _ => None,
-    };
-    let id = text("visitorid").and_then(|v| VisitorId::parse(v).ok());
+    let timeout = body.get("timeout").filter(|t| match t {
+        Json::Number(n) => frames::whole(n).is_some(),
+        _ => false,
+    });
+    let id = text("visitorid").filter(|v| VisitorId::parse(v).is_ok());
     let (Some(id), Some(uniqueid), Some(guest), Some(timeout)) =
         (id, text("uniqueid"), text("guesttoken"), timeout)
     else {
         return sh.connfail(conn.id, "error");
     };
-    let reported = vec![
-        Json::str(uniqueid),
-        Json::Number(crate::json::Number::from_u64(u64::from(timeout))),
-    ];
+    let reported = vec![Json::str(uniqueid), timeout.clone()];
     if extend {
         // An extension renews the id's timeout and its guest token: reported, nothing reconnects.
-        if conn.visitor.as_deref() == Some(id.as_str()) {
+        if conn.visitor.as_deref() == Some(id) {
             conn.token = Some(guest.into());
             sh.emit(conn.id, "onuniqueid", reported);
         }
         return;
     }
     sh.emit(conn.id, "onuniqueid", reported);
-    conn.set_visitor(sh, id.as_str(), Some(guest.into()));
+    conn.set_visitor(sh, id, Some(guest.into()));
     connect(conn, sh);
     if let Some(data) = presence {
         self::presence(conn, sh, &data);
