@@ -53,11 +53,7 @@ pub fn call(conn: &mut Conn, sh: &mut Shared, name: u32, args: Option<&[Json]>) 
             unique(conn, sh, false, presence);
         }
         method::EXTEND_UNIQUE => {
-            let unique_id = conn
-                .visitor
-                .as_deref()
-                .and_then(|v| VisitorId::parse(v).ok());
-            if unique_id.is_some_and(|v| v.unique_digits().is_some()) && conn.token.is_some() {
+            if conn.visitor.as_deref().is_some_and(VisitorId::is_unique) && conn.token.is_some() {
                 unique(conn, sh, true, None);
             } else {
                 invalid(
@@ -195,7 +191,7 @@ pub fn unique_reply(
         Json::Number(n) => frames::whole(n).is_some(),
         _ => false,
     });
-    let id = text("visitorid").filter(|v| VisitorId::parse(v).is_ok());
+    let id = text("visitorid").filter(|v| VisitorId::valid(v));
     let (Some(id), Some(uniqueid), Some(guest), Some(timeout)) =
         (id, text("uniqueid"), text("guesttoken"), timeout)
     else {

@@ -100,15 +100,25 @@ pub struct VisitorId(String);
 impl VisitorId {
     /// Validates a visitor id.
     pub fn parse(s: &str) -> Result<Self, ValidationError> {
-        let ok = !s.is_empty()
-            && s.len() <= MAX_VISITOR_ID
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'~'));
-        if ok {
+        if Self::valid(s) {
             Ok(Self(s.to_owned()))
         } else {
             Err(ValidationError::VisitorId)
         }
+    }
+
+    /// Whether `s` is a valid visitor id: 1..100 characters of `A-Z a-z 0-9 - _ ~`.
+    pub fn valid(s: &str) -> bool {
+        !s.is_empty()
+            && s.len() <= MAX_VISITOR_ID
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'~'))
+    }
+
+    /// Whether `s` is a unique visitor's id (`UNQ-` + digits).
+    pub fn is_unique(s: &str) -> bool {
+        s.strip_prefix(UNIQUE_PREFIX)
+            .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
     }
 
     /// The visitor id of unique visitor `digits` (`UNQ-<digits>`).
