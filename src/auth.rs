@@ -181,11 +181,12 @@ fn authorize(sh: &mut Shared, config: &mut Config, opts: Option<&Json>, callback
     {
         return sh.settle(callbacks, Ok(vec![]));
     }
+    let group_text = decimal(u64::from(group));
     let credentials = opts.and_then(|o| o.get("credentials"));
     let credential = |key| text(credentials, key).unwrap_or_default();
     let mut partner = credential("partnerid");
     if partner.is_empty() {
-        partner = decimal(u64::from(group));
+        partner.clone_from(&group_text);
     }
     let body = frames::object(&[
         ("partnerid", &partner),
@@ -197,12 +198,12 @@ fn authorize(sh: &mut Shared, config: &mut Config, opts: Option<&Json>, callback
         Some(Json::String(s)) => leading_number(s),
         _ => None,
     });
-    let service = text(opts, "service").unwrap_or_else(|| "presence".into());
+    let service = text(opts, "service");
     let mut url = endpoint
         .service
         .http_url("/services/AuthorizationService.svc/rest/Authorize");
-    query(&mut url, "groupid", &decimal(u64::from(group)));
-    query(&mut url, "service", &service);
+    query(&mut url, "groupid", &group_text);
+    query(&mut url, "service", service.as_deref().unwrap_or("presence"));
     query(&mut url, "duration", &decimal(u64::from(minutes)));
     query(&mut url, "site", &endpoint.site);
     let id = sh.route(0, What::Authorize(callbacks, group, minutes));
