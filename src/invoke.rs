@@ -21,12 +21,7 @@ pub fn invoke_allowed(func: &str) -> bool {
 
 /// The console warning for a refused invoke.
 pub fn refused(func: &str) -> String {
-    join(&[
-        "invoke of '",
-        func,
-        "' refused: only GLANCE. and GLANCE_COBROWSE.Custom. functions may be invoked, by a path \
-         without empty or prototype segments",
-    ])
+    join(&["invoke of '", func, "' refused: not a GLANCE. or GLANCE_COBROWSE.Custom. function"])
 }
 
 #[cfg(test)]

@@ -246,7 +246,7 @@ fn allowed_invokes_run_with_args_remote_true() {
 #[test]
 fn other_invokes_are_refused_and_logged() {
     let socket = connected_visitor(7);
-    let refused = "' refused: only GLANCE. and GLANCE_COBROWSE.Custom. functions may be invoked, by a path without empty or prototype segments";
+    let refused = "' refused: not a GLANCE. or GLANCE_COBROWSE.Custom. function";
     let cases = [
         "window.alert",
         "GLANCEX.y",
