@@ -34,7 +34,7 @@ pub fn call(conn: &mut Conn, sh: &mut Shared, name: u32, args: Option<&[Json]>, 
     };
     match name {
         method::CONNECT if conn.unavailable => sh.connfail(conn.id, "error"),
-        method::CONNECT if conn.visitor.is_none() => {
+        method::CONNECT if conn.visitor.is_empty() => {
             invalid(conn, sh, &ValidationError::VisitorId.message())
         }
         method::CONNECT => conn.start(sh),
@@ -47,10 +47,13 @@ pub fn call(conn: &mut Conn, sh: &mut Shared, name: u32, args: Option<&[Json]>, 
             }
             _ => sh.settle(opts, Err(FailCode::InvalidParameter)),
         },
-        method::LOOKUP_VISITOR => match conn.visitor.clone() {
-            Some(visitor) => rest(conn, sh, opts, "/lookupvisitor", Some(visitor)),
-            None => sh.settle(opts, Err(FailCode::InvalidParameter)),
-        },
+        method::LOOKUP_VISITOR if conn.visitor.is_empty() => {
+            sh.settle(opts, Err(FailCode::InvalidParameter))
+        }
+        method::LOOKUP_VISITOR => {
+            let visitor = Some(conn.visitor.clone());
+            rest(conn, sh, opts, "/lookupvisitor", visitor)
+        }
         method::QUERY => {
             let filter = field("visitorid").as_ref().and_then(value_text);
             rest(conn, sh, opts, "/query", filter)
@@ -62,7 +65,7 @@ pub fn call(conn: &mut Conn, sh: &mut Shared, name: u32, args: Option<&[Json]>, 
 /// Sends a signal or invoke: over the socket when it is open (settled by the ack), else over
 /// REST.
 fn send(conn: &mut Conn, sh: &mut Shared, kind: &str, data: Option<Json>, opts: Target) {
-    let refused = if conn.endpoint.is_err() || conn.visitor.is_none() {
+    let refused = if conn.endpoint.is_err() || conn.visitor.is_empty() {
         Some(FailCode::InvalidParameter)
     } else if conn.unavailable {
         Some(FailCode::ServiceUnavailable)

@@ -48,7 +48,7 @@ fn text(args: Option<&Json>, key: &str) -> Option<String> {
 fn session_key(conn: Option<&Conn>, args: Option<&Json>) -> String {
     text(args, "sessionKey")
         .or_else(|| text(args, "sessionkey"))
-        .or_else(|| conn?.visitor.clone())
+        .or_else(|| Some(conn?.visitor.clone()))
         .unwrap_or_default()
 }
 

@@ -110,10 +110,12 @@ pub fn create(kind: u32, id: Target, params: &str) {
             p.shared.active = id;
         }
         let mut conn = Conn::new(id, kind == 0, endpoint);
-        conn.visitor = Some(config.visitorid.clone()).filter(|v| VisitorId::valid(v));
+        if VisitorId::valid(&config.visitorid) {
+            conn.visitor.clone_from(&config.visitorid);
+        }
         conn.nokeepalive = config.nokeepalive;
         if kind == 1 {
-            conn.token = Some(config.guesttoken.clone()).filter(|t| !t.is_empty());
+            conn.token.clone_from(&config.guesttoken);
             conn.user = config.user.clone();
             conn.hidden = read(Read::Visibility, "").as_deref() == Some("hidden");
         }
@@ -162,7 +164,7 @@ pub fn call(id: Target, name: u32, args: &str, opts: Target) -> String {
                 visitor::invalid(conn, shared, &message)
             }
             (method::SET_VISITOR_ID, _) => match first.and_then(visitor::value_text) {
-                Some(id) if VisitorId::valid(&id) => conn.set_visitor(shared, &id, None),
+                Some(id) if VisitorId::valid(&id) => conn.set_visitor(shared, &id, ""),
                 _ => visitor::invalid(conn, shared, &ValidationError::VisitorId.message()),
             },
             _ if conn.agent => agent::call(conn, shared, name, args, opts),

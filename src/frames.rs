@@ -75,11 +75,11 @@ fn frame(kind: &str) -> Json {
 
 /// `{type:"connect", groupid, visitorid, guesttoken?|authorization?, version}`: a visitor sends
 /// its guest token, an agent its authorization token.
-pub fn connect(group: u32, visitor: Option<&str>, token: &Option<String>, agent: bool) -> String {
+pub fn connect(group: u32, visitor: &str, token: &str, agent: bool) -> String {
     let mut f = frame("connect");
     f.set("groupid", Json::Number(Number::from_u64(u64::from(group))));
-    f.set("visitorid", Json::str(visitor.unwrap_or_default()));
-    if let Some(token) = token {
+    f.set("visitorid", Json::str(visitor));
+    if !token.is_empty() {
         f.set(
             if agent { "authorization" } else { "guesttoken" },
             Json::str(token),

@@ -92,10 +92,11 @@ pub struct Conn {
     /// Where requests go; `Err` (the message) when the configuration has no valid group or
     /// service: every call then fails with `invalidparameter`.
     pub endpoint: Result<Endpoint, String>,
-    /// The visitor id (for an agent: the visitor watched).
-    pub visitor: Option<String>,
-    /// A unique visitor's guest token; for an agent, the token the last resolve step used.
-    pub token: Option<String>,
+    /// The visitor id (for an agent: the visitor watched); empty until there is one.
+    pub visitor: String,
+    /// A unique visitor's guest token; for an agent, the token the last resolve step used (empty:
+    /// none).
+    pub token: String,
     /// Do not send keepalives.
     pub nokeepalive: bool,
     /// `user-*` presence fields (visitors).
@@ -146,8 +147,8 @@ impl Conn {
             id,
             agent,
             endpoint,
-            visitor: None,
-            token: None,
+            visitor: String::new(),
+            token: String::new(),
             nokeepalive: false,
             user: PresenceMap::new(),
             mode: Mode::Off,
@@ -291,7 +292,7 @@ impl Conn {
         let Ok(endpoint) = &self.endpoint else { return };
         let hello = frames::connect(
             endpoint.group,
-            self.visitor.as_deref(),
+            &self.visitor,
             &self.token,
             self.agent,
         );
@@ -399,13 +400,13 @@ impl Conn {
 
     /// Switches visitor (reconnecting if connected). A unique id comes with its guest token;
     /// otherwise a token of the previous visitor goes with it.
-    pub fn set_visitor(&mut self, sh: &mut Shared, id: &str, token: Option<String>) {
-        let changed = self.visitor.as_deref() != Some(id);
-        if token.is_some() || changed {
-            self.token = token;
+    pub fn set_visitor(&mut self, sh: &mut Shared, id: &str, token: &str) {
+        let changed = self.visitor != id;
+        if !token.is_empty() || changed {
+            self.token = token.into();
         }
         if changed {
-            self.visitor = Some(id.into());
+            self.visitor = id.into();
             self.fail_pending(sh);
             self.restart(sh);
         }
@@ -542,7 +543,7 @@ impl Conn {
     /// another one than the one refused. (A visitor's guest token is not the agent's.)
     fn clear_token(&mut self, sh: &mut Shared) {
         if self.agent {
-            sh.tokens.clear_if_current(self.token.as_deref());
+            sh.tokens.clear_if_current(Some(&self.token).filter(|t| !t.is_empty()).map(|t| t.as_str()));
         }
     }
 

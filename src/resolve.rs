@@ -122,7 +122,7 @@ fn request(conn: &mut Conn, sh: &mut Shared, mut next: Next, presence: &ServiceO
     let Ok(endpoint) = &conn.endpoint else {
         return 0;
     };
-    let visitor = conn.visitor.as_deref().unwrap_or_default();
+    let visitor = conn.visitor.as_str();
     let (method, path, body) = match &next {
         Next::Resolve(_) if conn.agent => ("GET", "/findvisitor", ""),
         Next::Resolve(_) => ("POST", "/presence", "{}"),
@@ -138,7 +138,7 @@ fn request(conn: &mut Conn, sh: &mut Shared, mut next: Next, presence: &ServiceO
             query(
                 &mut url,
                 "guesttoken",
-                conn.token.as_deref().unwrap_or_default(),
+                &conn.token,
             );
         }
         Next::Rest {
@@ -154,7 +154,7 @@ fn request(conn: &mut Conn, sh: &mut Shared, mut next: Next, presence: &ServiceO
     };
     let body = body.to_owned();
     match &mut next {
-        Next::Resolve(_) if conn.agent => conn.token.clone_from(&token),
+        Next::Resolve(_) if conn.agent => conn.token = token.clone().unwrap_or_default(),
         Next::Rest { token: used, .. } | Next::Signal { token: used, .. } => {
             *used = token.clone().unwrap_or_default()
         }

@@ -53,7 +53,7 @@ pub fn call(conn: &mut Conn, sh: &mut Shared, name: u32, args: Option<&[Json]>) 
             unique(conn, sh, false, presence);
         }
         method::EXTEND_UNIQUE => {
-            if conn.visitor.as_deref().is_some_and(VisitorId::is_unique) && conn.token.is_some() {
+            if VisitorId::is_unique(&conn.visitor) && !conn.token.is_empty() {
                 unique(conn, sh, true, None);
             } else {
                 invalid(
@@ -74,7 +74,7 @@ pub fn invalid(conn: &Conn, sh: &mut Shared, detail: &str) {
 
 /// Connects (see [`Conn::start`]); false, after telling the page, without a visitor id.
 fn connect(conn: &mut Conn, sh: &mut Shared) -> bool {
-    if conn.visitor.is_none() {
+    if conn.visitor.is_empty() {
         invalid(conn, sh, &ValidationError::VisitorId.message());
         return false;
     }
@@ -200,14 +200,14 @@ pub fn unique_reply(
     let reported = vec![Json::str(uniqueid), timeout.clone()];
     if extend {
         // An extension renews the id's timeout and its guest token: reported, nothing reconnects.
-        if conn.visitor.as_deref() == Some(id) {
-            conn.token = Some(guest.into());
+        if conn.visitor == id {
+            conn.token = guest.into();
             sh.emit(conn.id, "onuniqueid", reported);
         }
         return;
     }
     sh.emit(conn.id, "onuniqueid", reported);
-    conn.set_visitor(sh, id, Some(guest.into()));
+    conn.set_visitor(sh, id, guest);
     connect(conn, sh);
     if let Some(data) = presence {
         self::presence(conn, sh, &data);

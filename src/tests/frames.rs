@@ -70,7 +70,7 @@ fn visitor_event(kind: &str, data: Option<Value>) -> VisitorEvent<Value> {
 #[test]
 fn connect_of_a_visitor_carries_its_guest_token() {
     client_golden(
-        &frames::connect(12345, Some("UNQ-42"), &Some("guest.1".into()), false),
+        &frames::connect(12345, "UNQ-42", "guest.1", false),
         &ClientFrame::Connect(ConnectFrame {
             groupid: group(),
             visitorid: visitor_id("UNQ-42"),
@@ -80,7 +80,7 @@ fn connect_of_a_visitor_carries_its_guest_token() {
         }),
     );
     client_golden(
-        &frames::connect(u32::MAX, Some("v-1"), &None, false),
+        &frames::connect(u32::MAX, "v-1", "", false),
         &ClientFrame::Connect(ConnectFrame {
             groupid: GroupId::new(u32::MAX).unwrap(),
             visitorid: visitor_id("v-1"),
@@ -94,7 +94,7 @@ fn connect_of_a_visitor_carries_its_guest_token() {
 #[test]
 fn connect_of_an_agent_carries_its_authorization() {
     client_golden(
-        &frames::connect(12345, Some("v1"), &Some("eyJhbGciOi.x.y".into()), true),
+        &frames::connect(12345, "v1", "eyJhbGciOi.x.y", true),
         &ClientFrame::Connect(ConnectFrame {
             groupid: group(),
             visitorid: visitor_id("v1"),
