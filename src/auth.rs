@@ -22,26 +22,26 @@ pub const STORAGE_KEY: &str = "glanceauth";
 /// What the module holds besides `localStorage`.
 #[derive(Debug, Default)]
 pub struct Tokens {
-    /// Given with `setToken`.
-    set: Option<String>,
+    /// Given with `setToken` (each of these is empty when there is none).
+    set: String,
     /// The configured `data-authtoken`.
-    configured: Option<String>,
+    configured: String,
     /// A `data-authtoken` cleared by `clearToken()` or a 401/403: not taken up again when the
     /// configuration is read again.
-    rejected: Option<String>,
+    rejected: String,
     /// An authorized token that `localStorage` refused (storage disabled or full), kept for this
     /// page instead: the JSON text storage would have held.
-    unstored: Option<String>,
+    unstored: String,
 }
 
 impl Tokens {
     /// No token at all.
     pub const fn new() -> Self {
         Self {
-            set: None,
-            configured: None,
-            rejected: None,
-            unstored: None,
+            set: String::new(),
+            configured: String::new(),
+            rejected: String::new(),
+            unstored: String::new(),
         }
     }
 
@@ -49,19 +49,18 @@ impl Tokens {
     /// storage refused.
     fn stored(&self) -> Option<StoredToken> {
         // Storage can be disabled (privacy settings): the host then reads nothing.
-        let text = self
-            .unstored
-            .clone()
-            .or_else(|| page(Read::Storage, STORAGE_KEY))?;
-        parse_stored(&text)
+        if !self.unstored.is_empty() {
+            return parse_stored(&self.unstored);
+        }
+        parse_stored(&page(Read::Storage, STORAGE_KEY)?)
     }
 
     /// The token to use now, in the documented order.
     pub fn token(&self) -> Option<String> {
         let stored = self.stored();
         let picked = pick_token(
-            self.configured.as_deref(),
-            self.set.as_deref(),
+            Some(&self.configured),
+            Some(&self.set),
             stored.as_ref(),
             host::now(),
         );
@@ -70,18 +69,18 @@ impl Tokens {
 
     /// Records `data-authtoken` (unless it is the one that was cleared).
     pub fn configure(&mut self, config: &Config) {
-        let token = Some(&config.authtoken).filter(|t| !t.is_empty());
-        if token.is_some() && token != self.rejected.as_ref() {
-            self.configured = token.cloned();
+        let token = &config.authtoken;
+        if !token.is_empty() && *token != self.rejected {
+            self.configured.clone_from(token);
         }
     }
 
     /// `clearToken()`.
     pub fn clear(&mut self) {
-        self.set = None;
-        self.unstored = None;
-        if let Some(configured) = self.configured.take() {
-            self.rejected = Some(configured);
+        self.set.clear();
+        self.unstored.clear();
+        if !self.configured.is_empty() {
+            self.rejected = core::mem::take(&mut self.configured);
         }
         host::store(STORAGE_KEY, "");
     }
@@ -111,7 +110,7 @@ impl Tokens {
             // An older entry would otherwise outlive the token that replaced it.
             host::store(STORAGE_KEY, "");
         }
-        self.unstored = (!stored).then_some(text);
+        self.unstored = if stored { String::new() } else { text };
     }
 }
 
@@ -145,7 +144,7 @@ pub fn call(sh: &mut Shared, name: u32, args: Option<&[Json]>, opts: Target) -> 
     sh.tokens.configure(&config);
     match name {
         method::AUTHORIZE => authorize(sh, &mut config, first, opts),
-        method::SET_TOKEN => sh.tokens.set = first.and_then(value_text).filter(|t| !t.is_empty()),
+        method::SET_TOKEN => sh.tokens.set = first.and_then(value_text).unwrap_or_default(),
         method::GETTOKEN => return sh.tokens.token().map(|t| Json::str(&t).to_text()),
         method::CLEAR_TOKEN => sh.tokens.clear(),
         method::AUTHORIZED => {
