@@ -169,7 +169,7 @@ fn authorize(sh: &mut Shared, config: &mut Config, opts: Option<&Json>, callback
     if let Some(group) = text(opts, "groupid") {
         config.groupid = group;
     }
-    let Ok(endpoint) = crate::config::endpoint(config, sh.script.as_deref()) else {
+    let Ok(endpoint) = crate::config::endpoint(config, &sh.script) else {
         return sh.settle(callbacks, Err(FailCode::Error));
     };
     let group = endpoint.group;

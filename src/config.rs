@@ -145,9 +145,9 @@ impl Config {
     }
 
     /// The web/authorization service: `ws`, else the origin the script came from.
-    pub fn service_origin(&self, script_url: Option<&str>) -> Option<ServiceOrigin> {
+    pub fn service_origin(&self, script_url: &str) -> Option<ServiceOrigin> {
         if self.ws.is_empty() {
-            script_url.and_then(origin_of_url)
+            origin_of_url(script_url)
         } else {
             ServiceOrigin::parse(&self.ws)
         }
@@ -190,7 +190,7 @@ const DATA: &str = "data-";
 
 /// Where an object's requests go: needs a valid group and a `ws` (or the script's origin).
 /// `Err`: what is wrong, for `onerror`.
-pub fn endpoint(config: &Config, script: Option<&str>) -> Result<Endpoint, String> {
+pub fn endpoint(config: &Config, script: &str) -> Result<Endpoint, String> {
     let group = config.group().map_err(|e| e.message())?;
     let service = config
         .service_origin(script)
@@ -238,7 +238,7 @@ mod tests {
         assert_eq!(c.presence, PresenceMode::On);
         assert_eq!(c.user.get("name"), Some(&Json::str("Bob")));
         assert_eq!(c.user.get("email"), Some(&Json::str("b@x")));
-        assert_eq!(c.service_origin(None).unwrap().host, "127.0.0.1:1");
+        assert_eq!(c.service_origin("").unwrap().host, "127.0.0.1:1");
     }
 
     #[test]
@@ -249,7 +249,7 @@ mod tests {
         assert_eq!(c.site(), "production");
         assert!(c.group().is_err());
         let o = c
-            .service_origin(Some("http://localhost:8080/glance-presence.js"))
+            .service_origin("http://localhost:8080/glance-presence.js")
             .unwrap();
         assert_eq!((o.secure, o.host.as_str()), (false, "localhost:8080"));
         assert_eq!(

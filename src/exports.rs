@@ -92,8 +92,7 @@ pub mod method {
 /// calls `presence()` once the DOM is loaded.
 #[wasm_bindgen]
 pub fn start(script_url: &str) -> bool {
-    let script = (!script_url.is_empty()).then(|| script_url.to_owned());
-    page::with(|p| p.shared.script = script);
+    page::with(|p| p.shared.script = script_url.into());
     read_config(None).presence == PresenceMode::On
 }
 
@@ -105,7 +104,7 @@ pub fn create(kind: u32, id: Target, params: &str) {
     let config = read_config(params.as_ref());
     page::with(|p| {
         p.shared.tokens.configure(&config);
-        let endpoint = endpoint(&config, p.shared.script.as_deref());
+        let endpoint = endpoint(&config, &p.shared.script);
         if kind == 1 && endpoint.is_ok() {
             p.shared.active = id;
         }

@@ -84,7 +84,7 @@ pub enum Effect {
 #[derive(Default)]
 pub struct Shared {
     /// `src` of the script: the default `ws` origin.
-    pub script: Option<String>,
+    pub script: String,
     /// Host resources.
     pub routes: Vec<Route>,
     /// Settings per (service host, group), asked once per page.
@@ -93,7 +93,7 @@ pub struct Shared {
     pub tokens: Tokens,
     /// The page object of `GLANCE.Presence.Visitor.instance` (0: none).
     pub active: Target,
-    /// The key of the session started last.
+    /// The key of the session started last (`None`: stopped, or never started).
     pub session: Option<String>,
     /// The open terms dialog: its visitor and session key.
     pub dialog: Option<(Target, String)>,
@@ -117,7 +117,7 @@ page_global! {
         RefCell::new(Page {
             objects: Vec::new(),
             shared: Shared {
-                script: None,
+                script: String::new(),
                 routes: Vec::new(),
                 settings: Vec::new(),
                 tokens: Tokens::new(),
