@@ -128,7 +128,6 @@ pub fn respond(objects: &mut [Conn], sh: &mut Shared, accepted: bool) {
         sh.outbox.push(Effect::Call(
             "GLANCE.Cobrowse.Visitor.startSession".into(),
             args.to_text(),
-            "GLANCE.Cobrowse.Visitor.startSession is missing".into(),
         ));
     }
 }

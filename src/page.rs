@@ -69,9 +69,9 @@ pub struct Route {
 pub enum Effect {
     /// `target[handler](...args)`; `last`: the host forgets the target (call options).
     Emit(Target, String, String, bool),
-    /// The function at a dotted path from window, with the JSON array of arguments; the warning
-    /// to log when there is none.
-    Call(String, String, String),
+    /// The function at a dotted path from window, with the JSON array of arguments (a warning
+    /// when there is none).
+    Call(String, String),
     /// `CustomEvent(name, {detail})` on window.
     Event(&'static str, String),
     /// Shows the terms dialog with its terms link (`false`: removes it).
@@ -166,9 +166,9 @@ pub fn flush() {
     }) {
         match effect {
             Effect::Emit(target, handler, args, last) => host::emit(target, &handler, &args, last),
-            Effect::Call(path, args, missing) => {
+            Effect::Call(path, args) => {
                 if !host::call_path(&path, &args) {
-                    host::warn(&missing);
+                    host::warn(&glance_protocol::join(&[&path, " is not a function"]));
                 }
             }
             Effect::Event(name, detail) => host::window_event(name, &detail),

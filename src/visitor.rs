@@ -248,8 +248,7 @@ fn invoke(sh: &mut Shared, func: &str, args: Option<Json>) {
         .unwrap_or(Json::Object(vec![]));
     args.set("remote", Json::Bool(true));
     let call = Json::Array(vec![args]).to_text();
-    let missing = join(&["invoke: ", func, " is not a function"]);
-    sh.outbox.push(Effect::Call(func.into(), call, missing));
+    sh.outbox.push(Effect::Call(func.into(), call));
 }
 
 /// A window or document event (0 online, 1 focus, 2 pagehide, 3 pageshow, 4 visibilitychange).

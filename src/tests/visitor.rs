@@ -238,7 +238,7 @@ fn allowed_invokes_run_with_args_remote_true() {
         log(),
         [
             r#"call GLANCE.missing [{"remote":true}]"#,
-            "warn invoke: GLANCE.missing is not a function"
+            "warn GLANCE.missing is not a function"
         ]
     );
 }
