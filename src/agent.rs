@@ -137,7 +137,7 @@ pub fn complete(conn: &mut Conn, sh: &mut Shared, id: u32, result: Result<(), Fa
         (0 | FIRED, _) => {}
         (timer, _) => sh.release(timer),
     }
-    sh.settle(pending.opts, result.map(|()| vec![]));
+    sh.settle(pending.opts, result.map(|()| None));
     conn.update_hold();
 }
 

@@ -178,7 +178,7 @@ fn authorize(sh: &mut Shared, config: &mut Config, opts: Option<&Json>, callback
         .stored()
         .is_some_and(|t| t.valid_for(host::now(), Some(group)))
     {
-        return sh.settle(callbacks, Ok(vec![]));
+        return sh.settle(callbacks, Ok(None));
     }
     let group_text = decimal(u64::from(group));
     let credentials = opts.and_then(|o| o.get("credentials"));
@@ -202,7 +202,11 @@ fn authorize(sh: &mut Shared, config: &mut Config, opts: Option<&Json>, callback
         .service
         .http_url("/services/AuthorizationService.svc/rest/Authorize");
     query(&mut url, "groupid", &group_text);
-    query(&mut url, "service", service.as_deref().unwrap_or("presence"));
+    query(
+        &mut url,
+        "service",
+        service.as_deref().unwrap_or("presence"),
+    );
     query(&mut url, "duration", &decimal(u64::from(minutes)));
     query(&mut url, "site", &endpoint.site);
     let id = sh.route(0, What::Authorize(callbacks, group, minutes));
@@ -232,7 +236,7 @@ pub fn authorized(
         let token = StoredToken::new(token.clone(), host::now(), minutes, Some(group));
         sh.tokens.store(token);
     }
-    sh.settle(callbacks, outcome.map(|_| vec![]));
+    sh.settle(callbacks, outcome.map(|_| None));
 }
 
 /// The whole number a text starts with (`"30"`, `" 30 min"`), as `parseFloat` reads whole

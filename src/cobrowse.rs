@@ -102,7 +102,7 @@ fn show_terms(conn: &mut Conn, sh: &mut Shared, args: Option<&Json>) {
         if let Some(url) = url {
             arg.set("termsurl", Json::str(&url));
         }
-        sh.emit(conn.id, "onshowterms", vec![arg]);
+        sh.emit(conn.id, "onshowterms", &[arg]);
     }
 }
 

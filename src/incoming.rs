@@ -22,7 +22,7 @@ pub fn frame(conn: &mut Conn, sh: &mut Shared, text: &str) {
             if !conn.agent {
                 visitor::reconnected(conn, sh, presence_queued, visibility_queued);
             }
-            sh.emit(conn.id, "onconnected", vec![frame.payload()]);
+            sh.emit(conn.id, "onconnected", &[frame.payload()]);
         }
         "ack" if conn.agent => agent::ack(conn, sh, &frame),
         "invoke" if !conn.agent => visitor::invoke_frame(sh, &frame),
@@ -65,7 +65,7 @@ pub fn frame(conn: &mut Conn, sh: &mut Shared, text: &str) {
                 conn.stop(sh);
             }
             conn.fail_pending(sh);
-            sh.emit(conn.id, "onclose", vec![]);
+            sh.emit(conn.id, "onclose", &[]);
         }
         _ => relay(conn, sh, kind, &frame),
     }
@@ -75,9 +75,8 @@ pub fn frame(conn: &mut Conn, sh: &mut Shared, text: &str) {
 /// without a payload of their own call the handler without arguments.
 fn relay(conn: &Conn, sh: &mut Shared, kind: &str, frame: &Incoming) {
     let handler = join(&["on", kind]);
-    let args = match kind {
-        "blur" | "invoke" | "ack" | "redirect" | "scaledown" => vec![],
-        _ => vec![frame.payload()],
-    };
-    sh.emit(conn.id, &handler, args);
+    match kind {
+        "blur" | "invoke" | "ack" | "redirect" | "scaledown" => sh.emit(conn.id, &handler, &[]),
+        _ => sh.emit(conn.id, &handler, &[frame.payload()]),
+    }
 }

@@ -21,7 +21,11 @@ pub fn invoke_allowed(func: &str) -> bool {
 
 /// The console warning for a refused invoke.
 pub fn refused(func: &str) -> String {
-    join(&["invoke of '", func, "' refused: not a GLANCE. or GLANCE_COBROWSE.Custom. function"])
+    join(&[
+        "invoke of '",
+        func,
+        "' refused: not a GLANCE. or GLANCE_COBROWSE.Custom. function",
+    ])
 }
 
 #[cfg(test)]

@@ -290,12 +290,7 @@ impl Conn {
             return;
         }
         let Ok(endpoint) = &self.endpoint else { return };
-        let hello = frames::connect(
-            endpoint.group,
-            &self.visitor,
-            &self.token,
-            self.agent,
-        );
+        let hello = frames::connect(endpoint.group, &self.visitor, &self.token, self.agent);
         self.phase = Phase::Handshaking;
         self.write(sh, &hello);
         self.set_timer(sh, Timer::Handshake, Some(HANDSHAKE_TIMEOUT_MS));
@@ -543,7 +538,11 @@ impl Conn {
     /// another one than the one refused. (A visitor's guest token is not the agent's.)
     fn clear_token(&mut self, sh: &mut Shared) {
         if self.agent {
-            sh.tokens.clear_if_current(Some(&self.token).filter(|t| !t.is_empty()).map(|t| t.as_str()));
+            sh.tokens.clear_if_current(
+                Some(&self.token)
+                    .filter(|t| !t.is_empty())
+                    .map(|t| t.as_str()),
+            );
         }
     }
 

@@ -220,10 +220,22 @@ impl Shared {
     }
 
     /// Calls `target[handler](...args)` after this step.
-    pub fn emit(&mut self, target: Target, handler: &str, args: Vec<Json>) {
-        let args = Json::Array(args).to_text();
+    pub fn emit(&mut self, target: Target, handler: &str, args: &[Json]) {
+        self.call_later(target, handler, args, false);
+    }
+
+    /// Queues `target[handler](...args)`, the arguments written as a JSON array.
+    fn call_later(&mut self, target: Target, handler: &str, args: &[Json], last: bool) {
+        let mut text = String::from("[");
+        for (i, arg) in args.iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            arg.write(&mut text);
+        }
+        text.push(']');
         self.outbox
-            .push(Effect::Emit(target, handler.into(), args, false));
+            .push(Effect::Emit(target, handler.into(), text, last));
     }
 
     /// `target.onerror({error, detail})`.
@@ -231,7 +243,7 @@ impl Shared {
         let mut data = Json::Object(vec![]);
         data.set("error", Json::str(error));
         data.set("detail", Json::str(detail));
-        self.emit(target, "onerror", vec![data]);
+        self.emit(target, "onerror", &[data]);
     }
 
     /// `onerror({error: "connfail", detail})`.
@@ -239,16 +251,13 @@ impl Shared {
         self.error(target, "connfail", detail);
     }
 
-    /// Calls `opts.onsuccess(...values)` or `opts.onfail(code)` after this step, once: the host
+    /// Calls `opts.onsuccess(value?)` or `opts.onfail(code)` after this step, once: the host
     /// forgets the options afterwards.
-    pub fn settle(&mut self, opts: Target, result: Result<Vec<Json>, FailCode>) {
-        let (handler, values) = match result {
-            Ok(values) => ("onsuccess", values),
-            Err(code) => ("onfail", vec![Json::str(code.as_str())]),
-        };
-        let args = Json::Array(values).to_text();
-        self.outbox
-            .push(Effect::Emit(opts, handler.into(), args, true));
+    pub fn settle(&mut self, opts: Target, result: Result<Option<Json>, FailCode>) {
+        match result {
+            Ok(value) => self.call_later(opts, "onsuccess", value.as_slice(), true),
+            Err(code) => self.call_later(opts, "onfail", &[Json::str(code.as_str())], true),
+        }
     }
 
     /// A console warning, after this step.

@@ -135,11 +135,7 @@ fn request(conn: &mut Conn, sh: &mut Shared, mut next: Next, presence: &ServiceO
     match &next {
         Next::Unique { extend: true, .. } => {
             query(&mut url, "visitorid", visitor);
-            query(
-                &mut url,
-                "guesttoken",
-                &conn.token,
-            );
+            query(&mut url, "guesttoken", &conn.token);
         }
         Next::Rest {
             visitor: Some(v), ..
@@ -244,7 +240,7 @@ fn answered(conn: &mut Conn, sh: &mut Shared, next: Next, body: Json, status: u1
             } else {
                 body
             };
-            sh.settle(opts, Ok(vec![value]));
+            sh.settle(opts, Ok(Some(value)));
         }
         Next::Signal { id, .. } => agent::complete(conn, sh, id, Ok(())),
     }

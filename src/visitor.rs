@@ -12,7 +12,6 @@ use crate::page::{Effect, Shared, Timer};
 use crate::prelude::*;
 use crate::presence::{build_presence, PageFacts, PresenceMap};
 use crate::resolve::Next;
-use glance_protocol::join;
 use glance_protocol::{check_custom_event_name, PresenceLimits, ValidationError, VisitorId};
 
 /// How long a hidden page keeps its socket (§2.3).
@@ -197,16 +196,16 @@ pub fn unique_reply(
     else {
         return sh.connfail(conn.id, "error");
     };
-    let reported = vec![Json::str(uniqueid), timeout.clone()];
+    let reported = [Json::str(uniqueid), timeout.clone()];
     if extend {
         // An extension renews the id's timeout and its guest token: reported, nothing reconnects.
         if conn.visitor == id {
             conn.token = guest.into();
-            sh.emit(conn.id, "onuniqueid", reported);
+            sh.emit(conn.id, "onuniqueid", &reported);
         }
         return;
     }
-    sh.emit(conn.id, "onuniqueid", reported);
+    sh.emit(conn.id, "onuniqueid", &reported);
     conn.set_visitor(sh, id, guest);
     connect(conn, sh);
     if let Some(data) = presence {
