@@ -124,10 +124,10 @@ pub fn respond(objects: &mut [Conn], sh: &mut Shared, accepted: bool) {
         crate::frames::object(&[("status", status)]),
     );
     if accepted {
-        let args = Json::Array(vec![crate::frames::object(&[("sessionKey", &key)])]);
+        let args = crate::json::array_text(&[crate::frames::object(&[("sessionKey", &key)])]);
         sh.outbox.push(Effect::Call(
             "GLANCE.Cobrowse.Visitor.startSession".into(),
-            args.to_text(),
+            args,
         ));
     }
 }

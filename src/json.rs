@@ -150,6 +150,19 @@ impl Json {
     }
 }
 
+/// `values` as the text of a JSON array (without building one).
+pub fn array_text(values: &[Json]) -> String {
+    let mut text = String::from("[");
+    for (i, value) in values.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        value.write(&mut text);
+    }
+    text.push(']');
+    text
+}
+
 /// The value of `key` among an object's fields.
 pub fn member<'a>(fields: &'a [(String, Json)], key: &str) -> Option<&'a Json> {
     fields.iter().find(|(k, _)| k == key).map(|(_, v)| v)

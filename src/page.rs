@@ -226,14 +226,7 @@ impl Shared {
 
     /// Queues `target[handler](...args)`, the arguments written as a JSON array.
     fn call_later(&mut self, target: Target, handler: &str, args: &[Json], last: bool) {
-        let mut text = String::from("[");
-        for (i, arg) in args.iter().enumerate() {
-            if i > 0 {
-                text.push(',');
-            }
-            arg.write(&mut text);
-        }
-        text.push(']');
+        let text = crate::json::array_text(args);
         self.outbox
             .push(Effect::Emit(target, handler.into(), text, last));
     }

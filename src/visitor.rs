@@ -246,7 +246,7 @@ fn invoke(sh: &mut Shared, func: &str, args: Option<Json>) {
         .filter(|a| !a.is_null())
         .unwrap_or(Json::Object(vec![]));
     args.set("remote", Json::Bool(true));
-    let call = Json::Array(vec![args]).to_text();
+    let call = crate::json::array_text(&[args]);
     sh.outbox.push(Effect::Call(func.into(), call));
 }
 
