@@ -233,9 +233,7 @@ impl Shared {
 
     /// `target.onerror({error, detail})`.
     pub fn error(&mut self, target: Target, error: &str, detail: &str) {
-        let mut data = Json::Object(vec![]);
-        data.set("error", Json::str(error));
-        data.set("detail", Json::str(detail));
+        let data = crate::frames::object(&[("error", error), ("detail", detail)]);
         self.emit(target, "onerror", &[data]);
     }
 
