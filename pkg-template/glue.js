@@ -32,10 +32,7 @@ function pass(s) {
 
 // A string returned to the module through the slot at `ret`: [pointer, length], 0 for none.
 function give(ret, value) {
-  var out = value == null ? [0, 0] : pass(value);
-  var view = new DataView(wasm.m.buffer);
-  view.setInt32((ret >>> 0) + 4, out[1], true);
-  view.setInt32(ret >>> 0, out[0], true);
+  new Int32Array(wasm.m.buffer).set(value == null ? [0, 0] : pass(value), ret >>> 2);
 }
 
 // The module's exports, strings passed in.
