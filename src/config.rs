@@ -182,9 +182,6 @@ pub fn read_config(params: Option<&Json>) -> Config {
     config
 }
 
-/// What `ws` and `presenceserver` must look like.
-const ORIGIN: &str = " must be host[:port] or http(s)://host[:port]";
-
 /// The prefix of the attributes that configure the module.
 const DATA: &str = "data-";
 
@@ -194,13 +191,13 @@ pub fn endpoint(config: &Config, script: &str) -> Result<Endpoint, String> {
     let group = config.group().map_err(|e| e.message())?;
     let service = config
         .service_origin(script)
-        .ok_or_else(|| join(&["ws", ORIGIN]))?;
+        .ok_or("ws must be host[:port] or http(s)://host[:port]")?;
     let presenceserver = match config.presenceserver.as_str() {
         "" => None,
         text => Some(
             service
                 .presence_host(text)
-                .ok_or_else(|| join(&["presenceserver", ORIGIN]))?,
+                .ok_or("presenceserver must be host[:port] or http(s)://host[:port]")?,
         ),
     };
     Ok(Endpoint {
