@@ -255,8 +255,8 @@ impl Parser<'_> {
     fn value(&mut self, depth: u32) -> Option<Json> {
         self.space();
         let word = |p: &mut Self, word: &[u8], value| {
-            let end = p.at + word.len();
-            (p.text.as_bytes().get(p.at..end)? == word).then(|| p.at = end)?;
+            p.text.as_bytes().get(p.at..)?.starts_with(word).then_some(())?;
+            p.at += word.len();
             Some(value)
         };
         match self.peek()? {
