@@ -14,16 +14,21 @@ use crate::prelude::*;
 pub struct Incoming {
     /// `mtype` if present, else `type`.
     pub kind: String,
-    /// `data`, as sent (`None` when absent).
-    pub data: Option<Json>,
+    /// The whole frame.
+    frame: Json,
     /// `keepalive` of `connected` (25 when absent).
     pub keepalive: u32,
 }
 
 impl Incoming {
+    /// `data`, as sent (`None` when absent).
+    pub fn data(&self) -> Option<&Json> {
+        self.frame.get("data")
+    }
+
     /// Field `key` of `data`.
     pub fn field(&self, key: &str) -> Option<&Json> {
-        self.data.as_ref()?.get(key)
+        self.data()?.get(key)
     }
 
     /// Text field `key` of `data`.
@@ -33,7 +38,7 @@ impl Incoming {
 
     /// `data` for a page handler: `{}` when absent or `null`.
     pub fn payload(&self) -> Json {
-        match &self.data {
+        match self.data() {
             Some(data) if !data.is_null() => data.clone(),
             _ => Json::Object(vec![]),
         }
@@ -57,7 +62,7 @@ pub fn read(text: &str) -> Option<Incoming> {
     };
     Some(Incoming {
         kind,
-        data: value.get("data").cloned(),
+        frame: value,
         keepalive,
     })
 }

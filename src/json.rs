@@ -255,7 +255,11 @@ impl Parser<'_> {
     fn value(&mut self, depth: u32) -> Option<Json> {
         self.space();
         let word = |p: &mut Self, word: &[u8], value| {
-            p.text.as_bytes().get(p.at..)?.starts_with(word).then_some(())?;
+            p.text
+                .as_bytes()
+                .get(p.at..)?
+                .starts_with(word)
+                .then_some(())?;
             p.at += word.len();
             Some(value)
         };

@@ -450,12 +450,11 @@ fn reads_back(frame: &JsonServerFrame) -> Incoming {
         _ => 25,
     };
     let data = serde_json::to_value(frame).unwrap().get("data").map(ours);
-    let expected = Incoming {
-        kind: frame.kind().into(),
-        data,
-        keepalive,
-    };
-    assert_eq!(read, expected, "{text}");
+    assert_eq!(
+        (read.kind.as_str(), read.data(), read.keepalive),
+        (frame.kind(), data.as_ref(), keepalive),
+        "{text}"
+    );
     read
 }
 
@@ -661,7 +660,7 @@ fn the_fields_the_module_reads_are_where_serde_writes_them() {
         ServerFrame::Blur,
     ] {
         let read = reads_back(&frame);
-        assert_eq!(read.data, None);
+        assert_eq!(read.data(), None);
         assert_eq!(read.payload(), Json::Object(vec![]));
     }
 }
