@@ -12,8 +12,6 @@ use crate::prelude::*;
 /// A frame from the server: its type and what the client needs of it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Incoming {
-    /// `mtype` if present, else `type`.
-    pub kind: String,
     /// The whole frame.
     frame: Json,
     /// `keepalive` of `connected` (25 when absent).
@@ -21,6 +19,12 @@ pub struct Incoming {
 }
 
 impl Incoming {
+    /// `mtype` if present, else `type` ([`read`] checked there is one).
+    pub fn kind(&self) -> &str {
+        let text = |key| self.frame.get(key).and_then(Json::as_str);
+        text("mtype").or_else(|| text("type")).unwrap_or_default()
+    }
+
     /// `data`, as sent (`None` when absent).
     pub fn data(&self) -> Option<&Json> {
         self.frame.get("data")
@@ -49,19 +53,19 @@ impl Incoming {
 /// `keepalive` if it has one).
 pub fn read(text: &str) -> Option<Incoming> {
     let value = Json::parse(text)?;
+    // A type: `mtype` or `type`, a string where present.
     let kind = |key| match value.get(key) {
-        None | Some(Json::Null) => Some(None),
-        Some(Json::String(s)) => Some(Some(s.clone())),
+        None | Some(Json::Null) => Some(false),
+        Some(Json::String(_)) => Some(true),
         Some(_) => None,
     };
-    let kind = kind("mtype")?.or(kind("type")?)?;
+    (kind("mtype")? | kind("type")?).then_some(())?;
     let keepalive = match value.get("keepalive") {
         None | Some(Json::Null) => 25,
         Some(Json::Number(n)) => whole(n)?,
         Some(_) => return None,
     };
     Some(Incoming {
-        kind,
         frame: value,
         keepalive,
     })

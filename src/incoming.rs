@@ -13,7 +13,7 @@ pub fn frame(conn: &mut Conn, sh: &mut Shared, text: &str) {
     let Some(frame) = frames::read(text) else {
         return sh.warn("ignored a frame of the wrong shape");
     };
-    let kind = frame.kind.as_str();
+    let kind = frame.kind();
     match kind {
         "connected" => {
             let presence_queued = conn.has_queued(Slot::Presence);

@@ -451,7 +451,7 @@ fn reads_back(frame: &JsonServerFrame) -> Incoming {
     };
     let data = serde_json::to_value(frame).unwrap().get("data").map(ours);
     assert_eq!(
-        (read.kind.as_str(), read.data(), read.keepalive),
+        (read.kind(), read.data(), read.keepalive),
         (frame.kind(), data.as_ref(), keepalive),
         "{text}"
     );
@@ -679,7 +679,7 @@ fn mtype_takes_precedence_over_type() {
             .unwrap_or_else(|e| panic!("the protocol crate refuses {text}: {e}"));
         assert_eq!(serde.kind(), kind, "{text}");
         let read = frames::read(text).unwrap_or_else(|| panic!("the module refuses {text}"));
-        assert_eq!(read.kind, kind, "{text}");
+        assert_eq!(read.kind(), kind, "{text}");
     }
 }
 
