@@ -264,10 +264,7 @@ function read(what, key) {
       return JSON.stringify(attributes);
     }
     if (what === 1) return JSON.stringify(window.GLANCE_COBROWSE);
-    if (what === 2) {
-      var stored = localStorage.getItem(key);
-      return stored === null ? undefined : stored;
-    }
+    if (what === 2) return localStorage.getItem(key);
     if (what === 3) return location.href;
     if (what === 4) return navigator.userAgent;
     if (what === 5) return document.visibilityState;
