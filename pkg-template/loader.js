@@ -91,11 +91,11 @@ function notify(obj, name, args) {
   }
 }
 
-// JSON text of a page value; "" when JSON cannot carry it (a cycle, a BigInt).
+// JSON text of a page value (an array or an object); "" when JSON cannot carry it (a cycle, a
+// BigInt).
 function json(value) {
   try {
-    var text = JSON.stringify(value);
-    return text === undefined ? "null" : text;
+    return JSON.stringify(value);
   } catch (e) {
     return "";
   }
@@ -393,7 +393,7 @@ function facade(kind, methods) {
     T[id] = WR ? new WR(self) : self;
     if (collected) collected.register(self, id);
     whenReady(function () {
-      mod.create(kind, self._i, json(params === undefined ? {} : params));
+      mod.create(kind, self._i, json(params || {}));
     });
   }
   methods.forEach(function (m) {
