@@ -95,8 +95,7 @@ impl Tokens {
 
     /// Keeps an authorized token: in storage, or for this page when storage refuses it.
     fn store(&mut self, token: StoredToken) {
-        let mut value = Json::Object(vec![]);
-        value.set("token", Json::str(&token.token));
+        let mut value = frames::object(&[("token", &token.token)]);
         value.set(
             "expires",
             Json::Number(Number::from_u64(token.expires as u64)),
