@@ -22,40 +22,39 @@ function text(ptr, len) {
   return decoder.decode(bytes().subarray(ptr, ptr + len));
 }
 
-// A string copied into the module's memory: [pointer, length].
+// A string copied into the module's memory: its pointer, and its length in `passed` (read it
+// right after the call, as the argument that follows the pointer).
+var passed = 0;
 function pass(s) {
   var b = encoder.encode(s);
   var ptr = wasm.a(b.length, 1) >>> 0;
   bytes().set(b, ptr);
-  return [ptr, b.length];
+  passed = b.length;
+  return ptr;
 }
 
 // A string returned to the module through the slot at `ret`: [pointer, length], 0 for none.
 function give(ret, value) {
-  new Int32Array(wasm.m.buffer).set(value == null ? [0, 0] : pass(value), ret >>> 2);
+  new Int32Array(wasm.m.buffer).set(value == null ? [0, 0] : [pass(value), passed], ret >>> 2);
 }
 
 // The module's exports, strings passed in.
 var exportsOfModule = {
   start: function (src) {
-    var s = pass(src);
-    return wasm.s(s[0], s[1]) !== 0;
+    return wasm.s(pass(src), passed) !== 0;
   },
   create: function (kind, id, params) {
-    var s = pass(params);
-    wasm.n(kind, id, s[0], s[1]);
+    wasm.n(kind, id, pass(params), passed);
   },
   // The result as JSON text, "" for none.
   call: function (id, method, args, opts) {
-    var s = pass(args);
-    var r = wasm.c(id, method, s[0], s[1], opts);
+    var r = wasm.c(id, method, pass(args), passed, opts);
     var value = text(r[0], r[1]);
     wasm.f(r[0], r[1], 1);
     return value;
   },
   ev: function (kind, id, number, s) {
-    var t = pass(s);
-    wasm.e(kind, id, number, t[0], t[1]);
+    wasm.e(kind, id, number, pass(s), passed);
   },
 };
 
