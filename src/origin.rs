@@ -27,10 +27,6 @@ impl ServiceOrigin {
             (true, rest)
         } else if let Some(rest) = text.strip_prefix("http://") {
             (false, rest)
-        } else if let Some(rest) = text.strip_prefix("wss://") {
-            (true, rest)
-        } else if let Some(rest) = text.strip_prefix("ws://") {
-            (false, rest)
         } else if crate::text::contains(text, "://") {
             return None;
         } else {
