@@ -71,12 +71,11 @@ pub fn frame(conn: &mut Conn, sh: &mut Shared, text: &str) {
     }
 }
 
-/// A frame for the page: `on<type>(data)` (`data` `{}` when absent); `blur` and the frames
-/// without a payload of their own call the handler without arguments.
+/// A frame for the page: `on<type>(data)` (`data` `{}` when absent); `onblur()` without.
 fn relay(conn: &Conn, sh: &mut Shared, kind: &str, frame: &Incoming) {
     let handler = join(&["on", kind]);
     match kind {
-        "blur" | "invoke" | "ack" | "redirect" | "scaledown" => sh.emit(conn.id, &handler, &[]),
+        "blur" => sh.emit(conn.id, &handler, &[]),
         _ => sh.emit(conn.id, &handler, &[frame.payload()]),
     }
 }
