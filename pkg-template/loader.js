@@ -58,7 +58,7 @@ var DIALOG =
   "</dialog>";
 
 function report(error) {
-  if (window.console) console.error("glance-presence:", error);
+  console.error("glance-presence:", error);
 }
 
 // Runs `work` now if the module is ready (returning its result), else queues it and returns
@@ -171,7 +171,7 @@ var H = {
     var url = text(c, d);
     var bearer = text(e, f);
     var body = text(g, h);
-    var controller = window.AbortController ? new AbortController() : { abort: function () {} };
+    var controller = new AbortController();
     var headers = {};
     if (body) headers["Content-Type"] = "application/json";
     if (bearer) headers.Authorization = "Bearer " + bearer;
@@ -249,7 +249,7 @@ var H = {
     showDialog(show, text(p, n));
   },
   k: function (p, n) {
-    if (window.console) console.warn("glance-presence:", text(p, n));
+    console.warn("glance-presence:", text(p, n));
   },
 };
 
