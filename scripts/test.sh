@@ -20,7 +20,7 @@ step "native tests"
 cargo test --workspace --locked
 
 step "browser module build"
-scripts/build-module.sh
+SIZE_STRICT=1 scripts/build-module.sh
 
 step "browser module tests (headless Chromium)"
 scripts/test-wasm.sh

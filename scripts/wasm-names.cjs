@@ -18,17 +18,17 @@ const bytes = fs.readFileSync(wasmPath);
 // Imports: glue.js name -> [parameters, results] (wasm value counts; strings are two i32s).
 const IMPORTS = {
   o: [3, 1], s: [3, 1], x: [1, 0], t: [2, 0], m: [1, 0], f: [9, 0], e: [6, 0], h: [2, 0], l: [1, 0],
-  r: [4, 0], w: [4, 1], c: [4, 1], d: [4, 0], g: [3, 0], k: [2, 0], now: [0, 1], random: [0, 1], i: [0, 0],
+  r: [4, 0], w: [4, 1], c: [4, 1], d: [4, 0], g: [3, 0], v: [2, 0], k: [2, 0], now: [0, 1], random: [0, 1], i: [0, 0],
 };
 // Exports: wasm-bindgen's name -> [glue.js name, parameters, results] (null: not a function).
 // Exports glue.js does not use are dropped (and wasm-opt, which runs after, removes what only
 // they kept).
 const EXPORTS = {
-  memory: ["m", null], call: ["c", 5, 2], create: ["n", 4, 0], ev: ["e", 5, 0], start: ["s", 2, 1],
-  __wbindgen_malloc: ["a", 2, 1], __wbindgen_free: ["f", 3, 0],
+  memory: ["m", null], call: ["c", 5, 0], create: ["n", 4, 0], ev: ["e", 5, 0], start: ["s", 2, 1],
+  __wbindgen_malloc: ["a", 2, 1],
   __wbindgen_externrefs: ["t", null], __wbindgen_start: ["i", 0, 0],
 };
-const DROPPED = ["__wbindgen_realloc", "__abort_handler", "__instance_terminated"];
+const DROPPED = ["__wbindgen_free", "__wbindgen_realloc", "__abort_handler", "__instance_terminated"];
 
 let pos = 0;
 const u32 = () => {
@@ -158,7 +158,7 @@ for (const [field, kind, index] of exported) {
   const [p, r] = types[functionTypes[index]];
   if (p !== params || r !== results) fail(`export ${field} takes ${p} values and returns ${r}`);
 }
-for (const field of ["memory", "call", "create", "ev", "start", "__wbindgen_malloc", "__wbindgen_free", "__wbindgen_externrefs", "__wbindgen_start"]) {
+for (const field of Object.keys(EXPORTS)) {
   if (!exported.some((e) => e[0] === field)) fail("missing export " + field);
 }
 fs.writeFileSync(wasmPath, Buffer.concat(sections));

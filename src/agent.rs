@@ -7,6 +7,7 @@ use crate::frames::{self, Incoming};
 use crate::invoke::invoke_allowed;
 use crate::json::Json;
 use crate::link::{Conn, Pending};
+use crate::list;
 use crate::page::{Shared, Target, Timer};
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -128,10 +129,9 @@ fn rest(
 /// Signal `id` ended: its `onsuccess()` or `onfail(code)`. Over REST, a 503 stops the object
 /// (the token a 401/403 refused is dropped by [`crate::resolve`]).
 pub fn complete(conn: &mut Conn, sh: &mut Shared, id: u32, result: Result<(), FailCode>) {
-    let Some(index) = conn.pending.iter().position(|p| p.id == id) else {
+    let Some(pending) = list::take_first(&mut conn.pending, |p| p.id == id) else {
         return;
     };
-    let pending = conn.pending.remove(index);
     match (pending.timer, result) {
         (0, Err(FailCode::ServiceUnavailable)) => conn.unavailable = true,
         (0 | FIRED, _) => {}

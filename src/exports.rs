@@ -124,10 +124,10 @@ pub fn create(kind: u32, id: Target, params: &str) {
 
 /// Method `name` (see [`method`]) of page object `id` (0: the static `GLANCE.Authorization` and
 /// `GLANCE.Cobrowse` functions) with the JSON array `args` (empty: JSON could not carry them) and
-/// the options `opts` the host holds for the call's callbacks (0: none). Returns the method's
-/// result as JSON text (empty: `undefined`).
+/// the options `opts` the host holds for the call's callbacks (0: none). A method with a result
+/// hands it to [`crate::host::result`] as JSON text before returning (none: `undefined`).
 #[wasm_bindgen]
-pub fn call(id: Target, name: u32, args: &str, opts: Target) -> String {
+pub fn call(id: Target, name: u32, args: &str, opts: Target) {
     let args = match Json::parse(args) {
         Some(Json::Array(args)) => Some(args),
         _ => None,
@@ -172,7 +172,9 @@ pub fn call(id: Target, name: u32, args: &str, opts: Target) -> String {
         None
     });
     flush();
-    result.unwrap_or_default()
+    if let Some(result) = result {
+        crate::host::result(&result);
+    }
 }
 
 /// A report of the host: `kind` (see [`kind`]) of happening on resource `id`, with a number and

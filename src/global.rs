@@ -28,6 +28,17 @@ impl<T> Global<T> {
     }
 }
 
+/// Stops the module: page-wide state was reached again while in use, which the outbox design
+/// (`page.rs`) rules out. `RefCell::borrow_mut` would do the same through a panic message that
+/// links core's formatting into the module; the trap is what that panic ends in anyway.
+#[cold]
+pub fn reentered() -> ! {
+    #[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+    core::arch::wasm32::unreachable();
+    #[cfg(not(all(target_arch = "wasm32", not(feature = "std"))))]
+    panic!("page state re-entered")
+}
+
 /// Declares page-wide state: `page_global! { static NAME: RefCell<T> = const { RefCell::new(..) }; }`,
 /// used as `NAME.with(|cell| ..)`: a `thread_local!` with std, a [`Global`] without.
 macro_rules! page_global {

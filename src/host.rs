@@ -71,6 +71,10 @@ extern "C" {
     /// it); its outcome is reported as [`crate::exports::ev`] with [`DIALOG_ID`].
     #[wasm_bindgen(js_namespace = H, js_name = g)]
     pub fn dialog(show: bool, terms_url: &str);
+    /// The result of the [`crate::exports::call`] running, as JSON text (a string returned by
+    /// the export would go through `into_boxed_str`, whose panic path stays in the module).
+    #[wasm_bindgen(js_namespace = H, js_name = v)]
+    pub fn result(json: &str);
     /// `console.warn` with the module's prefix.
     #[wasm_bindgen(js_namespace = H, js_name = k)]
     pub fn warn(message: &str);

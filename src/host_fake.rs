@@ -31,6 +31,7 @@ std::thread_local! {
     static FACTS: RefCell<Vec<(u32, String, String)>> = const { RefCell::new(Vec::new()) };
     static NOW: RefCell<f64> = const { RefCell::new(1_000_000.0) };
     static REFUSE_STORAGE: RefCell<bool> = const { RefCell::new(false) };
+    static RESULT: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 fn log(line: String) {
@@ -144,6 +145,14 @@ pub fn dialog(show: bool, terms_url: &str) {
         (true, url) => format!("dialog shown {url}"),
         (false, _) => "dialog closed".into(),
     });
+}
+/// Keeps the result for [`take_result`].
+pub fn result(json: &str) {
+    RESULT.with(|r| *r.borrow_mut() = Some(json.into()));
+}
+/// Takes the result given since the last call.
+pub fn take_result() -> Option<String> {
+    RESULT.with(|r| r.borrow_mut().take())
 }
 /// Records `warn`.
 pub fn warn(message: &str) {

@@ -37,6 +37,7 @@ pub mod incoming;
 pub mod invoke;
 pub mod json;
 pub mod link;
+pub mod list;
 pub mod origin;
 pub mod page;
 mod prelude;

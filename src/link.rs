@@ -21,6 +21,7 @@ use crate::backoff::{Backoff, Jitter};
 use crate::failure::{close_meaning, CloseMeaning, FailCode, ResolveError};
 use crate::frames;
 use crate::host;
+use crate::list;
 use crate::page::{Shared, Target, Timer, What};
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -312,8 +313,7 @@ impl Conn {
             keepalive_s.saturating_mul(1000)
         };
         self.set_timer(sh, Timer::Keepalive, Some(self.keepalive_ms));
-        while !self.queue.is_empty() {
-            let (_, frame) = self.queue.remove(0);
+        while let Some((_, frame)) = list::take_at(&mut self.queue, 0) {
             self.write(sh, &frame);
         }
     }
@@ -419,12 +419,10 @@ impl Conn {
             return self.write(sh, &frame);
         }
         if slot != Slot::None {
-            if let Some(i) = self.queue.iter().position(|(s, _)| *s == slot) {
-                self.queue.remove(i);
-            }
+            list::take_first(&mut self.queue, |(s, _)| *s == slot);
         }
         if self.queue.len() >= QUEUE_CAPACITY {
-            self.queue.remove(0);
+            list::take_at(&mut self.queue, 0);
             sh.warn("send queue full: dropped the oldest frame");
         }
         self.queue.push((slot, frame));
@@ -548,15 +546,9 @@ impl Conn {
 
     /// Fails every socket signal waiting for an ack (the socket that carried them is gone).
     pub fn fail_pending(&mut self, sh: &mut Shared) {
-        let mut i = 0;
-        while i < self.pending.len() {
-            if self.pending[i].timer != 0 {
-                let p = self.pending.remove(i);
-                sh.release(p.timer);
-                sh.settle(p.opts, Err(FailCode::Connection));
-            } else {
-                i += 1;
-            }
+        while let Some(p) = list::take_first(&mut self.pending, |p| p.timer != 0) {
+            sh.release(p.timer);
+            sh.settle(p.opts, Err(FailCode::Connection));
         }
         self.update_hold();
     }

@@ -13,6 +13,7 @@ use crate::global::page_global;
 use crate::host;
 use crate::json::Json;
 use crate::link::Conn;
+use crate::list;
 #[allow(unused_imports)]
 use crate::prelude::*;
 use crate::resolve::{GroupSettings, Next};
@@ -143,7 +144,10 @@ page_global! {
 
 /// Runs `f` with the page's state.
 pub fn with<R>(f: impl FnOnce(&mut Page) -> R) -> R {
-    PAGE.with(|p| f(&mut p.borrow_mut()))
+    PAGE.with(|p| match p.try_borrow_mut() {
+        Ok(mut page) => f(&mut page),
+        Err(_) => crate::global::reentered(),
+    })
 }
 
 /// Runs `f` with the connection of page object `id` and the shared state, if it exists.
@@ -160,10 +164,7 @@ pub fn flush() {
     if FLUSHING.with(|f| f.replace(true)) {
         return;
     }
-    while let Some(effect) = with(|p| {
-        let outbox = &mut p.shared.outbox;
-        (!outbox.is_empty()).then(|| outbox.remove(0))
-    }) {
+    while let Some(effect) = with(|p| list::take_at(&mut p.shared.outbox, 0)) {
         match effect {
             Effect::Emit(target, handler, args, last) => host::emit(target, &handler, &args, last),
             Effect::Call(path, args) => {

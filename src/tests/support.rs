@@ -42,7 +42,7 @@ pub fn new(kind_: u32, id: u32, params: &str) {
 
 /// Calls a method.
 pub fn m(id: u32, name: &str, args: &str) -> Option<String> {
-    Some(call(id, method(name), args, 0)).filter(|r| !r.is_empty())
+    m_opts(id, name, args, 0)
 }
 
 /// The loader's number for method `name` (see `pkg-template/loader.js`, `METHODS`); 99 for a
@@ -83,7 +83,9 @@ pub const METHODS: [&str; 23] = [
 
 /// Calls a method with call options `opts`.
 pub fn m_opts(id: u32, name: &str, args: &str, opts: u32) -> Option<String> {
-    Some(call(id, method(name), args, opts)).filter(|r| !r.is_empty())
+    host::take_result();
+    call(id, method(name), args, opts);
+    host::take_result()
 }
 
 /// Runs timer or microtask `id`.
