@@ -8,6 +8,7 @@ mod close;
 mod frames;
 mod json;
 mod link;
+mod list;
 mod loader;
 mod page;
 mod queue;
