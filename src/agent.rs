@@ -89,11 +89,14 @@ fn send(conn: &mut Conn, sh: &mut Shared, kind: &str, data: Option<Json>, opts: 
         }
         conn.pending.push(Pending { id, opts, timer: 0 });
         let body = body.to_text();
+        // The visitor of the call, even if the page switches visitors before it goes out.
+        let visitor = conn.visitor.clone();
         sh.later(
             conn.id,
             Next::Signal {
                 id,
                 body,
+                visitor,
                 token: String::new(),
             },
         );
@@ -101,7 +104,8 @@ fn send(conn: &mut Conn, sh: &mut Shared, kind: &str, data: Option<Json>, opts: 
     conn.update_hold();
 }
 
-/// `lookupVisitor` / `query`: a one-shot GET with the agent's token.
+/// `lookupVisitor` / `query`: a one-shot GET with the agent's token. It waits among the pending
+/// calls, so the page object stays held until its callbacks have run.
 fn rest(
     conn: &mut Conn,
     sh: &mut Shared,
@@ -115,10 +119,14 @@ fn rest(
     if conn.unavailable {
         return sh.settle(opts, Err(FailCode::ServiceUnavailable));
     }
+    let id = conn.next_signal;
+    conn.next_signal = id.wrapping_add(1).max(1);
+    conn.pending.push(Pending { id, opts, timer: 0 });
+    conn.update_hold();
     sh.later(
         conn.id,
         Next::Rest {
-            opts,
+            id,
             path,
             visitor,
             token: String::new(),
@@ -126,18 +134,24 @@ fn rest(
     );
 }
 
-/// Signal `id` ended: its `onsuccess()` or `onfail(code)`. Over REST, a 503 stops the object
-/// (the token a 401/403 refused is dropped by [`crate::resolve`]).
-pub fn complete(conn: &mut Conn, sh: &mut Shared, id: u32, result: Result<(), FailCode>) {
+/// Pending call `id` (a signal, a lookup, a query) ended: its `onsuccess(value?)` or
+/// `onfail(code)`. Over REST, a 503 stops the object (the token a 401/403 refused is dropped by
+/// [`crate::resolve`]).
+pub fn complete(
+    conn: &mut Conn,
+    sh: &mut Shared,
+    id: u32,
+    result: Result<Option<Json>, FailCode>,
+) {
     let Some(pending) = list::take_first(&mut conn.pending, |p| p.id == id) else {
         return;
     };
-    match (pending.timer, result) {
+    match (pending.timer, &result) {
         (0, Err(FailCode::ServiceUnavailable)) => conn.unavailable = true,
         (0 | FIRED, _) => {}
         (timer, _) => sh.release(timer),
     }
-    sh.settle(pending.opts, result.map(|()| None));
+    sh.settle(pending.opts, result);
     conn.update_hold();
 }
 
@@ -171,7 +185,7 @@ pub fn ack(conn: &mut Conn, sh: &mut Shared, frame: &Incoming) {
     let socket = id.filter(|id| conn.pending.iter().any(|p| p.id == *id && p.timer != 0));
     if let Some(id) = socket {
         let result = match (frame.field("ok"), frame.text("error")) {
-            (Some(Json::Bool(true)), _) => Ok(()),
+            (Some(Json::Bool(true)), _) => Ok(None),
             (_, Some(code)) => Err(ack_code(code)),
             _ => Err(FailCode::Error),
         };

@@ -13,7 +13,7 @@ use crate::host;
 use crate::json::Json;
 use crate::link::Conn;
 use crate::origin::{query, ServiceOrigin};
-use crate::page::{Shared, Target, What};
+use crate::page::{Shared, What};
 #[allow(unused_imports)]
 use crate::prelude::*;
 use crate::presence::PresenceMap;
@@ -63,8 +63,8 @@ pub enum Next {
     },
     /// An agent's `lookupVisitor` / `query`.
     Rest {
-        /// The call's options.
-        opts: Target,
+        /// Its pending id (see [`crate::link::Pending`]).
+        id: u32,
         /// `/lookupvisitor` or `/query`.
         path: &'static str,
         /// The `visitorid` of the query.
@@ -78,6 +78,8 @@ pub enum Next {
         id: u32,
         /// `{mtype, data}`.
         body: String,
+        /// The visitor it is for.
+        visitor: String,
         /// The token the request used (set when it goes out).
         token: String,
     },
@@ -96,6 +98,11 @@ pub fn start(conn: &mut Conn, sh: &mut Shared, next: Next) -> u32 {
     let Ok(endpoint) = &conn.endpoint else {
         return 0;
     };
+    // After a 503 an agent makes no further requests (§2.2).
+    if conn.unavailable {
+        fail(conn, sh, next, ResolveError::Unavailable, None);
+        return 0;
+    }
     let needs_token = conn.agent && !matches!(next, Next::Unique { .. });
     if needs_token && sh.tokens.token().is_none() {
         fail(conn, sh, next, ResolveError::Authorization, None);
@@ -140,7 +147,8 @@ fn request(conn: &mut Conn, sh: &mut Shared, mut next: Next, presence: &ServiceO
         Next::Rest {
             visitor: Some(v), ..
         } => query(&mut url, "visitorid", v),
-        Next::Resolve(_) | Next::Signal { .. } => query(&mut url, "visitorid", visitor),
+        Next::Signal { visitor: v, .. } => query(&mut url, "visitorid", v),
+        Next::Resolve(_) => query(&mut url, "visitorid", visitor),
         _ => {}
     }
     let token = if conn.agent && !matches!(next, Next::Unique { .. }) {
@@ -234,15 +242,15 @@ fn answered(conn: &mut Conn, sh: &mut Shared, next: Next, body: Json, status: u1
             epoch,
             presence,
         } => visitor::unique_reply(conn, sh, extend, epoch, presence, &body),
-        Next::Rest { opts, .. } => {
+        Next::Rest { id, .. } => {
             let value = if body.is_null() {
                 Json::Object(vec![])
             } else {
                 body
             };
-            sh.settle(opts, Ok(Some(value)));
+            agent::complete(conn, sh, id, Ok(Some(value)));
         }
-        Next::Signal { id, .. } => agent::complete(conn, sh, id, Ok(())),
+        Next::Signal { id, .. } => agent::complete(conn, sh, id, Ok(None)),
     }
 }
 
@@ -257,16 +265,9 @@ fn fail(conn: &mut Conn, sh: &mut Shared, next: Next, e: ResolveError, http: Opt
                 sh.connfail(conn.id, e.detail());
             }
         }
-        Next::Rest { opts, token, .. } => {
-            match code {
-                FailCode::ServiceUnavailable => conn.unavailable = true,
-                // Only the token that was refused goes (the page may hold a newer one by now).
-                FailCode::Authorization => sh.tokens.clear_if_current(Some(&token)),
-                _ => {}
-            }
-            sh.settle(opts, Err(code));
-        }
-        Next::Signal { id, token, .. } => {
+        Next::Rest { id, token, .. } | Next::Signal { id, token, .. } => {
+            // Only the token that was refused goes (the page may hold a newer one by now); a 503
+            // stops the object (see [`agent::complete`]).
             if code == FailCode::Authorization {
                 sh.tokens.clear_if_current(Some(&token));
             }

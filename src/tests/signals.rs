@@ -356,7 +356,13 @@ fn a_refused_lookup_keeps_a_token_set_since() {
 fn lookup_visitor_and_query() {
     agent();
     m_opts(9, "lookupVisitor", "[{}]", 50);
-    let line = request(&log());
+    let lines = log();
+    assert_eq!(
+        lines.first().map(String::as_str),
+        Some("hold 9 true"),
+        "the object stays until its callbacks have run"
+    );
+    let line = request(&lines);
     assert_eq!(
         line,
         format!("fetch {} GET https://presence.example/lookupvisitor?groupid=12345&visitorid=v1 bearer={TOKEN} ", id(&line))
@@ -368,7 +374,10 @@ fn lookup_visitor_and_query() {
     );
     assert_eq!(
         log(),
-        [r#"emit 50 onsuccess [{"visitorid":"v1","visitorpresent":true}] last"#]
+        [
+            "hold 9 false",
+            r#"emit 50 onsuccess [{"visitorid":"v1","visitorpresent":true}] last"#
+        ]
     );
 
     m_opts(9, "lookupVisitor", "[{}]", 51);
@@ -376,7 +385,7 @@ fn lookup_visitor_and_query() {
     reply(id(&line), 200, "");
     assert_eq!(
         log(),
-        ["emit 51 onsuccess [{}] last"],
+        ["hold 9 false", "emit 51 onsuccess [{}] last"],
         "an empty body is {{}}"
     );
 
@@ -387,7 +396,10 @@ fn lookup_visitor_and_query() {
         "{line}"
     );
     reply(id(&line), 404, "");
-    assert_eq!(log(), [r#"emit 52 onfail ["visitornotpresent"] last"#]);
+    assert_eq!(
+        log(),
+        ["hold 9 false", r#"emit 52 onfail ["visitornotpresent"] last"#]
+    );
 
     m_opts(9, "query", "[{}]", 53);
     let line = request(&log());
@@ -396,6 +408,48 @@ fn lookup_visitor_and_query() {
         "{line}"
     );
     reply(id(&line), 401, "");
-    assert_eq!(log(), [r#"emit 53 onfail ["authorization"] last"#]);
+    assert_eq!(
+        log(),
+        ["hold 9 false", r#"emit 53 onfail ["authorization"] last"#]
+    );
     assert_eq!(m(0, "gettoken", "[]"), None, "a 401 clears the token");
+}
+
+#[test]
+fn a_rest_signal_goes_to_the_visitor_of_the_call() {
+    agent();
+    m_opts(9, "signalVisitor", SIGNAL, 50);
+    let lines = log();
+    m(9, "setVisitorId", r#"["v2"]"#);
+    let line = request(&lines);
+    assert!(
+        line.contains("/signalvisitor?groupid=12345&visitorid=v1 "),
+        "{line}"
+    );
+}
+
+#[test]
+fn after_a_503_a_connected_agent_makes_no_further_requests() {
+    agent();
+    m(9, "connect", "[]");
+    let socket = complete(&log());
+    m_opts(9, "lookupVisitor", "[{}]", 50);
+    let line = request(&log());
+    reply(id(&line), 503, "");
+    assert_eq!(emits(&log(), 50), [r#"onfail ["serviceunavailable"] last"#]);
+    // The socket drops: the reconnect's resolve step asks nothing.
+    closed(socket, 1006);
+    let (retry, _) = retry_timer(&log());
+    fire(retry);
+    fire(id_of(&log(), "microtask"));
+    let lines = log();
+    assert!(!has(&lines, "fetch"), "{lines:#?}");
+    assert!(!has(&lines, "open"), "{lines:#?}");
+    // Neither does a new visitor.
+    m(9, "setVisitorId", r#"["v2"]"#);
+    let lines = log();
+    for id in lines.iter().filter(|l| l.starts_with("microtask")) {
+        fire(id.split(' ').nth(1).unwrap().parse().unwrap());
+    }
+    assert!(!has(&log(), "fetch"));
 }
