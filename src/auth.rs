@@ -67,12 +67,15 @@ impl Tokens {
         picked.map(Into::into)
     }
 
-    /// Records `data-authtoken` (unless it is the one that was cleared).
+    /// Records `data-authtoken` as the page has it now: none when the page removed or emptied
+    /// it, or still says the one that was cleared.
     pub fn configure(&mut self, config: &Config) {
         let token = &config.authtoken;
-        if !token.is_empty() && *token != self.rejected {
-            self.configured.clone_from(token);
-        }
+        self.configured = if *token == self.rejected {
+            String::new()
+        } else {
+            token.clone()
+        };
     }
 
     /// `clearToken()`.
@@ -238,17 +241,56 @@ pub fn authorized(
     sh.settle(callbacks, outcome.map(|_| None));
 }
 
-/// The whole number a text starts with (`"30"`, `" 30 min"`), as `parseFloat` reads whole
-/// minutes.
+/// The number a text starts with, as `parseFloat` reads it (`"30"`, `" 30.6 min"`, `"1e2"`,
+/// `"-5"`, `"Infinity"`); `None` when it starts with none.
 fn leading_number(text: &str) -> Option<f64> {
-    let digits = text
-        .trim_ascii_start()
-        .bytes()
-        .take_while(u8::is_ascii_digit);
-    let mut seen = false;
-    let n = digits.fold(0.0, |n, d| {
-        seen = true;
-        n * 10.0 + f64::from(d - b'0')
-    });
-    seen.then_some(n)
+    let text = text.trim_ascii_start();
+    let (negative, rest) = match text.as_bytes().first() {
+        Some(b'-') => (true, text.get(1..)?),
+        Some(b'+') => (false, text.get(1..)?),
+        _ => (false, text),
+    };
+    if rest.starts_with("Infinity") {
+        return Some(if negative { -f64::INFINITY } else { f64::INFINITY });
+    }
+    let int = digits(rest);
+    let mut after = rest.get(int.len()..)?;
+    let mut frac = "";
+    if let Some(tail) = after.strip_prefix('.') {
+        frac = digits(tail);
+        after = tail.get(frac.len()..)?;
+    }
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    // Written again as JSON reads numbers: no leading zeros, a digit before the point.
+    let mut json = String::new();
+    if negative {
+        json.push('-');
+    }
+    let int = int.trim_start_matches('0');
+    json.push_str(if int.is_empty() { "0" } else { int });
+    if !frac.is_empty() {
+        json.push('.');
+        json.push_str(frac);
+    }
+    if let Some(tail) = after.strip_prefix(['e', 'E']) {
+        let (sign, exp) = match tail.strip_prefix('-') {
+            Some(exp) => ("-", exp),
+            None => ("", tail.strip_prefix('+').unwrap_or(tail)),
+        };
+        let exp = digits(exp);
+        if !exp.is_empty() {
+            json.push('e');
+            json.push_str(sign);
+            json.push_str(exp);
+        }
+    }
+    Json::parse(&json)?.as_f64()
+}
+
+/// The ASCII digits `text` starts with.
+fn digits(text: &str) -> &str {
+    let n = text.bytes().take_while(u8::is_ascii_digit).count();
+    text.get(..n).unwrap_or_default()
 }

@@ -154,7 +154,18 @@ fn authorize_clamps_the_duration() {
         ("0", "1"),
         (r#""45 min""#, "45"),
         ("30.4", "30"),
+        ("30.6", "31"),
+        // Strings as `parseFloat` reads them.
+        (r#""30.6""#, "31"),
+        (r#""1e2""#, "100"),
+        (r#"" +2.5E1x""#, "25"),
+        (r#""-5""#, "1"),
+        (r#""007""#, "7"),
+        (r#"".5""#, "1"),
+        (r#""12e""#, "12"),
+        (r#""Infinity""#, "120"),
         (r#""x""#, "120"),
+        (r#""-""#, "120"),
     ] {
         fresh();
         m_opts(
@@ -252,4 +263,23 @@ fn the_agent_uses_the_token_in_order() {
         has(&log(), "bearer=A "),
         "data-authtoken is read when an object is created"
     );
+}
+
+#[test]
+fn an_authtoken_the_page_removes_no_longer_counts() {
+    fresh();
+    authtoken("A");
+    new(0, 9, V1);
+    assert_eq!(gettoken().as_deref(), Some(r#""A""#));
+    host::set_fact(
+        Read::Attributes,
+        "glance-cobrowse",
+        Some(r#"{"id":"glance-cobrowse"}"#),
+    );
+    m(0, "setToken", r#"["B"]"#);
+    assert_eq!(gettoken().as_deref(), Some(r#""B""#), "removed");
+    authtoken("");
+    assert_eq!(gettoken().as_deref(), Some(r#""B""#), "emptied");
+    authtoken("C");
+    assert_eq!(gettoken().as_deref(), Some(r#""C""#), "a new one wins again");
 }
