@@ -13,7 +13,7 @@ use crate::page::{Shared, Target, Timer};
 use crate::prelude::*;
 use crate::resolve::Next;
 use crate::visitor::{invalid, value_text};
-use glance_protocol::ValidationError;
+use glance_protocol::{ValidationError, MAX_FRAME_BYTES};
 
 /// How long the server has to ack a signal sent over the socket.
 pub const ACK_TIMEOUT_MS: u32 = 10_000;
@@ -78,17 +78,27 @@ fn send(conn: &mut Conn, sh: &mut Shared, kind: &str, data: Option<Json>, opts: 
     }
     let id = conn.next_signal;
     conn.next_signal = id.wrapping_add(1).max(1);
-    if conn.is_open() {
-        let timer = sh.timer(conn.id, Timer::Ack(id), ACK_TIMEOUT_MS);
-        conn.pending.push(Pending { id, opts, timer });
-        conn.write(sh, &frames::signal(kind, id, data));
+    let open = conn.is_open();
+    let text = if open {
+        frames::signal(kind, id, data)
     } else {
         let mut body = frames::object(&[("mtype", kind)]);
         if let Some(data) = data {
             body.set("data", data);
         }
+        body.to_text()
+    };
+    // Larger than the server takes: refused here rather than by closing the socket.
+    if text.len() > MAX_FRAME_BYTES {
+        return sh.settle(opts, Err(FailCode::InvalidParameter));
+    }
+    if open {
+        let timer = sh.timer(conn.id, Timer::Ack(id), ACK_TIMEOUT_MS);
+        conn.pending.push(Pending { id, opts, timer });
+        conn.write(sh, &text);
+    } else {
         conn.pending.push(Pending { id, opts, timer: 0 });
-        let body = body.to_text();
+        let body = text;
         // The visitor of the call, even if the page switches visitors before it goes out.
         let visitor = conn.visitor.clone();
         sh.later(

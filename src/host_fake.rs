@@ -32,6 +32,7 @@ std::thread_local! {
     static NOW: RefCell<f64> = const { RefCell::new(1_000_000.0) };
     static REFUSE_STORAGE: RefCell<bool> = const { RefCell::new(false) };
     static RESULT: RefCell<Option<String>> = const { RefCell::new(None) };
+    static CLOSING: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
 }
 
 fn log(line: String) {
@@ -68,6 +69,7 @@ pub fn refuse_storage(refuse: bool) {
 pub fn reset() {
     take_log();
     FACTS.with(|f| f.borrow_mut().clear());
+    CLOSING.with(|c| c.borrow_mut().clear());
     refuse_storage(false);
 }
 
@@ -76,10 +78,18 @@ pub fn ws_open(id: u32, url: &str) -> bool {
     log(format!("open {id} {url}"));
     !url.contains(' ')
 }
-/// Records `send`.
+/// Records `send`; refused (`unsent`) on a socket marked with [`closing`].
 pub fn ws_send(id: u32, text: &str) -> bool {
+    if CLOSING.with(|c| c.borrow().contains(&id)) {
+        log(format!("unsent {id} {text}"));
+        return false;
+    }
     log(format!("send {id} {text}"));
     true
+}
+/// Marks socket `id` as closing: it takes no more frames, and its close is not reported yet.
+pub fn closing(id: u32) {
+    CLOSING.with(|c| c.borrow_mut().push(id));
 }
 /// Records `release`.
 pub fn release(id: u32) {

@@ -18,7 +18,10 @@ pub fn frame(conn: &mut Conn, sh: &mut Shared, text: &str) {
         "connected" => {
             let presence_queued = conn.has_queued(Slot::Presence);
             let visibility_queued = conn.has_queued(Slot::Visibility);
-            conn.connected(sh, frame.keepalive);
+            // A `connected` nobody waits for (repeated, late) changes nothing.
+            if !conn.connected(sh, frame.keepalive) {
+                return;
+            }
             if !conn.agent {
                 visitor::reconnected(conn, sh, presence_queued, visibility_queued);
             }

@@ -27,11 +27,17 @@ use crate::page::{Shared, Target, Timer, What};
 use crate::prelude::*;
 use crate::presence::PresenceMap;
 use crate::resolve::{Endpoint, Next};
+use glance_protocol::MAX_FRAME_BYTES;
 
 /// How long the server has to answer `connect` before the attempt counts as failed.
 pub const HANDSHAKE_TIMEOUT_MS: u32 = 10_000;
 /// Frames kept while the socket is down; the oldest go first.
 pub const QUEUE_CAPACITY: usize = 64;
+/// Why a frame is refused before it is sent.
+pub const TOO_LARGE: &str = "the frame is larger than 64 KiB";
+/// The longest keepalive interval taken from `connected`, in seconds (a day: a timer takes at
+/// most 2^31 - 1 ms).
+const MAX_KEEPALIVE_S: u32 = 86_400;
 
 /// What the page wants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -291,16 +297,21 @@ impl Conn {
             return;
         }
         let Ok(endpoint) = &self.endpoint else { return };
+        if self.agent {
+            // The token the page holds now (a `redirect` skips the resolve step that reads it).
+            self.token = sh.tokens.token().unwrap_or_default();
+        }
         let hello = frames::connect(endpoint.group, &self.visitor, &self.token, self.agent);
         self.phase = Phase::Handshaking;
         self.write(sh, &hello);
         self.set_timer(sh, Timer::Handshake, Some(HANDSHAKE_TIMEOUT_MS));
     }
 
-    /// The server answered `connect`: flush the queue and start keepalives.
-    pub fn connected(&mut self, sh: &mut Shared, keepalive_s: u32) {
+    /// The server answered `connect`: flush the queue and start keepalives. False (nothing
+    /// done) unless a `connect` was waiting for its answer.
+    pub fn connected(&mut self, sh: &mut Shared, keepalive_s: u32) -> bool {
         if self.phase != Phase::Handshaking {
-            return;
+            return false;
         }
         self.phase = Phase::Open;
         self.backoff.reset();
@@ -310,12 +321,13 @@ impl Conn {
         self.keepalive_ms = if self.nokeepalive {
             0
         } else {
-            keepalive_s.saturating_mul(1000)
+            keepalive_s.min(MAX_KEEPALIVE_S) * 1000
         };
         self.set_timer(sh, Timer::Keepalive, Some(self.keepalive_ms));
         while let Some((_, frame)) = list::take_at(&mut self.queue, 0) {
             self.write(sh, &frame);
         }
+        true
     }
 
     /// The server explained a refusal with an `error` frame (already dispatched).
@@ -413,10 +425,15 @@ impl Conn {
         self.restart(sh);
     }
 
-    /// Sends `frame` now if open, else queues it (replacing a queued frame of the same `slot`).
+    /// Sends `frame` now if open, else queues it (replacing a queued frame of the same `slot`):
+    /// also when the socket is closing and its close has not been reported yet. A frame larger
+    /// than the server takes is refused with `onerror` (invalidparameter).
     pub fn send(&mut self, sh: &mut Shared, slot: Slot, frame: String) {
-        if self.phase == Phase::Open {
-            return self.write(sh, &frame);
+        if frame.len() > MAX_FRAME_BYTES {
+            return sh.error(self.id, "invalidparameter", TOO_LARGE);
+        }
+        if self.phase == Phase::Open && host::ws_send(self.socket, &frame) {
+            return;
         }
         if slot != Slot::None {
             list::take_first(&mut self.queue, |(s, _)| *s == slot);

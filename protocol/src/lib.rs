@@ -48,7 +48,7 @@ pub use ids::{AckId, GroupId, VisitorId, UNIQUE_PREFIX};
 pub use json::ParseError;
 pub use limits::{
     check_custom_event_name, check_presence_counted, check_presence_entry, check_presence_totals,
-    PresenceLimits, PresenceValue,
+    PresenceLimits, PresenceValue, MAX_FRAME_BYTES,
 };
 pub use loginkey::{LoginKey, LOGIN_KEY_SIG_LEN};
 pub use number::decimal;

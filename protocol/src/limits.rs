@@ -4,6 +4,10 @@
 use crate::prelude::*;
 use crate::ValidationError;
 
+/// The largest frame (and REST body) the server takes, in bytes (§6); clients check theirs
+/// before sending.
+pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+
 /// One presence value, as far as the limits care.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum PresenceValue<'a> {

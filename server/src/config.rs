@@ -205,7 +205,7 @@ impl Default for Limits {
     fn default() -> Self {
         let p = PresenceLimits::default();
         Self {
-            max_frame: 64 * 1024,
+            max_frame: glance_protocol::MAX_FRAME_BYTES,
             rate: 20.0,
             burst: 40.0,
             outbound_queue: 256,

@@ -286,3 +286,21 @@ fn a_refusal_is_reported_even_after_an_outage_was() {
         [r#"onerror [{"error":"connfail","detail":"authorization"}]"#]
     );
 }
+
+#[test]
+fn a_redirected_agent_says_connect_with_the_token_it_holds_now() {
+    let socket = connected_agent(9);
+    m(0, "setToken", r#"["NEWER"]"#);
+    frame(
+        socket,
+        r#"{"type":"redirect","data":{"direct":"node2.example"}}"#,
+    );
+    let next = id_of(&log(), "open");
+    opened(next);
+    let hello = sent(&log(), next);
+    assert_eq!(hello.len(), 1);
+    assert!(
+        hello[0].contains(r#""authorization":"NEWER""#),
+        "{hello:?}"
+    );
+}

@@ -415,3 +415,26 @@ fn settings_are_asked_once_per_page_and_presenceserver_skips_them() {
         "{lines:#?}"
     );
 }
+
+#[test]
+fn a_repeated_connected_changes_nothing() {
+    let socket = connected_visitor(7);
+    frame(socket, CONNECTED);
+    assert_eq!(log(), Vec::<String>::new());
+}
+
+#[test]
+fn an_enormous_keepalive_is_capped_at_a_day() {
+    page();
+    new(1, 7, V1);
+    m(7, "presence", "[]");
+    let socket = resolve(&log());
+    opened(socket);
+    log();
+    frame(
+        socket,
+        r#"{"type":"connected","keepalive":4294967,"data":{}}"#,
+    );
+    let lines = log();
+    assert_eq!(timer_for(&lines, 86_400_000) > 0, true, "{lines:#?}");
+}

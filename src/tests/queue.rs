@@ -2,6 +2,7 @@
 //! presence and visibility replacing queued ones; what a reconnect tells the server again.
 
 use super::support::*;
+use crate::host;
 
 /// `{type:"c_tick", data:{i}}`.
 fn tick(i: usize) -> String {
@@ -147,5 +148,36 @@ fn frames_go_straight_out_while_open() {
     assert_eq!(
         log(),
         [send_line(socket, r#"{"type":"c_now","data":{"a":1}}"#)]
+    );
+}
+
+#[test]
+fn a_frame_the_closing_socket_refuses_is_queued_for_the_next_one() {
+    let socket = connected_visitor(7);
+    host::closing(socket);
+    m(7, "fire", r#"["c_note",{"n":1}]"#);
+    let lines = log();
+    assert!(!has(&lines, "warn"), "{lines:#?}");
+    closed(socket, 1006);
+    let (retry, _) = retry_timer(&log());
+    fire(retry);
+    let socket2 = resolve(&log());
+    let lines = handshake(socket2);
+    assert!(
+        lines.contains(&send_line(socket2, r#"{"type":"c_note","data":{"n":1}}"#)),
+        "{lines:#?}"
+    );
+}
+
+#[test]
+fn frames_larger_than_the_server_takes_are_refused() {
+    let socket = connected_visitor(7);
+    let big = "x".repeat(70_000);
+    m(7, "fire", &format!(r#"["c_big",{{"text":"{big}"}}]"#));
+    let lines = log();
+    assert!(sent(&lines, socket).is_empty(), "{lines:#?}");
+    assert_eq!(
+        lines,
+        [onerror(7, "invalidparameter", "the frame is larger than 64 KiB")]
     );
 }

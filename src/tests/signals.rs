@@ -453,3 +453,17 @@ fn after_a_503_a_connected_agent_makes_no_further_requests() {
     }
     assert!(!has(&log(), "fetch"));
 }
+
+#[test]
+fn signals_larger_than_the_server_takes_fail_at_once() {
+    let big = "x".repeat(70_000);
+    let data = format!(r#"[{{"data":"{big}"}}]"#);
+    agent();
+    m_opts(9, "signalVisitor", &data, 50);
+    assert_eq!(log(), [r#"emit 50 onfail ["invalidparameter"] last"#], "REST");
+    let socket = connected_agent(9);
+    m_opts(9, "signalVisitor", &data, 51);
+    let lines = log();
+    assert!(sent(&lines, socket).is_empty(), "{lines:#?}");
+    assert_eq!(emits(&lines, 51), [r#"onfail ["invalidparameter"] last"#]);
+}

@@ -24,7 +24,7 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Largest request body.
-const MAX_BODY: usize = 64 * 1024;
+const MAX_BODY: usize = glance_protocol::MAX_FRAME_BYTES;
 
 /// The whole application.
 pub fn app(state: SharedState) -> Router {
