@@ -2,7 +2,7 @@
 //! `data-authtoken`, in a token given with `setToken`, and in `localStorage["glanceauth"]` with
 //! its expiry.
 
-use crate::config::{read_config, Config};
+use crate::config::Config;
 use crate::exports::method;
 use crate::failure::FailCode;
 use crate::frames;
@@ -137,12 +137,19 @@ fn parse_stored(text: &str) -> Option<StoredToken> {
     })
 }
 
-/// `GLANCE.Authorization.<name>(args…)`; `opts`: the options the host holds for `authorize`.
-/// Returns what the method returns, as JSON text (`None`: `undefined`).
-pub fn call(sh: &mut Shared, name: u32, args: Option<&[Json]>, opts: Target) -> Option<String> {
+/// `GLANCE.Authorization.<name>(args…)` with the page's configuration as it is now (read before
+/// the page's state is borrowed: reading `GLANCE_COBROWSE` can run page code); `opts`: the
+/// options the host holds for `authorize`. Returns what the method returns, as JSON text
+/// (`None`: `undefined`).
+pub fn call(
+    sh: &mut Shared,
+    mut config: Config,
+    name: u32,
+    args: Option<&[Json]>,
+    opts: Target,
+) -> Option<String> {
     let first = args.and_then(|a| a.first());
     // Picks up a `data-authtoken` set since the last read; one not read yet is cleared too.
-    let mut config = read_config(None);
     sh.tokens.configure(&config);
     match name {
         method::AUTHORIZE => authorize(sh, &mut config, first, opts),

@@ -33,6 +33,7 @@ std::thread_local! {
     static REFUSE_STORAGE: RefCell<bool> = const { RefCell::new(false) };
     static RESULT: RefCell<Option<String>> = const { RefCell::new(None) };
     static CLOSING: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
+    static REENTER: RefCell<bool> = const { RefCell::new(false) };
 }
 
 fn log(line: String) {
@@ -122,8 +123,17 @@ pub fn hold(target: u32, strong: bool) {
 pub fn listen(on: bool) {
     log(format!("listen {on}"));
 }
+/// The next read of `GLANCE_COBROWSE` runs page code that calls `GLANCE.Authorization.gettoken()`
+/// (a getter or `toJSON` on the page's configuration).
+pub fn reenter_on_config_read() {
+    REENTER.with(|r| *r.borrow_mut() = true);
+}
+
 /// Answers from the facts set with [`set_fact`].
 pub fn read(what: u32, key: &str) -> Option<String> {
+    if what == Read::GlobalConfig as u32 && REENTER.with(|r| r.replace(false)) {
+        crate::exports::call(0, crate::exports::method::GETTOKEN, "[]", 0);
+    }
     FACTS.with(|f| {
         f.borrow()
             .iter()
