@@ -147,12 +147,7 @@ fn rest(
 /// Pending call `id` (a signal, a lookup, a query) ended: its `onsuccess(value?)` or
 /// `onfail(code)`. Over REST, a 503 stops the object (the token a 401/403 refused is dropped by
 /// [`crate::resolve`]).
-pub fn complete(
-    conn: &mut Conn,
-    sh: &mut Shared,
-    id: u32,
-    result: Result<Option<Json>, FailCode>,
-) {
+pub fn complete(conn: &mut Conn, sh: &mut Shared, id: u32, result: Result<Option<Json>, FailCode>) {
     let Some(pending) = list::take_first(&mut conn.pending, |p| p.id == id) else {
         return;
     };

@@ -258,7 +258,11 @@ fn leading_number(text: &str) -> Option<f64> {
         _ => (false, text),
     };
     if rest.starts_with("Infinity") {
-        return Some(if negative { -f64::INFINITY } else { f64::INFINITY });
+        return Some(if negative {
+            -f64::INFINITY
+        } else {
+            f64::INFINITY
+        });
     }
     let int = digits(rest);
     let mut after = rest.get(int.len()..)?;

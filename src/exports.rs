@@ -151,8 +151,17 @@ pub fn call(id: Target, name: u32, args: &str, opts: Target) {
                 return Some(if conn.is_open() { "true" } else { "false" }.into())
             }
             (method::DISCONNECT, endpoint) => {
-                // A `/uniquevisitor` reply after this is dropped.
+                // A `connectUnique` on its way goes no further (a reply that comes anyway is
+                // dropped: the epoch moved).
                 conn.epoch = conn.epoch.wrapping_add(1);
+                while let Some(unique) = shared
+                    .routes
+                    .iter()
+                    .find(|r| r.owner == id && r.is_unique())
+                {
+                    let unique = unique.id;
+                    shared.release(unique);
+                }
                 if endpoint.is_ok() {
                     conn.stop(shared);
                     conn.fail_pending(shared);

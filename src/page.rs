@@ -113,6 +113,18 @@ pub struct Page {
     pub shared: Shared,
 }
 
+impl Route {
+    /// A `/uniquevisitor` request, or a step before it.
+    pub fn is_unique(&self) -> bool {
+        matches!(
+            self.what,
+            What::Later(Next::Unique { .. })
+                | What::Settings(Next::Unique { .. })
+                | What::Request(Next::Unique { .. })
+        )
+    }
+}
+
 page_global! {
     static PAGE: RefCell<Page> = const {
         RefCell::new(Page {

@@ -34,6 +34,10 @@ pub fn call(conn: &mut Conn, sh: &mut Shared, name: u32, args: Option<&[Json]>) 
     let arg = |i: usize| args.and_then(|a| a.get(i));
     let data = || arg(0).and_then(|o| o.get("data"));
     match name {
+        // Data JSON cannot carry (a cycle, a BigInt, nesting too deep): nothing is sent.
+        method::PRESENCE | method::CONNECT_UNIQUE if args.is_none() => {
+            invalid(conn, sh, "presence data must be JSON")
+        }
         method::PRESENCE => presence(conn, sh, &presence_map(data())),
         method::CONNECT => {
             connect(conn, sh);
@@ -78,8 +82,14 @@ fn connect(conn: &mut Conn, sh: &mut Shared) -> bool {
         return false;
     }
     if conn.mode != Mode::On {
-        // Not listening until now: the page may have been hidden meanwhile.
+        // Not following the page until now: it may have been hidden (or come back from the
+        // back-forward cache, unheard) meanwhile. Running page code, it is shown.
+        conn.page_hidden = false;
         conn.hidden = page(Read::Visibility, "").as_deref() == Some("hidden");
+        if conn.hidden && conn.mode == Mode::Dormant {
+            // Closed for being hidden too long: frames wait for the page to become visible.
+            return true;
+        }
         if conn.hidden {
             conn.set_timer(sh, Timer::Hidden, Some(HIDDEN_LIMIT_MS));
         }

@@ -281,7 +281,11 @@ fn an_authtoken_the_page_removes_no_longer_counts() {
     authtoken("");
     assert_eq!(gettoken().as_deref(), Some(r#""B""#), "emptied");
     authtoken("C");
-    assert_eq!(gettoken().as_deref(), Some(r#""C""#), "a new one wins again");
+    assert_eq!(
+        gettoken().as_deref(),
+        Some(r#""C""#),
+        "a new one wins again"
+    );
 }
 
 #[test]
@@ -290,5 +294,9 @@ fn page_code_that_reading_the_configuration_runs_may_use_the_api() {
     m(0, "setToken", r#"["T"]"#);
     host::reenter_on_config_read();
     assert_eq!(m(0, "authorized", "[]").as_deref(), Some("true"));
-    assert_eq!(gettoken().as_deref(), Some(r#""T""#), "and the module goes on");
+    assert_eq!(
+        gettoken().as_deref(),
+        Some(r#""T""#),
+        "and the module goes on"
+    );
 }

@@ -299,8 +299,5 @@ fn a_redirected_agent_says_connect_with_the_token_it_holds_now() {
     opened(next);
     let hello = sent(&log(), next);
     assert_eq!(hello.len(), 1);
-    assert!(
-        hello[0].contains(r#""authorization":"NEWER""#),
-        "{hello:?}"
-    );
+    assert!(hello[0].contains(r#""authorization":"NEWER""#), "{hello:?}");
 }

@@ -178,6 +178,10 @@ fn frames_larger_than_the_server_takes_are_refused() {
     assert!(sent(&lines, socket).is_empty(), "{lines:#?}");
     assert_eq!(
         lines,
-        [onerror(7, "invalidparameter", "the frame is larger than 64 KiB")]
+        [onerror(
+            7,
+            "invalidparameter",
+            "the frame is larger than 64 KiB"
+        )]
     );
 }

@@ -398,7 +398,10 @@ fn lookup_visitor_and_query() {
     reply(id(&line), 404, "");
     assert_eq!(
         log(),
-        ["hold 9 false", r#"emit 52 onfail ["visitornotpresent"] last"#]
+        [
+            "hold 9 false",
+            r#"emit 52 onfail ["visitornotpresent"] last"#
+        ]
     );
 
     m_opts(9, "query", "[{}]", 53);
@@ -460,7 +463,11 @@ fn signals_larger_than_the_server_takes_fail_at_once() {
     let data = format!(r#"[{{"data":"{big}"}}]"#);
     agent();
     m_opts(9, "signalVisitor", &data, 50);
-    assert_eq!(log(), [r#"emit 50 onfail ["invalidparameter"] last"#], "REST");
+    assert_eq!(
+        log(),
+        [r#"emit 50 onfail ["invalidparameter"] last"#],
+        "REST"
+    );
     let socket = connected_agent(9);
     m_opts(9, "signalVisitor", &data, 51);
     let lines = log();

@@ -88,7 +88,10 @@ fn a_reply_after_disconnect_is_dropped() {
     m(7, "connectUnique", "[]");
     let request = id_of(&through_settings(&log()), "fetch");
     m(7, "disconnect", "[]");
-    log();
+    assert!(
+        log().contains(&format!("release {request}")),
+        "the request is aborted"
+    );
     reply(request, 200, &unique_reply("g"));
     assert_eq!(log(), Vec::<String>::new(), "no onuniqueid, no connection");
 
@@ -97,6 +100,7 @@ fn a_reply_after_disconnect_is_dropped() {
     fire(id_of(&log(), "microtask"));
     let request = id_of(&log(), "fetch");
     m(7, "disconnect", "[]");
+    log();
     reply(request, 0, "");
     assert_eq!(log(), Vec::<String>::new());
     m(7, "connectUnique", "[]");
@@ -201,4 +205,28 @@ fn a_new_unique_id_replaces_the_connected_visitor() {
         ],
         "only the newest presence"
     );
+}
+
+#[test]
+fn disconnect_stops_a_connect_unique_before_it_asks() {
+    page();
+    new(1, 7, "{}");
+    m(7, "connectUnique", "[]");
+    let microtask = id_of(&log(), "microtask");
+    m(7, "disconnect", "[]");
+    assert_eq!(log(), [format!("release {microtask}")]);
+    fire(microtask);
+    assert_eq!(
+        log(),
+        Vec::<String>::new(),
+        "no settings lookup, no /uniquevisitor"
+    );
+    // Between the settings lookup and /uniquevisitor too.
+    m(7, "connectUnique", "[]");
+    fire(id_of(&log(), "microtask"));
+    let settings = id_of(&log(), "fetch");
+    m(7, "disconnect", "[]");
+    assert_eq!(log(), [format!("release {settings}")]);
+    reply(settings, 200, SETTINGS);
+    assert_eq!(log(), Vec::<String>::new());
 }

@@ -247,3 +247,44 @@ fn a_visitor_hidden_before_it_connects_arms_the_limit() {
     );
     let _ = limit;
 }
+
+#[test]
+fn presence_while_asleep_and_hidden_waits_for_visible() {
+    let socket = connected_visitor(7);
+    set_hidden(true);
+    fire(timer_for(&log(), HIDDEN_LIMIT));
+    assert!(log().contains(&format!("release {socket}")));
+    m(7, "presence", r#"[{"data":{"step":2}}]"#);
+    m(7, "connect", "[]");
+    assert_eq!(
+        log(),
+        Vec::<String>::new(),
+        "no reconnect, no new hidden limit while still hidden"
+    );
+    set_hidden(false);
+    let socket = resolve(&log());
+    let frames = sent(&handshake(socket), socket);
+    assert!(
+        frames.iter().any(|f| f.contains(r#""step":2"#)),
+        "the newest presence goes out: {frames:#?}"
+    );
+}
+
+#[test]
+fn a_visitor_disconnected_on_pagehide_follows_visibility_again_once_it_reconnects() {
+    let socket = connected_visitor(7);
+    window(win::PAGEHIDE);
+    m(7, "disconnect", "[]");
+    log();
+    // Back from the back-forward cache: the page reconnects (the pageshow went unheard).
+    m(7, "presence", "[]");
+    let socket2 = complete(&log());
+    assert_ne!(socket, socket2);
+    set_hidden(true);
+    let lines = log();
+    assert!(
+        lines.contains(&send_line(socket2, &visibility_frame(true))),
+        "{lines:#?}"
+    );
+    timer_for(&lines, HIDDEN_LIMIT);
+}

@@ -322,3 +322,18 @@ fn a_configured_guest_token_goes_with_its_visitor_only() {
         [r#"{"type":"connect","groupid":12345,"visitorid":"v2","version":"0.1.0"}"#]
     );
 }
+
+#[test]
+fn presence_data_json_cannot_carry_sends_nothing() {
+    page();
+    new(1, 7, V1);
+    // The loader passes "" when JSON.stringify fails (a cycle, a BigInt).
+    for method in ["presence", "connectUnique"] {
+        m(7, method, "");
+        assert_eq!(
+            log(),
+            [onerror(7, "invalidparameter", "presence data must be JSON")],
+            "{method}"
+        );
+    }
+}
