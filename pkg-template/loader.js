@@ -61,9 +61,9 @@ function report(error) {
   console.error("glance-presence:", error);
 }
 
-// Runs `work` now if the module is ready (returning its result), else queues it and returns
-// `fallback`. `fail` runs instead if loading fails.
-function whenReady(work, fail, fallback) {
+// Runs `work` now if the module is ready (returning its result), else queues it. `fail` runs
+// instead if loading fails.
+function whenReady(work, fail) {
   // While queued calls are replayed, later ones wait their turn (a handler called during the
   // replay may use an object whose constructor is still queued).
   if (mod && !queue.length) {
@@ -77,7 +77,15 @@ function whenReady(work, fail, fallback) {
   } else {
     queue.push([work, fail]);
   }
-  return fallback;
+}
+
+// Runs `call` now (the module is ready), returning its result; an exception is only logged.
+function now(call) {
+  try {
+    return call();
+  } catch (e) {
+    report(e);
+  }
 }
 
 // Calls `obj[name](args…)` if it is a function; a page handler that throws is only logged.
@@ -122,10 +130,11 @@ var H = {
     } catch (e) {
       return false;
     }
+    ws.binaryType = "arraybuffer";
     ws.onopen = function () { mod.ev(1, id, 0, ""); };
-    // The server sends text frames; anything else is not a frame of this protocol.
+    // Text frames, or binary ones holding JSON text (§5).
     ws.onmessage = function (e) {
-      if (typeof e.data === "string") mod.ev(2, id, 0, e.data);
+      mod.ev(2, id, 0, typeof e.data === "string" ? e.data : decoder.decode(e.data));
     };
     ws.onclose = function (e) { mod.ev(3, id, e.code, ""); };
     R[id] = ws;
@@ -317,16 +326,21 @@ var METHODS = ["connect", "disconnect", "isconnected", "setVisitorId", "signalVi
 // lookupVisitor, query, authorize): the host keeps it for the module.
 var withCallbacks = [4, 5, 6, 7, 15];
 
-// Method number `m` of object `id` (0: the statics) with the page's arguments.
+// Method number `m` of object `id` (0: the statics) with the page's arguments, as a function
+// that calls it. The arguments become JSON now, so changes the page makes to them later do not
+// count; handlers in them are read when they are called.
 function invoke(id, m, args) {
   while (args.length && args[args.length - 1] === undefined) args.pop();
-  var opts = 0;
-  if (withCallbacks.indexOf(m) >= 0 && args[0] && typeof args[0] === "object") {
-    opts = nextId++;
-    T[opts] = args[0];
-  }
-  var result = mod.call(id, m, json(args), opts);
-  return result ? JSON.parse(result) : undefined;
+  var text = json(args);
+  return function () {
+    var opts = 0;
+    if (withCallbacks.indexOf(m) >= 0 && args[0] && typeof args[0] === "object") {
+      opts = nextId++;
+      T[opts] = args[0];
+    }
+    var result = mod.call(id, m, text, opts);
+    return result ? JSON.parse(result) : undefined;
+  };
 }
 
 // What a call does when the module could not load: the first argument's onfail("connection")
@@ -389,22 +403,21 @@ function facade(kind, methods) {
     if (!(this instanceof Ctor)) return new Ctor(params);
     var self = this;
     var id = nextId++;
+    var text = json(params || {});
     Object.defineProperty(self, "_i", { value: id });
     T[id] = WR ? new WR(self) : self;
     if (collected) collected.register(self, id);
     whenReady(function () {
-      mod.create(kind, self._i, json(params || {}));
+      mod.create(kind, id, text);
     });
   }
   methods.forEach(function (m) {
     Ctor.prototype[METHODS[m]] = function () {
-      var self = this;
       var args = Array.prototype.slice.call(arguments);
-      return whenReady(
-        function () { return invoke(self._i, m, args); },
-        failArgs(args, self),
-        m === 2 ? false : undefined // isconnected()
-      );
+      var call = invoke(this._i, m, args);
+      // isconnected() answers at once once the module is ready, also while queued calls replay.
+      if (m === 2) return !!mod && now(call) === true;
+      return whenReady(call, failArgs(args, this));
     };
   });
   return Ctor;
@@ -412,10 +425,10 @@ function facade(kind, methods) {
 
 // A function forwarding to the static method numbered `m` (GLANCE.Authorization,
 // GLANCE.Cobrowse).
-function forward(m, fallback) {
+function forward(m) {
   return function () {
     var args = Array.prototype.slice.call(arguments);
-    return whenReady(function () { return invoke(0, m, args); }, failArgs(args), fallback);
+    return whenReady(invoke(0, m, args), failArgs(args));
   };
 }
 
@@ -424,8 +437,8 @@ if (!P.__glancePresence) {
 
   var setToken = forward(16);
   var clearToken = forward(18);
-  var gettoken = forward(17);
-  var authorized = forward(19, false);
+  // gettoken() and authorized() answer at once: from the module once it is ready (also while
+  // queued calls replay), before that by its rules (tokenBeforeReady).
   G.Authorization = {
     authorize: forward(15),
     setToken: function (token) {
@@ -433,7 +446,7 @@ if (!P.__glancePresence) {
       setToken(token);
     },
     gettoken: function () {
-      return mod ? gettoken() : tokenBeforeReady();
+      return mod ? now(invoke(0, 17, [])) : tokenBeforeReady();
     },
     clearToken: function () {
       if (!mod) {
@@ -444,7 +457,7 @@ if (!P.__glancePresence) {
       clearToken();
     },
     authorized: function () {
-      return mod ? authorized() : !!tokenBeforeReady();
+      return mod ? now(invoke(0, 19, [])) : !!tokenBeforeReady();
     },
   };
 
@@ -485,9 +498,8 @@ if (!P.__glancePresence) {
     });
   }
   loadModule(wasmUrl).then(function (module) {
-    var autostart;
     try {
-      autostart = module.start(src);
+      module.start(src);
     } catch (e) {
       return fail(e);
     }
@@ -501,17 +513,12 @@ if (!P.__glancePresence) {
         report(e);
       }
     }
-    // data-presence="on": a visitor sends its presence once the DOM is loaded.
-    if (autostart) {
-      var go = function () {
-        try {
-          new P.Visitor().presence();
-        } catch (e) {
-          report(e);
-        }
-      };
-      if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", go, { once: true });
-      else go();
-    }
+    // data-presence="on" (read once the DOM is loaded, so that configuration later in the
+    // document counts): a visitor sends its presence.
+    var go = function () {
+      if (now(function () { return module.start(src); })) now(function () { new P.Visitor().presence(); });
+    };
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", go, { once: true });
+    else go();
   }, fail);
 }

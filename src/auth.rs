@@ -249,59 +249,10 @@ pub fn authorized(
 }
 
 /// The number a text starts with, as `parseFloat` reads it (`"30"`, `" 30.6 min"`, `"1e2"`,
-/// `"-5"`, `"Infinity"`); `None` when it starts with none.
+/// `"-5"`, `"+5"`): after spaces and a `+`, the longest number JSON would read. (`parseFloat`
+/// also takes `".5"`, `"5."`, `"007"` and `"Infinity"`; these count as no number here, and the
+/// duration is then the maximum.)
 fn leading_number(text: &str) -> Option<f64> {
     let text = text.trim_ascii_start();
-    let (negative, rest) = match text.as_bytes().first() {
-        Some(b'-') => (true, text.get(1..)?),
-        Some(b'+') => (false, text.get(1..)?),
-        _ => (false, text),
-    };
-    if rest.starts_with("Infinity") {
-        return Some(if negative {
-            -f64::INFINITY
-        } else {
-            f64::INFINITY
-        });
-    }
-    let int = digits(rest);
-    let mut after = rest.get(int.len()..)?;
-    let mut frac = "";
-    if let Some(tail) = after.strip_prefix('.') {
-        frac = digits(tail);
-        after = tail.get(frac.len()..)?;
-    }
-    if int.is_empty() && frac.is_empty() {
-        return None;
-    }
-    // Written again as JSON reads numbers: no leading zeros, a digit before the point.
-    let mut json = String::new();
-    if negative {
-        json.push('-');
-    }
-    let int = int.trim_start_matches('0');
-    json.push_str(if int.is_empty() { "0" } else { int });
-    if !frac.is_empty() {
-        json.push('.');
-        json.push_str(frac);
-    }
-    if let Some(tail) = after.strip_prefix(['e', 'E']) {
-        let (sign, exp) = match tail.strip_prefix('-') {
-            Some(exp) => ("-", exp),
-            None => ("", tail.strip_prefix('+').unwrap_or(tail)),
-        };
-        let exp = digits(exp);
-        if !exp.is_empty() {
-            json.push('e');
-            json.push_str(sign);
-            json.push_str(exp);
-        }
-    }
-    Json::parse(&json)?.as_f64()
-}
-
-/// The ASCII digits `text` starts with.
-fn digits(text: &str) -> &str {
-    let n = text.bytes().take_while(u8::is_ascii_digit).count();
-    text.get(..n).unwrap_or_default()
+    Json::leading_number(text.strip_prefix('+').unwrap_or(text))
 }

@@ -133,7 +133,8 @@ pub fn call(id: Target, name: u32, args: &str, opts: Target) {
         _ => None,
     };
     let args = args.as_deref();
-    let statics = (id == 0 && name < method::SHOW_TERMS).then(|| read_config(None));
+    // Read before the page's state is borrowed: reading `GLANCE_COBROWSE` can run page code.
+    let config = read_config(None);
     let result = page::with(|p| {
         let Page { objects, shared } = p;
         if id == 0 {
@@ -142,7 +143,7 @@ pub fn call(id: Target, name: u32, args: &str, opts: Target) {
                 cobrowse::call(conn, shared, name, args.and_then(|a| a.first()));
                 return None;
             }
-            return auth::call(shared, statics.unwrap_or_default(), name, args, opts);
+            return auth::call(shared, config, name, args, opts);
         }
         let conn = objects.iter_mut().find(|c| c.id == id)?;
         let first = args.and_then(|a| a.first());

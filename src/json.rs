@@ -52,6 +52,11 @@ impl Json {
         (p.at == text.len()).then_some(value)
     }
 
+    /// The value of the longest JSON number `text` starts with.
+    pub fn leading_number(text: &str) -> Option<f64> {
+        Parser { text, at: 0 }.number()?.as_f64()
+    }
+
     /// The compact JSON text.
     pub fn to_text(&self) -> String {
         let mut out = String::new();

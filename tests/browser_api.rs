@@ -294,10 +294,20 @@ async fn presence_limits_are_checked_before_sending() {
 async fn reconnects_after_the_server_drops_the_socket() {
     let id = unique_id("drop");
     let (visitor_page, visitor, agent_page, agent) = pair(&id).await;
-    // A frame over the server's 64 KiB limit: the server closes the socket.
+    // A frame over the server's 64 KiB limit is refused before it is sent.
     let big = js_sys::Object::new();
     set(&big, "blob", "x".repeat(70 * 1024));
     visitor.fire("c_big", &big.into());
+    let error = visitor_page.calls("onerror");
+    assert_eq!(error.len(), 1);
+    assert_eq!(get(&error[0], "error"), "invalidparameter");
+    assert!(visitor.is_connected());
+    // A flood of frames, far over the server's rate limit: the server closes the socket.
+    for i in 0..200 {
+        let tick = js_sys::Object::new();
+        set(&tick, "i", i);
+        visitor.fire("c_tick", &tick.into());
+    }
     agent_page
         .wait("onvisitorsock", 5000, |e| get(e, "connected") == false)
         .await;

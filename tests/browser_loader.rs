@@ -332,3 +332,40 @@ document.head.appendChild(s);
     );
     iframe.remove();
 }
+
+/// Calls made before the module is ready: their arguments count as they were when called, and
+/// `gettoken()` / `authorized()` answer from the module while the queued calls replay.
+#[wasm_bindgen_test]
+async fn queued_calls_keep_their_arguments_and_the_token_answers_during_the_replay() {
+    let id = unique_id("replay");
+    let (page, agent) = watching(&id).await;
+    let iframe = frame(&format!(
+        r#"<meta id="glance-cobrowse" data-groupid="12345"{ws}>
+<script>
+window.log = [];
+var s = document.createElement("script");
+s.src = "{origin}/glance-presence.js";
+s.onload = function () {{
+  var A = GLANCE.Authorization;
+  A.authorize({{ onsuccess: function () {{
+    log.push("replay:" + A.authorized() + ":" + (A.gettoken() === "{token}"));
+  }} }});
+  var params = {{ visitorid: "{id}" }};
+  var v = new GLANCE.Presence.Visitor(params);
+  params.visitorid = "someone-else";
+  var opts = {{ data: {{ step: 1 }} }};
+  v.presence(opts);
+  opts.data.step = 2;
+}};
+document.head.appendChild(s);
+</script>"#,
+        origin = module_origin(),
+        ws = ws_attribute(),
+        token = Authorization::gettoken().expect("the test page is signed in")
+    ));
+    let presence = wait_frame(&page, &iframe, "onpresence", |_| true).await;
+    assert_eq!(get(&presence, "step"), 1);
+    assert_eq!(frame_log(&iframe), ["replay:true:true"]);
+    iframe.remove();
+    agent.disconnect();
+}
