@@ -396,7 +396,9 @@ async fn serves_the_module_and_pages_with_cors_and_compression() {
 
 #[tokio::test]
 async fn timings_and_limits_out_of_range_are_refused_at_start() {
-    let cases: [(&str, fn(&mut Config)); 6] = [
+    /// A configuration change, named as the error names it.
+    type Case = (&'static str, fn(&mut Config));
+    let cases: [Case; 6] = [
         ("drain = inf", |c| c.timings.drain = f64::INFINITY),
         ("liveness_slack < 0", |c| c.timings.liveness_slack = -1.0),
         ("connect_timeout = 1e300", |c| {

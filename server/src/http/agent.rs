@@ -157,6 +157,7 @@ pub async fn query(
 fn matches_text(value: &Value, text: &str) -> bool {
     match value {
         Value::String(s) => s == text,
-        other => other.to_string() == text,
+        // Numbers and booleans as JSON writes them.
+        other => other.to_string().as_str() == text,
     }
 }
