@@ -1,4 +1,4 @@
-//! How connections end (`src/link.rs`, `src/failure.rs`): close codes that refuse, the server's
+//! How connections end (`src/link/`, `src/failure.rs`): close codes that refuse, the server's
 //! `redirect`, `scaledown` and `serverclose`, a draining node, and `disconnect()`.
 
 use super::support::*;

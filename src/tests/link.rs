@@ -1,4 +1,4 @@
-//! The connection life cycle both roles share (`src/link.rs`): resolve, open, `connect`,
+//! The connection life cycle both roles share (`src/link/`): resolve, open, `connect`,
 //! keepalive, handshake timeout, backoff, refusals, redirects, `disconnect()`. Driven through a
 //! visitor unless the rule is the agent's.
 
