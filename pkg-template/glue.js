@@ -1,6 +1,6 @@
 // The boundary between the loader and the wasm module: what wasm-bindgen's generated glue does,
 // for exactly this module's imports and exports (src/host.rs, src/exports.rs), and nothing else.
-// The imports are the host's operations themselves (H, in loader.js), which read their string
+// The imports are the host's operations themselves (H, in host.js), which read their string
 // arguments with `text`.
 // scripts/build-module.sh puts it before loader.js in glance-presence.js, after
 // scripts/wasm-names.cjs has given the module's imports and exports the short names used here and
@@ -67,7 +67,7 @@ function loadModule(url) {
       return response.arrayBuffer();
     })
     .then(function (buffer) {
-      // The host's operations (H, in loader.js), and what only the boundary needs.
+      // The host's operations (H, in host.js), and what only the boundary needs.
       H.v = function (p, n) {
         result = text(p, n);
       };

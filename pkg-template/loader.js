@@ -1,18 +1,17 @@
 /*! glance-presence: self-hosted GLANCE.Authorization, GLANCE.Presence.Agent, GLANCE.Presence.Visitor */
-// The synchronous facade and the module's host. scripts/build-module.sh wraps glue.js and this
+// The synchronous facade. scripts/build-module.sh wraps glue.js, dialog.js, host.js and this
 // file into one function and writes the result to glance-presence.js:
 //
-//     (function () { <glue.js: loadModule> <this file> })();
+//     (function () { <glue.js: loadModule> <dialog.js> <host.js: H> <this file> })();
 //
 // The facade must work before the wasm has loaded: pages create the script tag dynamically and
 // use the globals in its onload handler. Calls made before the module is ready are queued and
 // replayed in order; handler properties live on the page's own objects, which are read at
 // dispatch time.
 //
-// The host `H` is what the module sees of the browser (src/host.rs): sockets, timers,
-// requests, storage, listeners and page objects, kept here under ids, reported back through
-// `mod.ev`. Only numbers and strings cross; page values cross as JSON text. All logic is in Rust:
-// this file only queues, forwards, converts and never throws.
+// The host `H` (host.js) is what the module sees of the browser; the resources and page objects it
+// keeps under ids (R, T) are declared here. All logic is in Rust: this file only queues, forwards,
+// converts and never throws.
 "use strict";
 var script = document.currentScript;
 var src = (script && script.src) || window.GLANCE_PRESENCE_SRC || "";
@@ -34,28 +33,6 @@ var collected =
     delete T[id];
     if (mod) mod.ev(8, id, 0, "");
   });
-var dialogHost = null;
-// The built-in terms dialog (its behaviour is in src/cobrowse.rs): a native modal <dialog> in a
-// shadow root, so the page's styles neither reach into it nor are touched by it. The title and
-// description label it; Decline has the focus first; the buttons submit a method="dialog" form.
-var DIALOG =
-  "<style>" +
-  ":host{all:initial}" +
-  "dialog{box-sizing:border-box;width:calc(100% - 2rem);max-width:26rem;padding:1.4rem 1.5rem;border:0;border-radius:10px;background:#fff;color:#1b1f24;box-shadow:0 12px 40px rgba(0,0,0,.35);font:15px/1.5 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif}" +
-  "dialog::backdrop{background:rgba(15,20,25,.5)}" +
-  "h2{margin:0 0 .5rem;font-size:1.15rem;font-weight:600}" +
-  "p{margin:0 0 1rem}" +
-  "a{color:#0b57d0}" +
-  "form{display:flex;gap:.6rem;justify-content:flex-end;margin:0}" +
-  "button{font:inherit;margin:0;padding:.5rem 1.1rem;border:1px solid #6b7280;border-radius:6px;background:#fff;color:#1b1f24;cursor:pointer}" +
-  ".accept{border-color:#0b57d0;background:#0b57d0;color:#fff}" +
-  ":focus-visible{outline:3px solid #f59e0b;outline-offset:2px}" +
-  "</style><dialog aria-labelledby=\"t\" aria-describedby=\"d\">" +
-  "<h2 id=\"t\">Share this page with an agent?</h2>" +
-  "<p id=\"d\">An agent has asked to start a screen-sharing session so they can see this page with you.</p>" +
-  "<p hidden><a target=\"_blank\" rel=\"noopener noreferrer\">Terms of service</a></p>" +
-  "<form method=\"dialog\"><button class=\"decline\" value=\"n\" autofocus>Decline</button><button class=\"accept\" value=\"y\">Accept</button></form>" +
-  "</dialog>";
 
 function report(error) {
   console.error("glance-presence:", error);
@@ -113,208 +90,6 @@ function deref(id) {
   var o = T[id];
   return WR && o instanceof WR ? o.deref() : o;
 }
-
-// The window events the module follows while a connection is active (see H.l).
-var windowEvents = ["online", "focus", "pagehide", "pageshow", "visibilitychange"].map(function (name, i) {
-  return [name, function () { mod.ev(6, 0, i, ""); }];
-});
-
-// The module's imports, called with its raw values: numbers, and strings as (pointer, length)
-// pairs that `text` (glue.js) reads.
-var H = {
-  // WebSocket under `id`.
-  o: function (id, p, n) {
-    var ws;
-    try {
-      ws = new WebSocket(text(p, n));
-    } catch (e) {
-      return false;
-    }
-    ws.binaryType = "arraybuffer";
-    ws.onopen = function () { mod.ev(1, id, 0, ""); };
-    // Text frames, or binary ones holding JSON text (§5).
-    ws.onmessage = function (e) {
-      mod.ev(2, id, 0, typeof e.data === "string" ? e.data : decoder.decode(e.data));
-    };
-    ws.onclose = function (e) { mod.ev(3, id, e.code, ""); };
-    R[id] = ws;
-    return true;
-  },
-  s: function (id, p, n) {
-    var ws = R[id];
-    if (!ws || ws.readyState !== 1) return false;
-    try {
-      ws.send(text(p, n));
-      return true;
-    } catch (e) {
-      return false;
-    }
-  },
-  // Releases resource `id`: a request is aborted, a timer cleared, a socket detached and closed.
-  x: function (id) {
-    var r = R[id];
-    delete R[id];
-    if (!r) return;
-    if (r.abort) {
-      r.abort();
-    } else if (r.t) {
-      clearTimeout(r.t);
-    } else {
-      r.onopen = r.onmessage = r.onclose = null;
-      if (r.readyState < 2) r.close(1000);
-    }
-  },
-  t: function (id, ms) {
-    R[id] = {
-      t: setTimeout(function () {
-        delete R[id];
-        mod.ev(4, id, 0, "");
-      }, ms),
-    };
-  },
-  m: function (id) {
-    Promise.resolve().then(function () { mod.ev(4, id, 0, ""); });
-  },
-  f: function (id, a, b, c, d, e, f, g, h) {
-    var method = text(a, b);
-    var url = text(c, d);
-    var bearer = text(e, f);
-    var body = text(g, h);
-    var controller = new AbortController();
-    var headers = {};
-    if (body) headers["Content-Type"] = "application/json";
-    if (bearer) headers.Authorization = "Bearer " + bearer;
-    R[id] = controller;
-    function done(status, reply) {
-      if (R[id] !== controller) return;
-      delete R[id];
-      mod.ev(5, id, status, reply);
-    }
-    fetch(url, { method: method, headers: headers, body: body || undefined, signal: controller.signal })
-      .then(function (response) {
-        return response.text().then(function (reply) { done(response.status, reply); });
-      })
-      .then(null, function () { done(0, ""); });
-  },
-  // A page handler (of an object or of a call's options); `last`: the options are done.
-  e: function (target, a, b, c, d, last) {
-    var name = text(a, b);
-    var o = deref(target);
-    if (last) delete T[target];
-    if (name) notify(o, name, JSON.parse(text(c, d)));
-  },
-  h: function (id, strong) {
-    var o = deref(id);
-    if (o) T[id] = strong || !WR ? o : new WR(o);
-  },
-  l: function (on) {
-    windowEvents.forEach(function (entry) {
-      var target = entry[0] === "visibilitychange" ? document : window;
-      if (on) target.addEventListener(entry[0], entry[1]);
-      else target.removeEventListener(entry[0], entry[1]);
-    });
-  },
-  // A fact of the page, returned through the slot at `ret` (see `give` in glue.js).
-  r: function (ret, what, p, n) {
-    give(ret, read(what, text(p, n)));
-  },
-  w: function (a, b, c, d) {
-    var key = text(a, b);
-    var value = text(c, d);
-    try {
-      if (!value) localStorage.removeItem(key);
-      else localStorage.setItem(key, value);
-      return true;
-    } catch (e) {
-      return false;
-    }
-  },
-  // The function at a dotted path from window, called on its holder.
-  c: function (a, b, c, d) {
-    var holder = window;
-    var target = window;
-    text(a, b).split(".").forEach(function (part) {
-      holder = target;
-      target = holder == null ? undefined : holder[part];
-    });
-    if (typeof target !== "function") return false;
-    try {
-      target.apply(holder, JSON.parse(text(c, d)));
-    } catch (e) {
-      report(e);
-    }
-    return true;
-  },
-  d: function (a, b, c, d) {
-    try {
-      window.dispatchEvent(new CustomEvent(text(a, b), { detail: JSON.parse(text(c, d)) }));
-    } catch (e) {
-      report(e);
-    }
-  },
-  // The terms dialog in the shadow root of #glance-terms, modal, with the terms link (if any);
-  // its close reported. `show` 0: removes it.
-  g: function (show, p, n) {
-    showDialog(show, text(p, n));
-  },
-  k: function (p, n) {
-    console.warn("glance-presence:", text(p, n));
-  },
-};
-
-// What H.r reads: see `Read` in src/host.rs.
-function read(what, key) {
-  try {
-    if (what === 0) {
-      var el = document.getElementById(key);
-      if (!el) return;
-      var attributes = {};
-      Array.prototype.forEach.call(el.attributes, function (a) { attributes[a.name] = a.value; });
-      return JSON.stringify(attributes);
-    }
-    if (what === 1) return JSON.stringify(window.GLANCE_COBROWSE);
-    if (what === 2) return localStorage.getItem(key);
-    if (what === 3) return location.href;
-    if (what === 4) return navigator.userAgent;
-    if (what === 5) return document.visibilityState;
-  } catch (e) {
-    // no storage, a configuration JSON cannot carry: nothing to read
-    }
-}
-
-function showDialog(show, url) {
-  if (dialogHost) dialogHost.remove();
-  dialogHost = null;
-  if (!show || !document.body) return;
-  var host = (dialogHost = document.createElement("div"));
-  host.id = "glance-terms";
-  var root = host.attachShadow({ mode: "open" });
-  root.innerHTML = DIALOG;
-  if (url) {
-    var link = root.querySelector("a");
-    link.href = url;
-    link.parentNode.hidden = false;
-  }
-  var dialog = root.querySelector("dialog");
-  dialog.addEventListener("close", function () {
-    if (dialogHost === host) mod.ev(7, 0, dialog.returnValue === "y" ? 1 : 0, "");
-  });
-  // An Escape that reaches the dialog without closing it (a synthetic or repeated key press):
-  // closed as the platform would, so focus goes back where it was.
-  dialog.addEventListener("keydown", function (e) {
-    if (e.key === "Escape") {
-      e.preventDefault();
-      dialog.close();
-    }
-  });
-  document.body.appendChild(host);
-  try {
-    dialog.showModal();
-  } catch (e) {
-    dialog.setAttribute("open", ""); // no modal dialogs (old browsers): shown in place
-  }
-}
-
 
 // Every method, numbered as the module numbers them (src/exports.rs, `method`): the agent's are
 // 0–7, the visitor's 0–3 and 8–14, the statics' 15–22.

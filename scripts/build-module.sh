@@ -85,7 +85,8 @@ else
   log "WARNING: wasm-opt missing or refused the module; shipping the unoptimized wasm"
 fi
 
-# 3. One classic script: glue.js and the loader in one wrapper function. Files are
+# 3. One classic script: glue.js, the terms dialog (dialog.js), the host (host.js) and the loader
+#    in one wrapper function. Files are
 #    assembled in pkg/ and renamed into dist/ at the end, so a server serving dist/ never sees a
 #    missing or half-written module.
 mkdir -p dist
@@ -93,6 +94,10 @@ mkdir -p dist
   head -n 1 pkg-template/loader.js
   printf '(function () {\n"use strict";\n'
   cat pkg-template/glue.js
+  printf '\n'
+  cat pkg-template/dialog.js
+  printf '\n'
+  cat pkg-template/host.js
   printf '\n'
   tail -n +2 pkg-template/loader.js
   printf '\n})();\n'

@@ -1,4 +1,4 @@
-//! The browser, as the loader (`pkg-template/loader.js`) gives it to the module: a host object `H`
+//! The browser, as the loader (`pkg-template/host.js`) gives it to the module: a host object `H`
 //! with a few coarse operations that take and return numbers and strings only.
 //!
 //! Why not `web-sys`: every JS value held by Rust goes through wasm-bindgen's reference table and

@@ -1,6 +1,6 @@
 //! The browser module: installs `GLANCE.Authorization`, `GLANCE.Presence.Agent` and
 //! `GLANCE.Presence.Visitor` on the page (see `../shared/spec/PRESENCE.md` §1–2), with the loader
-//! of `pkg-template/loader.js`.
+//! and host of `pkg-template/` (`loader.js`, `host.js`).
 //!
 //! The loader owns the page's objects and the browser's resources; it hands every call and every
 //! happening to the four [`exports`] as numbers and JSON text, and the module answers through the
