@@ -86,28 +86,4 @@ extern "C" {
     pub fn random() -> f64;
 }
 
-/// The id the dialog reports under.
-pub const DIALOG_ID: u32 = 0;
-
-/// What [`read`] reads.
-#[derive(Clone, Copy)]
-#[repr(u32)]
-pub enum Read {
-    /// The attributes of the element with id `key`, as a JSON object `{name: value}`.
-    Attributes = 0,
-    /// `JSON.stringify(window.GLANCE_COBROWSE)`.
-    GlobalConfig = 1,
-    /// `localStorage[key]`.
-    Storage = 2,
-    /// `location.href`.
-    Href = 3,
-    /// `navigator.userAgent`.
-    UserAgent = 4,
-    /// `document.visibilityState`.
-    Visibility = 5,
-}
-
-/// Reads a fact of the page.
-pub fn page(what: Read, key: &str) -> Option<String> {
-    read(what as u32, key)
-}
+pub use crate::facts::{page, Read, DIALOG_ID};

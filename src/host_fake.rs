@@ -5,26 +5,7 @@
 use crate::prelude::*;
 use std::cell::RefCell;
 
-/// The id the dialog reports under.
-pub const DIALOG_ID: u32 = 0;
-
-/// What [`read`] reads (as in `host.rs`).
-#[derive(Clone, Copy)]
-#[repr(u32)]
-pub enum Read {
-    /// The attributes of the element with id `key`, as a JSON object `{name: value}`.
-    Attributes = 0,
-    /// `window.GLANCE_COBROWSE`.
-    GlobalConfig = 1,
-    /// `localStorage[key]`.
-    Storage = 2,
-    /// `location.href`.
-    Href = 3,
-    /// `navigator.userAgent`.
-    UserAgent = 4,
-    /// `document.visibilityState`.
-    Visibility = 5,
-}
+pub use crate::facts::{page, Read, DIALOG_ID};
 
 std::thread_local! {
     static LOG: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
@@ -185,9 +166,4 @@ pub fn now() -> f64 {
 /// Always 0.5.
 pub fn random() -> f64 {
     0.5
-}
-
-/// Reads a fact of the page.
-pub fn page(what: Read, key: &str) -> Option<String> {
-    read(what as u32, key)
 }

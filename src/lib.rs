@@ -23,6 +23,7 @@ mod bare;
 pub mod cobrowse;
 pub mod config;
 pub mod exports;
+pub mod facts;
 pub mod failure;
 pub mod frames;
 pub mod global;
