@@ -1,19 +1,17 @@
 //! `GLANCE.Presence.Agent` (§2.2): one visitor watched, its events relayed to the page, signals
 //! sent over the socket with an ack id when it is open and over REST otherwise.
 
-use crate::exports::method;
+use crate::method::Method;
 use crate::failure::FailCode;
 use crate::frames::{self, Incoming};
 use crate::invoke::invoke_allowed;
-use crate::json::Json;
-use crate::link::{Conn, Pending};
-use crate::list;
+use crate::codec;
+use crate::value::{whole_u32, Value};
+use crate::link::{take_first, Conn, Pending};
 use crate::page::{Shared, Target, Timer};
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::resolve::Next;
 use crate::visitor::{invalid, value_text};
-use glance_protocol::{ValidationError, MAX_FRAME_BYTES};
+use glance_protocol::{SignalKind, SignalRequest, ValidationError, MAX_FRAME_BYTES};
 
 /// How long the server has to ack a signal sent over the socket.
 pub const ACK_TIMEOUT_MS: u32 = 10_000;
@@ -23,8 +21,8 @@ const FIRED: u32 = u32::MAX;
 
 /// Runs method `name` with the page's arguments (`None`: JSON could not carry them) and the
 /// options `opts` the host holds for the call (the methods both roles have, and a configuration
-/// that is not valid, are handled by [`crate::exports::call`]).
-pub fn call(conn: &mut Conn, sh: &mut Shared, name: u32, args: Option<&[Json]>, opts: Target) {
+/// that is not valid, are handled by [`crate::dispatch::call`]).
+pub fn call(conn: &mut Conn, sh: &mut Shared, name: Method, args: Option<&[Value]>, opts: Target) {
     let first = args.and_then(|a| a.first());
     // `null` is left out, as serde writes an absent payload.
     let field = |key: &str| {
@@ -34,28 +32,28 @@ pub fn call(conn: &mut Conn, sh: &mut Shared, name: u32, args: Option<&[Json]>, 
             .cloned()
     };
     match name {
-        method::CONNECT if conn.unavailable => sh.connfail(conn.id, "error"),
-        method::CONNECT if conn.visitor.is_empty() => {
+        Method::Connect if conn.unavailable => sh.connfail(conn.id, "error"),
+        Method::Connect if conn.visitor.is_empty() => {
             invalid(conn, sh, &ValidationError::VisitorId.message())
         }
-        method::CONNECT => conn.start(sh),
+        Method::Connect => conn.start(sh),
         // Data JSON cannot carry (a cycle, a BigInt) fails now, not when the ack is overdue.
-        method::SIGNAL_VISITOR if args.is_some() => send(conn, sh, "signal", field("data"), opts),
-        method::INVOKE_VISITOR => match field("func").as_ref().and_then(value_text) {
+        Method::SignalVisitor if args.is_some() => send(conn, sh, "signal", field("data"), opts),
+        Method::InvokeVisitor => match field("func").as_ref().and_then(value_text) {
             Some(func) if invoke_allowed(&func) => {
                 let data = frames::invoke_data(&func, field("args"));
                 send(conn, sh, "invoke", Some(data), opts)
             }
             _ => sh.settle(opts, Err(FailCode::InvalidParameter)),
         },
-        method::LOOKUP_VISITOR if conn.visitor.is_empty() => {
+        Method::LookupVisitor if conn.visitor.is_empty() => {
             sh.settle(opts, Err(FailCode::InvalidParameter))
         }
-        method::LOOKUP_VISITOR => {
+        Method::LookupVisitor => {
             let visitor = Some(conn.visitor.clone());
             rest(conn, sh, opts, "/lookupvisitor", visitor)
         }
-        method::QUERY => {
+        Method::Query => {
             let filter = field("visitorid").as_ref().and_then(value_text);
             rest(conn, sh, opts, "/query", filter)
         }
@@ -65,7 +63,7 @@ pub fn call(conn: &mut Conn, sh: &mut Shared, name: u32, args: Option<&[Json]>, 
 
 /// Sends a signal or invoke: over the socket when it is open (settled by the ack), else over
 /// REST.
-fn send(conn: &mut Conn, sh: &mut Shared, kind: &str, data: Option<Json>, opts: Target) {
+fn send(conn: &mut Conn, sh: &mut Shared, kind: &str, data: Option<Value>, opts: Target) {
     let refused = if conn.endpoint.is_err() || conn.visitor.is_empty() {
         Some(FailCode::InvalidParameter)
     } else if conn.unavailable {
@@ -82,11 +80,12 @@ fn send(conn: &mut Conn, sh: &mut Shared, kind: &str, data: Option<Json>, opts: 
     let text = if open {
         frames::signal(kind, id, data)
     } else {
-        let mut body = frames::object(&[("mtype", kind)]);
-        if let Some(data) = data {
-            body.set("data", data);
-        }
-        body.to_text()
+        let mtype = if kind == "invoke" {
+            SignalKind::Invoke
+        } else {
+            SignalKind::Signal
+        };
+        codec::to_text(&SignalRequest { mtype, data }).unwrap_or_default()
     };
     // Larger than the server takes: refused here rather than by closing the socket.
     if text.len() > MAX_FRAME_BYTES {
@@ -147,8 +146,8 @@ fn rest(
 /// Pending call `id` (a signal, a lookup, a query) ended: its `onsuccess(value?)` or
 /// `onfail(code)`. Over REST, a 503 stops the object (the token a 401/403 refused is dropped by
 /// [`crate::resolve`]).
-pub fn complete(conn: &mut Conn, sh: &mut Shared, id: u32, result: Result<Option<Json>, FailCode>) {
-    let Some(pending) = list::take_first(&mut conn.pending, |p| p.id == id) else {
+pub fn complete(conn: &mut Conn, sh: &mut Shared, id: u32, result: Result<Option<Value>, FailCode>) {
+    let Some(pending) = take_first(&mut conn.pending, |p| p.id == id) else {
         return;
     };
     match (pending.timer, &result) {
@@ -184,13 +183,13 @@ fn ack_code(code: &str) -> FailCode {
 /// An `ack`: settles the socket signal it names.
 pub fn ack(conn: &mut Conn, sh: &mut Shared, frame: &Incoming) {
     let id = match frame.field("id") {
-        Some(Json::Number(n)) => frames::whole(n),
+        Some(Value::Number(n)) => whole_u32(*n),
         _ => None,
     };
     let socket = id.filter(|id| conn.pending.iter().any(|p| p.id == *id && p.timer != 0));
     if let Some(id) = socket {
         let result = match (frame.field("ok"), frame.text("error")) {
-            (Some(Json::Bool(true)), _) => Ok(None),
+            (Some(Value::Bool(true)), _) => Ok(None),
             (_, Some(code)) => Err(ack_code(code)),
             _ => Err(FailCode::Error),
         };

@@ -3,15 +3,15 @@
 //! its expiry.
 
 use crate::config::Config;
-use crate::exports::method;
+use crate::method::Method;
 use crate::failure::FailCode;
 use crate::frames;
 use crate::host::{self, page, Read};
-use crate::json::{Json, Number};
+use crate::codec;
+use crate::value::{whole_u32, Value};
+use glance_protocol::AuthorizeRequest;
 use crate::origin::query;
 use crate::page::{Shared, Target, What};
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::token::{clamp_duration, pick_token, StoredToken};
 use crate::visitor::value_text;
 use glance_protocol::decimal;
@@ -99,14 +99,11 @@ impl Tokens {
     /// Keeps an authorized token: in storage, or for this page when storage refuses it.
     fn store(&mut self, token: StoredToken) {
         let mut value = frames::object(&[("token", &token.token)]);
-        value.set(
-            "expires",
-            Json::Number(Number::from_u64(token.expires as u64)),
-        );
+        value.set("expires", Value::Number(token.expires));
         if let Some(group) = token.groupid {
-            value.set("groupid", Json::Number(Number::from_u64(u64::from(group))));
+            value.set("groupid", Value::Number(f64::from(group)));
         }
-        let text = value.to_text();
+        let text = codec::to_text(&value).unwrap_or_default();
         let stored = host::store(STORAGE_KEY, &text);
         if !stored {
             // An older entry would otherwise outlive the token that replaced it.
@@ -118,20 +115,16 @@ impl Tokens {
 
 /// A stored token from its JSON text `{token, expires, groupid?}`.
 fn parse_stored(text: &str) -> Option<StoredToken> {
-    let value = Json::parse(text)?;
-    let whole = |n: &Number| {
-        let f = n.as_f64();
-        (f as u32 as f64 == f).then_some(f as u32)
-    };
+    let value = codec::parse(text)?;
     Some(StoredToken {
         token: value.get("token")?.as_str()?.into(),
         expires: match value.get("expires")? {
-            Json::Number(n) => n.as_f64(),
+            Value::Number(n) => *n,
             _ => return None,
         },
         groupid: match value.get("groupid") {
-            None | Some(Json::Null) => None,
-            Some(Json::Number(n)) => Some(whole(n)?),
+            None | Some(Value::Null) => None,
+            Some(Value::Number(n)) => Some(whole_u32(*n)?),
             Some(_) => return None,
         },
     })
@@ -144,28 +137,19 @@ fn parse_stored(text: &str) -> Option<StoredToken> {
 pub fn call(
     sh: &mut Shared,
     mut config: Config,
-    name: u32,
-    args: Option<&[Json]>,
+    name: Method,
+    args: Option<&[Value]>,
     opts: Target,
-) -> Option<String> {
+) -> Option<Value> {
     let first = args.and_then(|a| a.first());
     // Picks up a `data-authtoken` set since the last read; one not read yet is cleared too.
     sh.tokens.configure(&config);
     match name {
-        method::AUTHORIZE => authorize(sh, &mut config, first, opts),
-        method::SET_TOKEN => sh.tokens.set = first.and_then(value_text).unwrap_or_default(),
-        method::GETTOKEN => return sh.tokens.token().map(|t| Json::str(&t).to_text()),
-        method::CLEAR_TOKEN => sh.tokens.clear(),
-        method::AUTHORIZED => {
-            return Some(
-                if sh.tokens.token().is_some() {
-                    "true"
-                } else {
-                    "false"
-                }
-                .into(),
-            )
-        }
+        Method::Authorize => authorize(sh, &mut config, first, opts),
+        Method::SetToken => sh.tokens.set = first.and_then(value_text).unwrap_or_default(),
+        Method::GetToken => return sh.tokens.token().map(|t| Value::str(&t)),
+        Method::ClearToken => sh.tokens.clear(),
+        Method::Authorized => return Some(Value::Bool(sh.tokens.token().is_some())),
         _ => {}
     }
     None
@@ -173,8 +157,8 @@ pub fn call(
 
 /// `authorize({service, credentials:{partnerid, partneruserid, loginkey}, groupid, duration,
 /// onsuccess, onfail})`. A valid stored token for the group succeeds at once, without a request.
-fn authorize(sh: &mut Shared, config: &mut Config, opts: Option<&Json>, callbacks: Target) {
-    let text = |from: Option<&Json>, key: &str| from?.get(key).and_then(value_text);
+fn authorize(sh: &mut Shared, config: &mut Config, opts: Option<&Value>, callbacks: Target) {
+    let text = |from: Option<&Value>, key: &str| from?.get(key).and_then(value_text);
     if let Some(group) = text(opts, "groupid") {
         config.groupid = group;
     }
@@ -196,14 +180,14 @@ fn authorize(sh: &mut Shared, config: &mut Config, opts: Option<&Json>, callback
     if partner.is_empty() {
         partner.clone_from(&group_text);
     }
-    let body = frames::object(&[
-        ("partnerid", &partner),
-        ("partneruserid", &credential("partneruserid")),
-        ("loginkey", &credential("loginkey")),
-    ]);
+    let body = AuthorizeRequest {
+        partnerid: partner,
+        partneruserid: credential("partneruserid"),
+        loginkey: credential("loginkey"),
+    };
     let minutes = clamp_duration(match opts.and_then(|o| o.get("duration")) {
-        Some(Json::Number(n)) => Some(n.as_f64()),
-        Some(Json::String(s)) => leading_number(s),
+        Some(Value::Number(n)) => Some(*n),
+        Some(Value::String(s)) => leading_number(s),
         _ => None,
     });
     let service = text(opts, "service");
@@ -219,7 +203,7 @@ fn authorize(sh: &mut Shared, config: &mut Config, opts: Option<&Json>, callback
     query(&mut url, "duration", &decimal(u64::from(minutes)));
     query(&mut url, "site", &endpoint.site);
     let id = sh.route(0, What::Authorize(callbacks, group, minutes));
-    host::fetch(id, "POST", &url, "", &body.to_text());
+    host::fetch(id, "POST", &url, "", &codec::to_text(&body).unwrap_or_default());
 }
 
 /// The Authorize reply: the token (a JSON string) is kept, then `onsuccess()`; else
@@ -234,8 +218,8 @@ pub fn authorized(
 ) {
     let outcome = match status {
         0 => Err(FailCode::Connection),
-        200..=299 => match Json::parse(body) {
-            Some(Json::String(t)) if !t.is_empty() => Ok(t),
+        200..=299 => match codec::parse(body) {
+            Some(Value::String(t)) if !t.is_empty() => Ok(t),
             _ => Err(FailCode::Error),
         },
         401 | 403 => Err(FailCode::Authorization),
@@ -254,5 +238,28 @@ pub fn authorized(
 /// duration is then the maximum.)
 fn leading_number(text: &str) -> Option<f64> {
     let text = text.trim_ascii_start();
-    Json::leading_number(text.strip_prefix('+').unwrap_or(text))
+    let text = text.strip_prefix('+').unwrap_or(text);
+    // The longest prefix of the shape -?digits(.digits)?([eE][+-]?digits)?, as JSON writes numbers.
+    let bytes = text.as_bytes();
+    let digits = |from: usize| {
+        from + bytes
+            .get(from..)
+            .map_or(0, |rest| rest.iter().take_while(|b| b.is_ascii_digit()).count())
+    };
+    let start = usize::from(bytes.first() == Some(&b'-'));
+    let mut end = digits(start);
+    if end == start {
+        return None;
+    }
+    if bytes.get(end) == Some(&b'.') && digits(end + 1) > end + 1 {
+        end = digits(end + 1);
+    }
+    if matches!(bytes.get(end), Some(b'e' | b'E')) {
+        let sign = usize::from(matches!(bytes.get(end + 1), Some(b'+' | b'-')));
+        let exponent = digits(end + 1 + sign);
+        if exponent > end + 1 + sign {
+            end = exponent;
+        }
+    }
+    text.get(..end)?.parse().ok()
 }

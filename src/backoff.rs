@@ -5,8 +5,6 @@
 //! no wait exceeds 30 s. The lower half keeps a crowd of clients that lost the same server from
 //! coming back in the same instant; the upper half keeps each one reasonably prompt.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 /// Ceiling of the first retry's delay.
 pub const FIRST_MS: u32 = 1_000;
 /// Longest delay.

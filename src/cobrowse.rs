@@ -10,28 +10,26 @@
 //! description label it; the buttons submit a `method="dialog"` form, whose value closes the
 //! dialog; Escape cancels, which declines.
 
-use crate::exports::method;
-use crate::json::Json;
+use crate::method::Method;
+use crate::value::Value;
 use crate::link::Conn;
 use crate::page::{Effect, Shared};
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::resolve::cached;
 use crate::visitor::{fire, value_text};
 
 /// `GLANCE.Cobrowse.Visitor.<name>(args)` for the active visitor (`None`: there is none).
-pub fn call(conn: Option<&mut Conn>, sh: &mut Shared, name: u32, args: Option<&Json>) {
+pub fn call(conn: Option<&mut Conn>, sh: &mut Shared, name: Method, args: Option<&Value>) {
     match name {
-        method::SHOW_TERMS => match conn {
+        Method::ShowTerms => match conn {
             Some(conn) => show_terms(conn, sh, args),
             None => sh.warn("showTerms: no GLANCE.Presence.Visitor"),
         },
-        method::START_SESSION => {
+        Method::StartSession => {
             let key = session_key(conn.as_deref(), args);
             sh.session = Some(key.clone());
             session_event(conn, sh, "visitorsessionstart", "glance:startsession", &key);
         }
-        method::STOP_SESSION => {
+        Method::StopSession => {
             if let Some(key) = sh.session.take() {
                 session_event(conn, sh, "visitorsessionend", "glance:stopsession", &key);
             }
@@ -40,12 +38,12 @@ pub fn call(conn: Option<&mut Conn>, sh: &mut Shared, name: u32, args: Option<&J
     }
 }
 
-fn text(args: Option<&Json>, key: &str) -> Option<String> {
+fn text(args: Option<&Value>, key: &str) -> Option<String> {
     args?.get(key).and_then(value_text)
 }
 
 /// `sessionKey` (or `sessionkey`) of the arguments, else the visitor id.
-fn session_key(conn: Option<&Conn>, args: Option<&Json>) -> String {
+fn session_key(conn: Option<&Conn>, args: Option<&Value>) -> String {
     text(args, "sessionKey")
         .or_else(|| text(args, "sessionkey"))
         .or_else(|| Some(conn?.visitor.clone()))
@@ -53,7 +51,7 @@ fn session_key(conn: Option<&Conn>, args: Option<&Json>) -> String {
 }
 
 /// `{sessionkey}`.
-fn session_arg(key: &str) -> Json {
+fn session_arg(key: &str) -> Value {
     crate::frames::object(&[("sessionkey", key)])
 }
 
@@ -69,13 +67,12 @@ fn session_event(
         Some(conn) => fire(conn, sh, kind, session_arg(key)),
         None => sh.warn("no GLANCE.Presence.Visitor to report the session to"),
     }
-    sh.outbox
-        .push(Effect::Event(dom, session_arg(key).to_text()));
+    sh.outbox.push_back(Effect::Event(dom, session_arg(key)));
 }
 
 /// `showTerms(args)`: fires `terms {displayed}` and shows the dialog (or `onshowterms` after
 /// `setDefaultUI(false)`).
-fn show_terms(conn: &mut Conn, sh: &mut Shared, args: Option<&Json>) {
+fn show_terms(conn: &mut Conn, sh: &mut Shared, args: Option<&Value>) {
     let key = session_key(Some(conn), args);
     let cached_url = conn
         .endpoint
@@ -96,11 +93,11 @@ fn show_terms(conn: &mut Conn, sh: &mut Shared, args: Option<&Json>) {
         // The terms link only for a web address.
         let url = url.filter(|u| u.starts_with("https://") || u.starts_with("http://"));
         sh.outbox
-            .push(Effect::Dialog(true, url.unwrap_or_default()));
+            .push_back(Effect::Dialog(true, url.unwrap_or_default()));
     } else {
         let mut arg = session_arg(&key);
         if let Some(url) = url {
-            arg.set("termsurl", Json::str(&url));
+            arg.set("termsurl", Value::str(&url));
         }
         sh.emit(conn.id, "onshowterms", &[arg]);
     }
@@ -112,7 +109,7 @@ pub fn respond(objects: &mut [Conn], sh: &mut Shared, accepted: bool) {
     let Some((visitor, key)) = sh.dialog.take() else {
         return;
     };
-    sh.outbox.push(Effect::Dialog(false, String::new()));
+    sh.outbox.push_back(Effect::Dialog(false, String::new()));
     let Some(conn) = objects.iter_mut().find(|c| c.id == visitor) else {
         return;
     };
@@ -124,10 +121,9 @@ pub fn respond(objects: &mut [Conn], sh: &mut Shared, accepted: bool) {
         crate::frames::object(&[("status", status)]),
     );
     if accepted {
-        let args = crate::json::array_text(&[crate::frames::object(&[("sessionKey", &key)])]);
-        sh.outbox.push(Effect::Call(
+        sh.outbox.push_back(Effect::Call(
             "GLANCE.Cobrowse.Visitor.startSession".into(),
-            args,
+            crate::frames::object(&[("sessionKey", &key)]),
         ));
     }
 }

@@ -4,11 +4,9 @@
 //! Each source gives `(key, value)` text pairs (`data-user-name` becomes `user-name`); later ones
 //! overwrite earlier ones.
 
-use crate::host::{page, Read};
-use crate::json::Json;
+use crate::host::{page_value, Read};
+use crate::value::Value;
 use crate::origin::{origin_of_url, ServiceOrigin};
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::presence::PresenceMap;
 use crate::resolve::Endpoint;
 use crate::visitor::value_text;
@@ -104,7 +102,7 @@ impl Config {
             }
             _ => {
                 if let Some(field) = key.strip_prefix("user-").filter(|f| !f.is_empty()) {
-                    self.user.set(field, Json::str(value));
+                    self.user.set(field, Value::str(value));
                 }
             }
         }
@@ -115,12 +113,12 @@ impl Config {
     /// `user-name`; other objects and arrays are skipped. With `prefix` `data-`, the object is an
     /// element's attributes: only `data-*` ones count, without the prefix (`data-user-name` →
     /// `user-name`).
-    pub fn apply_object(&mut self, obj: Option<&Json>, prefix: &str) {
-        let Some(Json::Object(members)) = obj else {
+    pub fn apply_object(&mut self, obj: Option<&Value>, prefix: &str) {
+        let Some(Value::Object(members)) = obj else {
             return;
         };
         for (key, value) in members {
-            if key == "user" && prefix.is_empty() && matches!(value, Json::Object(_)) {
+            if key == "user" && prefix.is_empty() && matches!(value, Value::Object(_)) {
                 self.apply_object(Some(value), "user-");
             } else if let Some(text) = value_text(value) {
                 match prefix {
@@ -171,9 +169,9 @@ pub fn data_attribute_key(attribute: &str) -> Option<&str> {
 /// The configuration for an object constructed with `params` (§1 order: `#glance-cobrowse`,
 /// `#cobrowsescript`, `window.GLANCE_COBROWSE`, params). Read at construction, so a page may set
 /// its configuration any time before creating objects.
-pub fn read_config(params: Option<&Json>) -> Config {
+pub fn read_config(params: Option<&Value>) -> Config {
     let mut config = Config::default();
-    let read = |what, key| page(what, key).and_then(|t| Json::parse(&t));
+    let read = page_value;
     // The elements' attributes as `{name: value}`, in document order: only `data-*` count.
     config.apply_object(read(Read::Attributes, "glance-cobrowse").as_ref(), DATA);
     config.apply_object(read(Read::Attributes, "cobrowsescript").as_ref(), DATA);
@@ -233,8 +231,8 @@ mod tests {
         assert_eq!(c.group().unwrap().get(), 12345);
         assert_eq!(c.visitor().unwrap().as_str(), "script");
         assert_eq!(c.presence, PresenceMode::On);
-        assert_eq!(c.user.get("name"), Some(&Json::str("Bob")));
-        assert_eq!(c.user.get("email"), Some(&Json::str("b@x")));
+        assert_eq!(c.user.get("name"), Some(&Value::str("Bob")));
+        assert_eq!(c.user.get("email"), Some(&Value::str("b@x")));
         assert_eq!(c.service_origin("").unwrap().host, "127.0.0.1:1");
     }
 

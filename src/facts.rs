@@ -1,33 +1,32 @@
-//! What the browser host (`host.rs`) and the recording host of the native tests (`host_fake.rs`)
-//! share: the facts of the page the module reads, and the id the terms dialog reports under. Both
-//! re-export these, so the module reaches them as `crate::host::{page, Read, DIALOG_ID}`.
+//! The facts of the page the module reads, for the browser shell (`src/shell/host.rs`) and the
+//! recording host of the native tests (`host_fake.rs`). Both re-export these, so the module
+//! reaches them as `crate::host::{page, page_value, Read}`.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
+use crate::value::Value;
 
-/// The id the dialog reports under.
-pub const DIALOG_ID: u32 = 0;
-
-/// What [`crate::host::read`] reads (the loader's `read` in `pkg-template/host.js` numbers them
-/// alike).
-#[derive(Clone, Copy)]
-#[repr(u32)]
+/// What [`crate::host::read`] and [`crate::host::read_value`] read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Read {
-    /// The attributes of the element with id `key`, as a JSON object `{name: value}`.
-    Attributes = 0,
-    /// `JSON.stringify(window.GLANCE_COBROWSE)`.
-    GlobalConfig = 1,
+    /// The attributes of the element with id `key`, as an object `{name: value}` (a value).
+    Attributes,
+    /// `window.GLANCE_COBROWSE`, as JSON carries it (a value).
+    GlobalConfig,
     /// `localStorage[key]`.
-    Storage = 2,
+    Storage,
     /// `location.href`.
-    Href = 3,
+    Href,
     /// `navigator.userAgent`.
-    UserAgent = 4,
+    UserAgent,
     /// `document.visibilityState`.
-    Visibility = 5,
+    Visibility,
 }
 
-/// Reads a fact of the page.
+/// Reads a text fact of the page.
 pub fn page(what: Read, key: &str) -> Option<String> {
-    crate::host::read(what as u32, key)
+    crate::host::read(what, key)
+}
+
+/// Reads a fact of the page that is a value (the attributes, the global configuration).
+pub fn page_value(what: Read, key: &str) -> Option<Value> {
+    crate::host::read_value(what, key)
 }

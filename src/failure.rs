@@ -1,7 +1,5 @@
 //! Typed failures inside, documented codes outside (§2.1, §2.2).
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use thiserror::Error;
 
 /// The `onfail(reason)` codes the page sees.

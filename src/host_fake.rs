@@ -1,18 +1,18 @@
-//! The host for native tests: the functions of `host.rs`, recording every call as a line of text
-//! in a log the tests read, and answering reads from facts the tests set.
+//! The host for native tests: the functions the browser shell provides (`src/shell/host.rs`),
+//! recording every call as a line of text in a log the tests read, and answering reads from facts
+//! the tests set. Values are logged as their JSON text.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use std::cell::RefCell;
 
-pub use crate::facts::{page, Read, DIALOG_ID};
+pub use crate::facts::{page, page_value, Read};
+use crate::codec;
+use crate::value::Value;
 
 std::thread_local! {
     static LOG: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
     static FACTS: RefCell<Vec<(u32, String, String)>> = const { RefCell::new(Vec::new()) };
     static NOW: RefCell<f64> = const { RefCell::new(1_000_000.0) };
     static REFUSE_STORAGE: RefCell<bool> = const { RefCell::new(false) };
-    static RESULT: RefCell<Option<String>> = const { RefCell::new(None) };
     static CLOSING: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
     static REENTER: RefCell<bool> = const { RefCell::new(false) };
 }
@@ -90,11 +90,17 @@ pub fn fetch(id: u32, method: &str, url: &str, bearer: &str, body: &str) {
     log(format!("fetch {id} {method} {url} bearer={bearer} {body}"));
 }
 /// Records `emit` (` last` when the options are done).
-pub fn emit(target: u32, handler: &str, args: &str, last: bool) {
+pub fn emit(target: u32, handler: &str, args: &[Value], last: bool) {
     log(format!(
-        "emit {target} {handler} {args}{}",
+        "emit {target} {handler} {}{}",
+        text(args),
         if last { " last" } else { "" }
     ));
+}
+
+/// The JSON text of a value, as the log shows it.
+fn text<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    codec::to_text(value).unwrap_or_default()
 }
 /// Records `hold`.
 pub fn hold(target: u32, strong: bool) {
@@ -111,16 +117,21 @@ pub fn reenter_on_config_read() {
 }
 
 /// Answers from the facts set with [`set_fact`].
-pub fn read(what: u32, key: &str) -> Option<String> {
-    if what == Read::GlobalConfig as u32 && REENTER.with(|r| r.replace(false)) {
-        crate::exports::call(0, crate::exports::method::GETTOKEN, "[]", 0);
+pub fn read(what: Read, key: &str) -> Option<String> {
+    if what == Read::GlobalConfig && REENTER.with(|r| r.replace(false)) {
+        crate::dispatch::call(0, crate::method::Method::GetToken, Some(vec![]), 0);
     }
     FACTS.with(|f| {
         f.borrow()
             .iter()
-            .find(|(w, k, _)| *w == what && k == key)
+            .find(|(w, k, _)| *w == what as u32 && k == key)
             .map(|(_, _, v)| v.clone())
     })
+}
+
+/// Answers from the facts set with [`set_fact`], read as JSON text.
+pub fn read_value(what: Read, key: &str) -> Option<Value> {
+    codec::parse(&read(what, key)?)
 }
 /// Writes the storage fact (refused after [`refuse_storage`]).
 pub fn store(key: &str, value: &str) -> bool {
@@ -130,14 +141,14 @@ pub fn store(key: &str, value: &str) -> bool {
     set_fact(Read::Storage, key, Some(value).filter(|v| !v.is_empty()));
     true
 }
-/// Records `call`; paths ending in `missing` have no function.
-pub fn call_path(path: &str, args: &str) -> bool {
-    log(format!("call {path} {args}"));
+/// Records `call` (with its argument list); paths ending in `missing` have no function.
+pub fn call_path(path: &str, arg: &Value) -> bool {
+    log(format!("call {path} [{}]", text(arg)));
     !path.ends_with("missing")
 }
 /// Records `event`.
-pub fn window_event(name: &str, detail: &str) {
-    log(format!("event {name} {detail}"));
+pub fn window_event(name: &str, detail: &Value) {
+    log(format!("event {name} {}", text(detail)));
 }
 /// Records `dialog shown <terms url>` / `dialog closed`.
 pub fn dialog(show: bool, terms_url: &str) {
@@ -146,14 +157,6 @@ pub fn dialog(show: bool, terms_url: &str) {
         (true, url) => format!("dialog shown {url}"),
         (false, _) => "dialog closed".into(),
     });
-}
-/// Keeps the result for [`take_result`].
-pub fn result(json: &str) {
-    RESULT.with(|r| *r.borrow_mut() = Some(json.into()));
-}
-/// Takes the result given since the last call.
-pub fn take_result() -> Option<String> {
-    RESULT.with(|r| r.borrow_mut().take())
 }
 /// Records `warn`.
 pub fn warn(message: &str) {

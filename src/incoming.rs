@@ -3,8 +3,6 @@
 use crate::frames::{self, Incoming};
 use crate::link::{Conn, Slot};
 use crate::page::Shared;
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::{agent, visitor};
 use glance_protocol::join;
 

@@ -1,7 +1,5 @@
 //! Which functions an agent's `invoke` may call on the visitor's page (§2.4).
 
-use crate::prelude::*;
-use crate::text::contains;
 #[allow(unused_imports)]
 use glance_protocol::join;
 
@@ -16,7 +14,7 @@ pub fn invoke_allowed(func: &str) -> bool {
     let dotted = join(&[".", func, "."]);
     let bad = ["..", ".__proto__.", ".prototype.", ".constructor."];
     ALLOWED_ROOTS.iter().any(|root| func.starts_with(root))
-        && !bad.iter().any(|b| contains(&dotted, b))
+        && !bad.iter().any(|b| dotted.contains(b))
 }
 
 /// The console warning for a refused invoke.

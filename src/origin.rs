@@ -5,7 +5,6 @@
 //! as `host[:port]` from the server and use the scheme of the `ws` origin: `http` gives `ws://`,
 //! `https` gives `wss://` (a self-hosted server on plain http stays on plain http).
 
-use crate::prelude::*;
 #[allow(unused_imports)]
 use glance_protocol::join;
 /// A scheme + host of one of the services.
@@ -27,7 +26,7 @@ impl ServiceOrigin {
             (true, rest)
         } else if let Some(rest) = text.strip_prefix("http://") {
             (false, rest)
-        } else if crate::text::contains(text, "://") {
+        } else if text.contains("://") {
             return None;
         } else {
             (true, text)
@@ -56,7 +55,7 @@ impl ServiceOrigin {
     /// (its own scheme), e.g. the `presenceserver` param. `None` when it is neither.
     pub fn presence_host(&self, text: &str) -> Option<Self> {
         let parsed = Self::parse(text)?;
-        Some(if crate::text::contains(text, "://") {
+        Some(if text.contains("://") {
             parsed
         } else {
             self.with_host(&parsed.host)
@@ -86,7 +85,7 @@ pub fn origin_of_url(url: &str) -> Option<ServiceOrigin> {
 
 /// Appends the query parameter `key=value` to `url` (percent-encoded).
 pub fn query(url: &mut String, key: &str, value: &str) {
-    url.push(if crate::text::contains(url, "?") {
+    url.push(if url.contains("?") {
         '&'
     } else {
         '?'

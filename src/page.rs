@@ -9,15 +9,12 @@
 
 use crate::auth::Tokens;
 use crate::failure::FailCode;
-use crate::global::page_global;
 use crate::host;
-use crate::json::Json;
+use crate::value::Value;
 use crate::link::Conn;
-use crate::list;
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::resolve::{GroupSettings, Next};
-use core::cell::{Cell, RefCell};
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 
 /// A page object or a call's options, as the host holds them.
 pub type Target = u32;
@@ -69,12 +66,12 @@ pub struct Route {
 #[derive(Debug)]
 pub enum Effect {
     /// `target[handler](...args)`; `last`: the host forgets the target (call options).
-    Emit(Target, String, String, bool),
-    /// The function at a dotted path from window, with the JSON array of arguments (a warning
-    /// when there is none).
-    Call(String, String),
+    Emit(Target, String, Vec<Value>, bool),
+    /// The function at a dotted path from window, with its argument (a warning when there is
+    /// none).
+    Call(String, Value),
     /// `CustomEvent(name, {detail})` on window.
-    Event(&'static str, String),
+    Event(&'static str, Value),
     /// Shows the terms dialog with its terms link (`false`: removes it).
     Dialog(bool, String),
     /// A console warning.
@@ -101,7 +98,7 @@ pub struct Shared {
     /// Connections following window events.
     pub listeners: u32,
     /// Page calls waiting to run.
-    pub outbox: Vec<Effect>,
+    pub outbox: VecDeque<Effect>,
 }
 
 /// Everything.
@@ -125,7 +122,7 @@ impl Route {
     }
 }
 
-page_global! {
+thread_local! {
     static PAGE: RefCell<Page> = const {
         RefCell::new(Page {
             objects: Vec::new(),
@@ -138,28 +135,27 @@ page_global! {
                 session: None,
                 dialog: None,
                 listeners: 0,
-                outbox: Vec::new(),
+                outbox: VecDeque::new(),
             },
         })
     };
 }
 
-page_global! {
+thread_local! {
     /// The last resource id given out (0 is the dialog's).
     static NEXT_ID: Cell<u32> = const { Cell::new(0) };
 }
 
-page_global! {
+thread_local! {
     /// An export is running its outbox.
     static FLUSHING: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Runs `f` with the page's state.
 pub fn with<R>(f: impl FnOnce(&mut Page) -> R) -> R {
-    PAGE.with(|p| match p.try_borrow_mut() {
-        Ok(mut page) => f(&mut page),
-        Err(_) => crate::global::reentered(),
-    })
+    // Never re-entered: page code, the only way back in, runs from the outbox with nothing
+    // borrowed (see the module docs), so a second borrow is a bug of the module's own.
+    PAGE.with(|p| f(&mut p.borrow_mut()))
 }
 
 /// Runs `f` with the connection of page object `id` and the shared state, if it exists.
@@ -176,12 +172,12 @@ pub fn flush() {
     if FLUSHING.with(|f| f.replace(true)) {
         return;
     }
-    while let Some(effect) = with(|p| list::take_at(&mut p.shared.outbox, 0)) {
+    while let Some(effect) = with(|p| p.shared.outbox.pop_front()) {
         match effect {
             Effect::Emit(target, handler, args, last) => host::emit(target, &handler, &args, last),
-            Effect::Call(path, args) => {
-                if !host::call_path(&path, &args) {
-                    host::warn(&glance_protocol::join(&[&path, " is not a function"]));
+            Effect::Call(path, arg) => {
+                if !host::call_path(&path, &arg) {
+                    host::warn(&format!("{path} is not a function"));
                 }
             }
             Effect::Event(name, detail) => host::window_event(name, &detail),
@@ -233,15 +229,14 @@ impl Shared {
     }
 
     /// Calls `target[handler](...args)` after this step.
-    pub fn emit(&mut self, target: Target, handler: &str, args: &[Json]) {
+    pub fn emit(&mut self, target: Target, handler: &str, args: &[Value]) {
         self.call_later(target, handler, args, false);
     }
 
     /// Queues `target[handler](...args)`, the arguments written as a JSON array.
-    fn call_later(&mut self, target: Target, handler: &str, args: &[Json], last: bool) {
-        let text = crate::json::array_text(args);
+    fn call_later(&mut self, target: Target, handler: &str, args: &[Value], last: bool) {
         self.outbox
-            .push(Effect::Emit(target, handler.into(), text, last));
+            .push_back(Effect::Emit(target, handler.into(), args.to_vec(), last));
     }
 
     /// `target.onerror({error, detail})`.
@@ -257,16 +252,16 @@ impl Shared {
 
     /// Calls `opts.onsuccess(value?)` or `opts.onfail(code)` after this step, once: the host
     /// forgets the options afterwards.
-    pub fn settle(&mut self, opts: Target, result: Result<Option<Json>, FailCode>) {
+    pub fn settle(&mut self, opts: Target, result: Result<Option<Value>, FailCode>) {
         match result {
             Ok(value) => self.call_later(opts, "onsuccess", value.as_slice(), true),
-            Err(code) => self.call_later(opts, "onfail", &[Json::str(code.as_str())], true),
+            Err(code) => self.call_later(opts, "onfail", &[Value::str(code.as_str())], true),
         }
     }
 
     /// A console warning, after this step.
     pub fn warn(&mut self, message: &str) {
-        self.outbox.push(Effect::Warn(message.into()));
+        self.outbox.push_back(Effect::Warn(message.into()));
     }
 
     /// Window listeners on for one more connection (`true`) or one less.

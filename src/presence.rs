@@ -1,9 +1,7 @@
 //! The presence map a visitor sends (§2.3): `user-*` configuration, page facts, the caller's data on
 //! top, checked against the limits of §6 before anything is sent.
 
-use crate::json::Json;
-#[allow(unused_imports)]
-use crate::prelude::*;
+use crate::value::Value;
 use crate::useragent::{detect, Detected};
 use glance_protocol::{
     check_presence_counted, check_presence_totals, PresenceLimits, ValidationError,
@@ -11,21 +9,21 @@ use glance_protocol::{
 
 /// Characters a presence value counts for (§6); `None` for objects and arrays, which presence
 /// refuses by name. A number counts the characters of its text.
-fn chars(value: &Json) -> Option<usize> {
+fn chars(value: &Value) -> Option<usize> {
     match value {
-        Json::String(s) => Some(crate::text::char_count(s)),
-        Json::Number(n) => Some(n.as_text().len()),
-        Json::Bool(true) => Some(4),
-        Json::Bool(false) => Some(5),
-        Json::Null => Some(0),
-        Json::Array(_) | Json::Object(_) => None,
+        Value::String(s) => Some(s.chars().count()),
+        Value::Number(n) => Some(crate::value::number_text(*n).len()),
+        Value::Bool(true) => Some(4),
+        Value::Bool(false) => Some(5),
+        Value::Null => Some(0),
+        Value::Array(_) | Value::Object(_) => None,
     }
 }
 
 /// An ordered presence map (the members of a JSON object); setting an existing key replaces its
 /// value in place.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct PresenceMap(pub Vec<(String, Json)>);
+pub struct PresenceMap(pub Vec<(String, Value)>);
 
 impl PresenceMap {
     /// An empty map.
@@ -34,8 +32,8 @@ impl PresenceMap {
     }
 
     /// Sets `key`, replacing an earlier value.
-    pub fn set(&mut self, key: &str, value: Json) {
-        crate::json::put(&mut self.0, key.into(), value);
+    pub fn set(&mut self, key: &str, value: Value) {
+        crate::value::put(&mut self.0, key.into(), value);
     }
 
     /// Sets every entry of `other`, in its order.
@@ -46,8 +44,8 @@ impl PresenceMap {
     }
 
     /// The value of `key`.
-    pub fn get(&self, key: &str) -> Option<&Json> {
-        crate::json::member(&self.0, key)
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        crate::value::member(&self.0, key)
     }
 
     /// Number of entries.
@@ -70,8 +68,8 @@ impl PresenceMap {
     }
 
     /// The map as a JSON object, in its order.
-    pub fn to_json(&self) -> Json {
-        Json::Object(self.0.clone())
+    pub fn to_json(&self) -> Value {
+        Value::Object(self.0.clone())
     }
 }
 
@@ -101,11 +99,11 @@ pub fn build_presence(
         platform,
     } = detect(&page.user_agent);
     let mut map = user.clone();
-    let url = crate::text::prefix_chars(&page.url, limits.max_value).to_owned();
-    map.set("url", Json::String(url));
-    map.set("browser", Json::str(browser));
-    map.set("browserver", Json::String(version));
-    map.set("platform", Json::str(platform.as_str()));
+    let url: String = page.url.chars().take(limits.max_value).collect();
+    map.set("url", Value::String(url));
+    map.set("browser", Value::str(browser));
+    map.set("browserver", Value::String(version));
+    map.set("platform", Value::str(platform.as_str()));
     map.merge(caller);
     map
 }
@@ -114,11 +112,11 @@ pub fn build_presence(
 mod tests {
     use super::*;
 
-    fn s(v: &str) -> Json {
-        Json::str(v)
+    fn s(v: &str) -> Value {
+        Value::str(v)
     }
 
-    fn map(entries: Vec<(String, Json)>) -> PresenceMap {
+    fn map(entries: Vec<(String, Value)>) -> PresenceMap {
         PresenceMap(entries)
     }
 
@@ -142,7 +140,7 @@ mod tests {
         .pipe(map);
         let caller: PresenceMap = [
             ("name".to_string(), s("Bob")),
-            ("cart".to_string(), Json::parse("3").unwrap()),
+            ("cart".to_string(), Value::Number(3.0)),
         ]
         .into_iter()
         .collect::<Vec<_>>()
@@ -183,13 +181,13 @@ mod tests {
     #[test]
     fn limits_refuse_objects_and_too_many() {
         let limits = PresenceLimits::default();
-        let objects = map(vec![("x".to_string(), Json::Array(vec![]))]);
+        let objects = map(vec![("x".to_string(), Value::Array(vec![]))]);
         assert_eq!(
             objects.check(&limits),
             Err(ValidationError::ValueType("x".into()))
         );
         let many: PresenceMap = (0..21)
-            .map(|i| (format!("k{i}"), Json::parse(&i.to_string()).unwrap()))
+            .map(|i| (format!("k{i}"), Value::Number(f64::from(i))))
             .collect::<Vec<_>>()
             .pipe(map);
         assert_eq!(

@@ -5,17 +5,15 @@
 //!
 //! A request is a [`Next`]: what to ask and what to do with the answer. It waits behind the
 //! settings lookup when the presence host is not known yet; the host reports the answer to
-//! [`reply`] (see [`crate::exports::ev`]).
+//! [`reply`] (see [`crate::dispatch::ev`]).
 
 use crate::agent;
 use crate::failure::{FailCode, ResolveError};
 use crate::host;
-use crate::json::Json;
+use crate::value::Value;
 use crate::link::Conn;
 use crate::origin::{query, ServiceOrigin};
 use crate::page::{Shared, What};
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::presence::PresenceMap;
 use crate::visitor;
 use glance_protocol::decimal;
@@ -172,10 +170,10 @@ fn request(conn: &mut Conn, sh: &mut Shared, mut next: Next, presence: &ServiceO
 
 /// The answer to request `what` (`status` 0: no answer).
 pub fn reply(conn: &mut Conn, sh: &mut Shared, what: What, status: u16, body: &str) {
-    let body = Json::parse(body);
+    let body = crate::codec::parse(body);
     let outcome = match status {
         0 => Err(ResolveError::Network),
-        200..=299 => Ok(body.unwrap_or(Json::Null)),
+        200..=299 => Ok(body.unwrap_or(Value::Null)),
         _ => Err(ResolveError::from_status(status)),
     };
     // The agent's own calls tell the page what the HTTP status says (404: visitornotpresent).
@@ -203,14 +201,14 @@ pub fn reply(conn: &mut Conn, sh: &mut Shared, what: What, status: u16, body: &s
 fn settings(
     conn: &Conn,
     sh: &mut Shared,
-    body: &Json,
+    body: &Value,
     status: u16,
 ) -> Result<ServiceOrigin, ResolveError> {
     let Ok(endpoint) = &conn.endpoint else {
         return Err(ResolveError::Unexpected(status));
     };
     let url = match (body.get("presenceUrl"), body.get("isPresenceLoadBalanced")) {
-        (Some(Json::String(url)), Some(Json::Bool(_))) => url,
+        (Some(Value::String(url)), Some(Value::Bool(_))) => url,
         _ => return Err(ResolveError::Unexpected(status)),
     };
     if url.trim_ascii().is_empty() {
@@ -224,16 +222,16 @@ fn settings(
         service: endpoint.service.host.clone(),
         group: endpoint.group,
         presence: presence.clone(),
-        terms_url: body.get("termsUrl").and_then(Json::as_str).map(Into::into),
+        terms_url: body.get("termsUrl").and_then(Value::as_str).map(Into::into),
     });
     Ok(presence)
 }
 
 /// A 2xx answer of the presence service.
-fn answered(conn: &mut Conn, sh: &mut Shared, next: Next, body: Json, status: u16) {
+fn answered(conn: &mut Conn, sh: &mut Shared, next: Next, body: Value, status: u16) {
     match next {
         Next::Resolve(attempt) => {
-            let host = body.get("directserver").and_then(Json::as_str);
+            let host = body.get("directserver").and_then(Value::as_str);
             let result = host.map(Into::into).ok_or(ResolveError::Unexpected(status));
             conn.resolved(sh, attempt, result);
         }
@@ -244,7 +242,7 @@ fn answered(conn: &mut Conn, sh: &mut Shared, next: Next, body: Json, status: u1
         } => visitor::unique_reply(conn, sh, extend, epoch, presence, &body),
         Next::Rest { id, .. } => {
             let value = if body.is_null() {
-                Json::Object(vec![])
+                Value::Object(vec![])
             } else {
                 body
             };

@@ -1,7 +1,5 @@
 //! The authorization token an agent holds (§2.1): where it comes from and when it expires.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 /// Shortest and longest token lifetime a page may ask for, in minutes.
 pub const DURATION_RANGE: (u32, u32) = (1, 120);
 

@@ -4,9 +4,6 @@
 //! Order matters: most browsers carry the tokens of the engines they descend from (Edge says
 //! `Chrome/` and `Safari/`), so the most specific token is looked for first.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
-use crate::text::{contains, find};
 
 /// The platform values of §2.3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,7 +74,7 @@ pub fn detect(ua: &str) -> Detected {
             };
         }
     }
-    if contains(ua, "Trident/") {
+    if ua.contains("Trident/") {
         let version = version_after(ua, "rv:").unwrap_or_default();
         return Detected {
             browser: "ie",
@@ -85,7 +82,7 @@ pub fn detect(ua: &str) -> Detected {
             platform,
         };
     }
-    if contains(ua, "Safari/") {
+    if ua.contains("Safari/") {
         let version = version_after(ua, "Version/").unwrap_or_default();
         return Detected {
             browser: "safari",
@@ -102,7 +99,7 @@ pub fn detect(ua: &str) -> Detected {
 
 /// The major version number following `token`, if the token is present.
 fn version_after(ua: &str, token: &str) -> Option<String> {
-    let start = find(ua, token)? + token.len();
+    let start = ua.find(token)? + token.len();
     let mut version = String::new();
     for b in ua.bytes().skip(start).take_while(u8::is_ascii_digit) {
         version.push(char::from(b));
@@ -125,7 +122,7 @@ fn platform(ua: &str) -> Platform {
         ("CrOS", Platform::Linux),
     ];
     for (token, platform) in TOKENS {
-        if contains(ua, token) {
+        if ua.contains(token) {
             return platform;
         }
     }

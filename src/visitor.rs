@@ -1,15 +1,14 @@
 //! `GLANCE.Presence.Visitor` (§2.3): presence, visibility and focus, events to agents, unique ids,
 //! invokes from agents, on top of the connection of [`crate::link`].
 
-use crate::exports::method;
+use crate::dispatch::WindowEvent;
+use crate::method::Method;
 use crate::frames::{self, Incoming};
 use crate::host::{page, Read};
 use crate::invoke::{invoke_allowed, refused};
-use crate::json::Json;
+use crate::value::{number_text, whole_u32, Value};
 use crate::link::{Conn, Mode, Slot};
 use crate::page::{Effect, Shared, Timer};
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::presence::{build_presence, PageFacts, PresenceMap};
 use crate::resolve::Next;
 use glance_protocol::{check_custom_event_name, PresenceLimits, ValidationError, VisitorId};
@@ -29,33 +28,33 @@ pub enum EventRule {
 
 /// Runs method `name` with the page's arguments (`None`: JSON could not carry them); the methods
 /// both roles have, and a configuration that is not valid, are handled by
-/// [`crate::exports::call`].
-pub fn call(conn: &mut Conn, sh: &mut Shared, name: u32, args: Option<&[Json]>) {
+/// [`crate::dispatch::call`].
+pub fn call(conn: &mut Conn, sh: &mut Shared, name: Method, args: Option<&[Value]>) {
     let arg = |i: usize| args.and_then(|a| a.get(i));
     let data = || arg(0).and_then(|o| o.get("data"));
     match name {
         // Data JSON cannot carry (a cycle, a BigInt, nesting too deep): nothing is sent.
-        method::PRESENCE | method::CONNECT_UNIQUE if args.is_none() => {
+        Method::Presence | Method::ConnectUnique if args.is_none() => {
             invalid(conn, sh, "presence data must be JSON")
         }
-        method::PRESENCE => presence(conn, sh, &presence_map(data())),
-        method::CONNECT => {
+        Method::Presence => presence(conn, sh, &presence_map(data())),
+        Method::Connect => {
             connect(conn, sh);
         }
-        method::FIRE => event(conn, sh, arg(0), arg(1), EventRule::Fire),
-        method::SIGNAL_AGENT => event(conn, sh, arg(0), arg(1), EventRule::SignalAgent),
-        method::SIGNAL_VISIBILITY => {
+        Method::Fire => event(conn, sh, arg(0), arg(1), EventRule::Fire),
+        Method::SignalAgent => event(conn, sh, arg(0), arg(1), EventRule::SignalAgent),
+        Method::SignalVisibility => {
             conn.focused = true;
             let visible = arg(0).is_some_and(truthy);
             conn.send(sh, Slot::Visibility, frames::visibility(!visible));
         }
         // `setDefaultUI()` turns it on; the loader drops trailing `undefined`s.
-        method::SET_DEFAULT_UI => conn.default_ui = arg(0).is_none_or(truthy),
-        method::CONNECT_UNIQUE => {
+        Method::SetDefaultUi => conn.default_ui = arg(0).is_none_or(truthy),
+        Method::ConnectUnique => {
             let presence = data().map(|d| presence_map(Some(d)));
             unique(conn, sh, false, presence);
         }
-        method::EXTEND_UNIQUE => {
+        Method::ExtendUnique => {
             if VisitorId::is_unique(&conn.visitor) && !conn.token.is_empty() {
                 unique(conn, sh, true, None);
             } else {
@@ -122,11 +121,11 @@ fn presence(conn: &mut Conn, sh: &mut Shared, data: &PresenceMap) {
 fn event(
     conn: &mut Conn,
     sh: &mut Shared,
-    kind: Option<&Json>,
-    data: Option<&Json>,
+    kind: Option<&Value>,
+    data: Option<&Value>,
     rule: EventRule,
 ) {
-    let kind = kind.and_then(Json::as_str).unwrap_or_default();
+    let kind = kind.and_then(Value::as_str).unwrap_or_default();
     let data = data.filter(|d| !d.is_null()).cloned();
     match checked_event(kind, data, rule) {
         Ok(data) => {
@@ -141,13 +140,13 @@ fn event(
 /// sends only it), the session and error events go with `fire` only, custom names are `c_*`.
 pub fn checked_event(
     kind: &str,
-    data: Option<Json>,
+    data: Option<Value>,
     rule: EventRule,
-) -> Result<Option<Json>, ValidationError> {
+) -> Result<Option<Value>, ValidationError> {
     match kind {
         "terms" => {
             let data = data.ok_or(ValidationError::Shape("terms needs {status}"))?;
-            match data.get("status").and_then(Json::as_str) {
+            match data.get("status").and_then(Value::as_str) {
                 Some(status @ ("displayed" | "accepted" | "declined")) => {
                     Ok(Some(frames::object(&[("status", status)])))
                 }
@@ -164,7 +163,7 @@ pub fn checked_event(
 }
 
 /// Sends an event the module itself fires (terms outcomes, session start and end).
-pub fn fire(conn: &mut Conn, sh: &mut Shared, kind: &str, data: Json) {
+pub fn fire(conn: &mut Conn, sh: &mut Shared, kind: &str, data: Value) {
     conn.focused = true;
     conn.send(sh, Slot::None, frames::event(kind, Some(data)));
 }
@@ -190,23 +189,22 @@ pub fn unique_reply(
     extend: bool,
     epoch: u32,
     presence: Option<PresenceMap>,
-    body: &Json,
+    body: &Value,
 ) {
     if epoch != conn.epoch {
         return;
     }
-    let text = |key| body.get(key).and_then(Json::as_str);
-    let timeout = body.get("timeout").filter(|t| match t {
-        Json::Number(n) => frames::whole(n).is_some(),
-        _ => false,
-    });
+    let text = |key| body.get(key).and_then(Value::as_str);
+    let timeout = body
+        .get("timeout")
+        .filter(|t| t.as_f64().and_then(whole_u32).is_some());
     let id = text("visitorid").filter(|v| VisitorId::valid(v));
     let (Some(id), Some(uniqueid), Some(guest), Some(timeout)) =
         (id, text("uniqueid"), text("guesttoken"), timeout)
     else {
         return sh.connfail(conn.id, "error");
     };
-    let reported = [Json::str(uniqueid), timeout.clone()];
+    let reported = [Value::str(uniqueid), timeout.clone()];
     if extend {
         // An extension renews the id's timeout and its guest token: reported, nothing reconnects.
         if conn.visitor == id {
@@ -251,30 +249,29 @@ pub fn invoke_frame(sh: &mut Shared, frame: &Incoming) {
 
 /// Runs an agent's invoke: the function at the (allowed) path, with `args` (default `{}`) after
 /// setting `args.remote = true`.
-fn invoke(sh: &mut Shared, func: &str, args: Option<Json>) {
+fn invoke(sh: &mut Shared, func: &str, args: Option<Value>) {
     let mut args = args
         .filter(|a| !a.is_null())
-        .unwrap_or(Json::Object(vec![]));
-    args.set("remote", Json::Bool(true));
-    let call = crate::json::array_text(&[args]);
-    sh.outbox.push(Effect::Call(func.into(), call));
+        .unwrap_or(Value::Object(vec![]));
+    args.set("remote", Value::Bool(true));
+    sh.outbox.push_back(Effect::Call(func.into(), args));
 }
 
-/// A window or document event (0 online, 1 focus, 2 pagehide, 3 pageshow, 4 visibilitychange).
-pub fn window(conn: &mut Conn, sh: &mut Shared, which: u32) {
-    match which {
-        0 => conn.online(sh),
-        1 if !conn.agent && conn.mode == Mode::On && !conn.focused && !conn.hidden => {
+/// A window or document event.
+pub fn window(conn: &mut Conn, sh: &mut Shared, event: WindowEvent) {
+    match event {
+        WindowEvent::Online => conn.online(sh),
+        WindowEvent::Focus if !conn.agent && conn.mode == Mode::On && !conn.focused && !conn.hidden => {
             conn.focused = true;
             conn.send(sh, Slot::Visibility, frames::visibility(false));
         }
-        2 => conn.page_hidden = true,
+        WindowEvent::PageHide => conn.page_hidden = true,
         // Back from the back-forward cache: the `visible` that came while the page was still
         // marked hidden was not acted on.
-        3 if core::mem::take(&mut conn.page_hidden) && !conn.hidden && !conn.agent => {
+        WindowEvent::PageShow if std::mem::take(&mut conn.page_hidden) && !conn.hidden && !conn.agent => {
             visibility_changed(conn, sh)
         }
-        4 => {
+        WindowEvent::VisibilityChange => {
             conn.hidden = page(Read::Visibility, "").as_deref() == Some("hidden");
             if conn.agent {
                 if !conn.hidden {
@@ -304,31 +301,31 @@ fn visibility_changed(conn: &mut Conn, sh: &mut Shared) {
 }
 
 /// JavaScript truthiness of a value JSON carried.
-pub fn truthy(v: &Json) -> bool {
+pub fn truthy(v: &Value) -> bool {
     match v {
-        Json::Null => false,
-        Json::Bool(b) => *b,
-        Json::Number(n) => n.as_f64() != 0.0,
-        Json::String(s) => !s.is_empty(),
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => *n != 0.0 && !n.is_nan(),
+        Value::String(s) => !s.is_empty(),
         _ => true,
     }
 }
 
 /// A value as text: strings as they are, numbers as written, booleans as words.
-pub fn value_text(v: &Json) -> Option<String> {
+pub fn value_text(v: &Value) -> Option<String> {
     match v {
-        Json::String(s) => Some(s.clone()),
-        Json::Number(n) => Some(n.as_text().into()),
-        Json::Bool(b) => Some(if *b { "true" } else { "false" }.into()),
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(number_text(*n)),
+        Value::Bool(b) => Some(if *b { "true" } else { "false" }.into()),
         _ => None,
     }
 }
 
 /// The caller's presence data as a map (objects and arrays stay, so that the limit check
 /// refuses them by name).
-pub fn presence_map(data: Option<&Json>) -> PresenceMap {
+pub fn presence_map(data: Option<&Value>) -> PresenceMap {
     match data {
-        Some(Json::Object(members)) => PresenceMap(members.clone()),
+        Some(Value::Object(members)) => PresenceMap(members.clone()),
         _ => PresenceMap::new(),
     }
 }

@@ -1,7 +1,5 @@
 //! Frames a client (visitor or agent) sends to the server.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::wire::{Envelope, Payload};
 use crate::{
     check_custom_event_name, AckId, FrameError, GroupId, TermsData, ValidationError,

@@ -1,6 +1,5 @@
 //! Errors of the protocol layer and the documented error codes clients see.
 
-use crate::prelude::*;
 #[allow(unused_imports)]
 use crate::text::join;
 use serde::{Deserialize, Serialize};
@@ -170,7 +169,6 @@ impl core::fmt::Display for ValidationError {
     }
 }
 
-#[cfg(feature = "std")]
 impl std::error::Error for ValidationError {}
 
 /// A frame could not be read.

@@ -1,7 +1,5 @@
 //! Identities: group ids, visitor ids and ack ids (§3.1).
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::ValidationError;
 use core::fmt;
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};

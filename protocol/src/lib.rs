@@ -8,25 +8,11 @@
 //! server uses `serde_json::Value` (feature `json`, aliases [`JsonClientFrame`] and
 //! [`JsonServerFrame`]).
 //!
-//! The browser module does not compile serde (it would cost more wasm than the rest of the
-//! module): it writes and reads the same shapes by hand over its own small JSON value, and its
-//! golden tests (`src/tests/frames.rs` at the workspace root) check every frame and body it
-//! exchanges against the serde types here, so the wire stays defined in this crate only. What it
-//! takes from here is the validation rules, the ids and [`decimal`].
+//! The browser module reads and writes the same types with its own free-form value as `D`,
+//! converted to and from JavaScript by serde-wasm-bindgen and the browser's `JSON`.
 
-#![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
-
-extern crate alloc;
-
-/// What the std prelude would bring (the crate is `no_std` without its `std` feature).
-mod prelude {
-    pub(crate) use alloc::borrow::ToOwned;
-    pub(crate) use alloc::format;
-    pub(crate) use alloc::string::{String, ToString};
-    pub(crate) use alloc::vec::Vec;
-}
 
 mod client;
 mod error;

@@ -1,7 +1,5 @@
 //! Presence limits and event names (§6).
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::ValidationError;
 
 /// The largest frame (and REST body) the server takes, in bytes (§6); clients check theirs

@@ -2,8 +2,6 @@
 //!
 //! Only the format lives here; verifying the HMAC is the server's job (it holds the API keys).
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::ValidationError;
 
 /// Characters of the signature: the first 43 characters of the Base64 of a 32-byte HMAC.

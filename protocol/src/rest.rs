@@ -1,7 +1,5 @@
 //! Request and response bodies of the HTTP API (§4).
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::{ErrorCode, GroupId, VisitorId};
 use serde::{de, Deserialize, Deserializer, Serialize};
 

@@ -1,8 +1,6 @@
 //! Frames the server sends to clients.
 
 use crate::client::{EnvData, InvokeData};
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::wire::{Envelope, Payload};
 use crate::{
     AckId, ConnectedData, ErrorCode, FrameError, SockData, TermsData, ValidationError,

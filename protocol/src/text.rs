@@ -1,8 +1,6 @@
 //! Joining text without `concat`, whose generic code (and its overflow and length-mismatch
 //! panics) the browser module would otherwise carry once for nothing more than this.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 
 /// `parts` one after the other.
 pub fn join(parts: &[&str]) -> String {

@@ -5,8 +5,6 @@
 //! an optional `id` (agent signals), `keepalive` (server `connected`), the `connect` fields at the
 //! top level, and `data`.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::{AckId, GroupId, VisitorId};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};

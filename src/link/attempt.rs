@@ -1,15 +1,12 @@
 //! One connection attempt, step by step: the resolve step's result, the socket opening, `connect`
 //! and its answer, the close, and the connection's timers (retry, keepalive, handshake, hidden).
 
-use super::{Conn, Mode, Phase, HANDSHAKE_TIMEOUT_MS, MAX_KEEPALIVE_S};
+use super::{take_first, Conn, Mode, Phase, HANDSHAKE_TIMEOUT_MS, MAX_KEEPALIVE_S};
 use crate::agent;
 use crate::failure::{close_meaning, CloseMeaning, ResolveError};
 use crate::frames;
 use crate::host;
-use crate::list;
 use crate::page::{Shared, Timer, What};
-#[allow(unused_imports)]
-use crate::prelude::*;
 
 impl Conn {
     /// The resolve step of `attempt` finished with the socket host, or failed.
@@ -69,7 +66,12 @@ impl Conn {
             // The token the page holds now (a `redirect` skips the resolve step that reads it).
             self.token = sh.tokens.token().unwrap_or_default();
         }
-        let hello = frames::connect(endpoint.group, &self.visitor, &self.token, self.agent);
+        let Some(hello) = frames::connect(endpoint.group, &self.visitor, &self.token, self.agent)
+        else {
+            // Not reached: the configuration checked the group and the visitor id.
+            self.stop(sh);
+            return sh.connfail(self.id, "error");
+        };
         self.phase = Phase::Handshaking;
         self.write(sh, &hello);
         self.set_timer(sh, Timer::Handshake, Some(HANDSHAKE_TIMEOUT_MS));
@@ -92,7 +94,7 @@ impl Conn {
             keepalive_s.min(MAX_KEEPALIVE_S) * 1000
         };
         self.set_timer(sh, Timer::Keepalive, Some(self.keepalive_ms));
-        while let Some((_, frame)) = list::take_at(&mut self.queue, 0) {
+        while let Some((_, frame)) = take_first(&mut self.queue, |_| true) {
             self.write(sh, &frame);
         }
         true

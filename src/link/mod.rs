@@ -23,8 +23,6 @@
 use crate::backoff::{Backoff, Jitter};
 use crate::host;
 use crate::page::{Shared, Target, Timer, What};
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::presence::PresenceMap;
 use crate::resolve::{Endpoint, Next};
 
@@ -297,4 +295,10 @@ impl Conn {
         self.set_timer(sh, Timer::Handshake, None);
         self.phase = Phase::Idle;
     }
+}
+
+/// Removes and returns the first of `items` that `matches` accepts, keeping the order of the rest.
+pub fn take_first<T>(items: &mut Vec<T>, matches: impl Fn(&T) -> bool) -> Option<T> {
+    let index = items.iter().position(matches)?;
+    Some(items.remove(index))
 }

@@ -2,12 +2,9 @@
 //! [`QUEUE_CAPACITY`], the oldest dropped first; the latest presence and visibility replace
 //! queued ones), refused before sending when larger than the server takes.
 
-use super::{Conn, Phase};
+use super::{take_first, Conn, Phase};
 use crate::host;
-use crate::list;
 use crate::page::Shared;
-#[allow(unused_imports)]
-use crate::prelude::*;
 use glance_protocol::MAX_FRAME_BYTES;
 
 /// Frames kept while the socket is down; the oldest go first.
@@ -37,10 +34,10 @@ impl Conn {
             return;
         }
         if slot != Slot::None {
-            list::take_first(&mut self.queue, |(s, _)| *s == slot);
+            take_first(&mut self.queue, |(s, _)| *s == slot);
         }
         if self.queue.len() >= QUEUE_CAPACITY {
-            list::take_at(&mut self.queue, 0);
+            take_first(&mut self.queue, |_| true);
             sh.warn("send queue full: dropped the oldest frame");
         }
         self.queue.push((slot, frame));

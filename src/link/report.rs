@@ -1,13 +1,10 @@
 //! What a connection's state means for the page: window listeners, how strongly the page object
 //! is held, connection failures reported once, refused tokens dropped, waiting signals failed.
 
-use super::Conn;
+use super::{take_first, Conn};
 use crate::failure::FailCode;
 use crate::host;
-use crate::list;
 use crate::page::Shared;
-#[allow(unused_imports)]
-use crate::prelude::*;
 
 impl Conn {
     /// Window listeners on or off: the connection became active or idle.
@@ -21,7 +18,7 @@ impl Conn {
 
     /// Holds the page's object strongly while the connection is active or a signal waits for its
     /// outcome; weakly otherwise, so that a disconnected object the page drops is collected
-    /// (its core is then freed, see [`crate::exports::ev`]). A connected one stays alive the way
+    /// (its core is then freed, see [`crate::dispatch::ev`]). A connected one stays alive the way
     /// a `WebSocket` keeps its handlers alive.
     pub fn update_hold(&mut self) {
         let strong = self.listening || !self.pending.is_empty();
@@ -59,7 +56,7 @@ impl Conn {
 
     /// Fails every socket signal waiting for an ack (the socket that carried them is gone).
     pub fn fail_pending(&mut self, sh: &mut Shared) {
-        while let Some(p) = list::take_first(&mut self.pending, |p| p.timer != 0) {
+        while let Some(p) = take_first(&mut self.pending, |p| p.timer != 0) {
             sh.release(p.timer);
             sh.settle(p.opts, Err(FailCode::Connection));
         }

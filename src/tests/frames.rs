@@ -8,7 +8,7 @@
 
 use super::support::*;
 use crate::frames::{self, Incoming};
-use crate::json::Json;
+use crate::value::Value as Ours;
 use crate::visitor::{checked_event, EventRule};
 use glance_protocol::{
     AckData, AckId, AuthorizeRequest, ClientFrame, ConnectFrame, ConnectedData, ErrorBody,
@@ -30,9 +30,9 @@ fn visitor_id(id: &str) -> VisitorId {
     VisitorId::parse(id).unwrap()
 }
 
-/// A serde value as the module's [`Json`].
-fn ours(value: &Value) -> Json {
-    Json::parse(&value.to_string()).unwrap_or_else(|| panic!("the module refuses {value}"))
+/// A serde value as the module's [`Ours`].
+fn ours(value: &Value) -> Ours {
+    crate::codec::parse(&value.to_string()).unwrap_or_else(|| panic!("the module refuses {value}"))
 }
 
 /// `text`, written by the module, is `expected` to the protocol crate, and is exactly the text
@@ -70,7 +70,7 @@ fn visitor_event(kind: &str, data: Option<Value>) -> VisitorEvent<Value> {
 #[test]
 fn connect_of_a_visitor_carries_its_guest_token() {
     client_golden(
-        &frames::connect(12345, "UNQ-42", "guest.1", false),
+        &frames::connect(12345, "UNQ-42", "guest.1", false).unwrap(),
         &ClientFrame::Connect(ConnectFrame {
             groupid: group(),
             visitorid: visitor_id("UNQ-42"),
@@ -80,7 +80,7 @@ fn connect_of_a_visitor_carries_its_guest_token() {
         }),
     );
     client_golden(
-        &frames::connect(u32::MAX, "v-1", "", false),
+        &frames::connect(u32::MAX, "v-1", "", false).unwrap(),
         &ClientFrame::Connect(ConnectFrame {
             groupid: GroupId::new(u32::MAX).unwrap(),
             visitorid: visitor_id("v-1"),
@@ -94,7 +94,7 @@ fn connect_of_a_visitor_carries_its_guest_token() {
 #[test]
 fn connect_of_an_agent_carries_its_authorization() {
     client_golden(
-        &frames::connect(12345, "v1", "eyJhbGciOi.x.y", true),
+        &frames::connect(12345, "v1", "eyJhbGciOi.x.y", true).unwrap(),
         &ClientFrame::Connect(ConnectFrame {
             groupid: group(),
             visitorid: visitor_id("v1"),
@@ -461,7 +461,7 @@ fn reads_back(frame: &JsonServerFrame) -> Incoming {
 /// A whole number field of the frame's data (as the agent reads an ack's `id`).
 fn whole_field(read: &Incoming, key: &str) -> Option<u32> {
     match read.field(key)? {
-        Json::Number(n) => frames::whole(n),
+        Ours::Number(n) => crate::value::whole_u32(*n),
         _ => None,
     }
 }
@@ -603,7 +603,7 @@ fn the_fields_the_module_reads_are_where_serde_writes_them() {
 
     let ok = reads_back(&ServerFrame::Ack(AckData::ok(AckId::Num(7))));
     assert_eq!(whole_field(&ok, "id"), Some(7));
-    assert_eq!(ok.field("ok"), Some(&Json::Bool(true)));
+    assert_eq!(ok.field("ok"), Some(&Ours::Bool(true)));
     assert_eq!(ok.text("error"), None);
     for code in [ErrorCode::VisitorNotPresent, ErrorCode::InvalidParameter] {
         let refused = reads_back(&ServerFrame::Ack(AckData::refused(AckId::Num(8), code)));
@@ -623,7 +623,7 @@ fn the_fields_the_module_reads_are_where_serde_writes_them() {
         ] {
             assert_eq!(
                 reads_back(&frame).field("connected"),
-                Some(&Json::Bool(connected))
+                Some(&Ours::Bool(connected))
             );
         }
     }
@@ -661,7 +661,7 @@ fn the_fields_the_module_reads_are_where_serde_writes_them() {
     ] {
         let read = reads_back(&frame);
         assert_eq!(read.data(), None);
-        assert_eq!(read.payload(), Json::Object(vec![]));
+        assert_eq!(read.payload(), Ours::Object(vec![]));
     }
 }
 

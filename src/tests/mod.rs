@@ -1,4 +1,4 @@
-//! Native tests of the module: JSON, frames, and the page's objects driven through the exports
+//! Native tests of the module: frames, and the page's objects driven through the exports
 //! against the recording host (`host_fake.rs`), one file per concept; `support` holds the
 //! helpers.
 
@@ -6,10 +6,7 @@ mod agent;
 mod auth;
 mod close;
 mod frames;
-mod json;
 mod link;
-mod list;
-mod loader;
 mod page;
 mod queue;
 mod signals;

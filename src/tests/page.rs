@@ -3,7 +3,7 @@
 //! object freed with its resources, and `start`.
 
 use super::support::*;
-use crate::exports::start;
+use crate::dispatch::boot as start;
 use crate::host::{self, Read};
 use crate::page::{self, Effect};
 
@@ -60,7 +60,7 @@ fn requests_and_their_failures_never_happen_inside_the_call() {
 fn page_calls_run_oldest_first() {
     page();
     // Calls queued by an earlier step (still waiting) run before the ones of the next step.
-    page::with(|p| p.shared.outbox.push(Effect::Warn("first".into())));
+    page::with(|p| p.shared.outbox.push_back(Effect::Warn("first".into())));
     new(1, 7, "{}");
     m(7, "connect", "[]");
     assert_eq!(

@@ -1,8 +1,11 @@
-//! Driving the module natively: the exports, the recording host, and what the tests look for in
-//! its log.
+//! Driving the module natively: the entries of `dispatch.rs` as the shell calls them, the
+//! recording host, and what the tests look for in its log.
 
-use crate::exports::{call, create, ev, kind};
+use crate::codec;
+use crate::dispatch::{call, create, report, Report, Role};
 use crate::host::{self, Read};
+use crate::method::Method;
+use crate::value::Value;
 
 /// A fresh page: no objects, no facts, an empty log; `GLANCE_COBROWSE = {groupid: 12345, ws}`.
 pub fn page() {
@@ -35,83 +38,83 @@ pub fn has(lines: &[String], text: &str) -> bool {
     lines.iter().any(|l| l.contains(text))
 }
 
-/// Creates a visitor (`kind` 1) or agent (0) for page object `id`.
+/// Creates a visitor (`kind` 1) or agent (0) for page object `id`, with params as JSON text.
 pub fn new(kind_: u32, id: u32, params: &str) {
-    create(kind_, id, params);
+    let role = if kind_ == 0 { Role::Agent } else { Role::Visitor };
+    create(role, id, codec::parse(params));
 }
 
-/// Calls a method.
+/// Calls a method with its arguments as a JSON array; its result as JSON text.
 pub fn m(id: u32, name: &str, args: &str) -> Option<String> {
     m_opts(id, name, args, 0)
 }
 
-/// The loader's number for method `name` (see `pkg-template/loader.js`, `METHODS`); 99 for a
-/// name it does not have.
-pub fn method(name: &str) -> u32 {
-    METHODS
-        .iter()
-        .position(|m| *m == name)
-        .map_or(99, |i| i as u32)
+/// The method the exported classes call for `name`; `None` for a name the API does not have.
+pub fn method(name: &str) -> Option<Method> {
+    Some(match name {
+        "connect" => Method::Connect,
+        "disconnect" => Method::Disconnect,
+        "isconnected" => Method::IsConnected,
+        "setVisitorId" => Method::SetVisitorId,
+        "signalVisitor" => Method::SignalVisitor,
+        "invokeVisitor" => Method::InvokeVisitor,
+        "lookupVisitor" => Method::LookupVisitor,
+        "query" => Method::Query,
+        "presence" => Method::Presence,
+        "fire" => Method::Fire,
+        "signalAgent" => Method::SignalAgent,
+        "signalVisibility" => Method::SignalVisibility,
+        "setDefaultUI" => Method::SetDefaultUi,
+        "connectUnique" => Method::ConnectUnique,
+        "extendUnique" => Method::ExtendUnique,
+        "authorize" => Method::Authorize,
+        "setToken" => Method::SetToken,
+        "gettoken" => Method::GetToken,
+        "clearToken" => Method::ClearToken,
+        "authorized" => Method::Authorized,
+        "showTerms" => Method::ShowTerms,
+        "startSession" => Method::StartSession,
+        "stopSession" => Method::StopSession,
+        _ => return None,
+    })
 }
 
-/// The loader's `METHODS`, in order.
-pub const METHODS: [&str; 23] = [
-    "connect",
-    "disconnect",
-    "isconnected",
-    "setVisitorId",
-    "signalVisitor",
-    "invokeVisitor",
-    "lookupVisitor",
-    "query",
-    "presence",
-    "fire",
-    "signalAgent",
-    "signalVisibility",
-    "setDefaultUI",
-    "connectUnique",
-    "extendUnique",
-    "authorize",
-    "setToken",
-    "gettoken",
-    "clearToken",
-    "authorized",
-    "showTerms",
-    "startSession",
-    "stopSession",
-];
-
-/// Calls a method with call options `opts`.
+/// Calls a method with call options `opts`; the arguments as a JSON array (text that is not one:
+/// arguments JSON cannot carry). A name the API does not have does nothing.
 pub fn m_opts(id: u32, name: &str, args: &str, opts: u32) -> Option<String> {
-    host::take_result();
-    call(id, method(name), args, opts);
-    host::take_result()
+    let method = method(name)?;
+    let args = match codec::parse(args) {
+        Some(Value::Array(args)) => Some(args),
+        _ => None,
+    };
+    call(id, method, args, opts).and_then(|v| codec::to_text(&v))
 }
 
 /// Runs timer or microtask `id`.
 pub fn fire(id: u32) {
-    ev(kind::TIMER, id, 0.0, "");
+    report(id, Report::Timer);
 }
 
 /// Answers request `id`.
 pub fn reply(id: u32, status: u16, body: &str) {
-    ev(kind::REPLY, id, f64::from(status), body);
+    report(id, Report::Reply(status, body.into()));
 }
 
 /// Socket `id` opened.
 pub fn opened(id: u32) {
-    ev(kind::OPENED, id, 0.0, "");
+    report(id, Report::Opened);
 }
 
 /// A frame on socket `id`.
 pub fn frame(id: u32, text: &str) {
-    ev(kind::MESSAGE, id, 0.0, text);
+    report(id, Report::Message(text.into()));
 }
 
 /// Socket `id` closed with `code`.
 pub fn closed(id: u32, code: u16) {
-    ev(kind::CLOSED, id, f64::from(code), "");
+    report(id, Report::Closed(code));
 }
+
 
 /// The settings reply of the test server.
 pub const SETTINGS: &str = r#"{"presenceUrl":"presence.example","isPresenceLoadBalanced":true,"termsUrl":"https://t.example/terms"}"#;
@@ -332,23 +335,24 @@ pub fn visibility_frame(hidden: bool) -> String {
 
 // --- The page's events ------------------------------------------------------------------------
 
-/// Window / document events of [`crate::visitor::window`].
+/// The window and document events, by the names the tests use.
 pub mod win {
+    use crate::dispatch::WindowEvent;
     /// `online`.
-    pub const ONLINE: u32 = 0;
+    pub const ONLINE: WindowEvent = WindowEvent::Online;
     /// window `focus`.
-    pub const FOCUS: u32 = 1;
+    pub const FOCUS: WindowEvent = WindowEvent::Focus;
     /// `pagehide`.
-    pub const PAGEHIDE: u32 = 2;
+    pub const PAGEHIDE: WindowEvent = WindowEvent::PageHide;
     /// `pageshow`.
-    pub const PAGESHOW: u32 = 3;
+    pub const PAGESHOW: WindowEvent = WindowEvent::PageShow;
     /// `visibilitychange`.
-    pub const VISIBILITY: u32 = 4;
+    pub const VISIBILITY: WindowEvent = WindowEvent::VisibilityChange;
 }
 
 /// A window or document event.
-pub fn window(which: u32) {
-    ev(kind::WINDOW, 0, f64::from(which), "");
+pub fn window(event: crate::dispatch::WindowEvent) {
+    crate::dispatch::window(event);
 }
 
 /// The document becomes hidden or visible (`visibilitychange`).
@@ -363,15 +367,10 @@ pub fn set_hidden(hidden: bool) {
 
 /// The terms dialog closed: accepted or not.
 pub fn dialog(accepted: bool) {
-    ev(
-        kind::DIALOG,
-        host::DIALOG_ID,
-        if accepted { 1.0 } else { 0.0 },
-        "",
-    );
+    crate::dispatch::dialog_closed(accepted);
 }
 
 /// Page object `id` was garbage-collected.
 pub fn collected(id: u32) {
-    ev(kind::COLLECTED, id, 0.0, "");
+    crate::dispatch::collected(id);
 }
