@@ -1,62 +1,30 @@
-/*! glance-presence: self-hosted GLANCE.Authorization, GLANCE.Presence.Agent, GLANCE.Presence.Visitor */
-// The synchronous facade. scripts/build-module.sh wraps glue.js, dialog.js, host.js and this
-// file into one function and writes the result to glance-presence.js:
+/*! glance-presence: self-hosted GLANCE.Presence, GLANCE.Authorization and GLANCE.Cobrowse (Rust, WebAssembly) */
+// The synchronous loader. scripts/build-module.sh writes the line above, then one function holding
+// wasm-bindgen's generated JS (--target no-modules, which defines `wasm_bindgen`), the build's
+// `var FULL` (false in the visitor-only build: no Agent, no Authorization) and `var WASM_FILE`
+// (the module's file, beside the script), and the rest of this file; "use strict" is the wrapper's.
 //
-//     (function () { <glue.js: loadModule> <dialog.js> <host.js: H> <this file> })();
-//
-// The facade must work before the wasm has loaded: pages create the script tag dynamically and
-// use the globals in its onload handler. Calls made before the module is ready are queued and
-// replayed in order; handler properties live on the page's own objects, which are read at
-// dispatch time.
-//
-// The host `H` (host.js) is what the module sees of the browser; the resources and page objects it
-// keeps under ids (R, T) are declared here. All logic is in Rust: this file only queues, forwards,
-// converts and never throws.
-"use strict";
+// Pages create the script tag dynamically and use the globals in its onload handler, while the
+// wasm instantiates asynchronously. So the globals are defined here at once; calls made before
+// the module is ready are queued and replayed in order, then every call goes straight to the
+// exported classes. Handler properties (onpresence, ...) stay on the page's own objects, which
+// the module reads at dispatch time. All logic is in Rust: this file only queues and forwards,
+// and never throws into the page.
 var script = document.currentScript;
 var src = (script && script.src) || window.GLANCE_PRESENCE_SRC || "";
 var G = (window.GLANCE = window.GLANCE || {});
 var P = (G.Presence = G.Presence || {});
+// The module's exports (`wasm_bindgen`) once it has started; null before, and for good if it
+// could not load.
 var mod = null;
 var failed = false;
 var queue = [];
-// Page objects and call options by id: strong, or a WeakRef while the module says an object is
-// idle (so a page that drops a disconnected object lets it be collected).
-var T = {};
-// The host's resources by the module's ids: sockets, timers, request controllers.
-var R = {};
-var nextId = 1;
-var WR = window.WeakRef;
-var collected =
-  window.FinalizationRegistry &&
-  new FinalizationRegistry(function (id) {
-    delete T[id];
-    if (mod) mod.ev(8, id, 0, "");
-  });
 
 function report(error) {
   console.error("glance-presence:", error);
 }
 
-// Runs `work` now if the module is ready (returning its result), else queues it. `fail` runs
-// instead if loading fails.
-function whenReady(work, fail) {
-  // While queued calls are replayed, later ones wait their turn (a handler called during the
-  // replay may use an object whose constructor is still queued).
-  if (mod && !queue.length) {
-    try {
-      return work();
-    } catch (e) {
-      report(e);
-    }
-  } else if (failed) {
-    if (fail) fail();
-  } else {
-    queue.push([work, fail]);
-  }
-}
-
-// Runs `call` now (the module is ready), returning its result; an exception is only logged.
+// Runs `call` now, returning its result; an exception is only logged.
 function now(call) {
   try {
     return call();
@@ -65,70 +33,102 @@ function now(call) {
   }
 }
 
-// Calls `obj[name](args…)` if it is a function; a page handler that throws is only logged.
-function notify(obj, name, args) {
-  if (obj && typeof obj[name] === "function") {
+// A copy of a queued call's arguments as they are now, so that changes the page makes to them
+// before the module is ready do not count (the module converts the arguments of a direct call at
+// once, to the same effect). An object argument is copied through JSON, with its own
+// function-valued properties (onsuccess, onfail, ...) kept as they are: handlers are read when
+// they are called. What JSON cannot carry (a cycle, a BigInt) is kept as it is, and the module
+// reports that it cannot carry it.
+function freeze(args) {
+  return args.map(function (arg) {
+    if (!arg || typeof arg !== "object") return arg;
     try {
-      obj[name].apply(obj, args);
+      var copy = JSON.parse(JSON.stringify(arg));
+      if (copy && typeof copy === "object") {
+        Object.keys(arg).forEach(function (key) {
+          if (typeof arg[key] === "function") copy[key] = arg[key];
+        });
+      }
+      return copy;
     } catch (e) {
-      report(e);
+      return arg;
     }
+  });
+}
+
+// Runs `work(args)` now if the module is ready (returning its result), else queues it with a
+// snapshot of `args`. If the module cannot load, `fail(args)` runs instead.
+function whenReady(args, work, fail) {
+  // While queued calls are replayed, later ones wait their turn (a handler called during the
+  // replay may use an object whose constructor is still queued).
+  if (mod && !queue.length) {
+    return now(function () {
+      return work(args);
+    });
   }
-}
-
-// JSON text of a page value (an array or an object); "" when JSON cannot carry it (a cycle, a
-// BigInt).
-function json(value) {
-  try {
-    return JSON.stringify(value);
-  } catch (e) {
-    return "";
+  if (failed) {
+    if (fail) fail(args);
+  } else {
+    queue.push([work, fail, freeze(args)]);
   }
-}
-
-function deref(id) {
-  var o = T[id];
-  return WR && o instanceof WR ? o.deref() : o;
-}
-
-// Every method, numbered as the module numbers them (src/exports.rs, `method`): the agent's are
-// 0–7, the visitor's 0–3 and 8–14, the statics' 15–22.
-var METHODS = ["connect", "disconnect", "isconnected", "setVisitorId", "signalVisitor", "invokeVisitor",
-  "lookupVisitor", "query", "presence", "fire", "signalAgent", "signalVisibility", "setDefaultUI", "connectUnique",
-  "extendUnique", "authorize", "setToken", "gettoken", "clearToken", "authorized", "showTerms", "startSession",
-  "stopSession"];
-// Methods whose first argument carries onsuccess/onfail (signalVisitor, invokeVisitor,
-// lookupVisitor, query, authorize): the host keeps it for the module.
-var withCallbacks = [4, 5, 6, 7, 15];
-
-// Method number `m` of object `id` (0: the statics) with the page's arguments, as a function
-// that calls it. The arguments become JSON now, so changes the page makes to them later do not
-// count; handlers in them are read when they are called.
-function invoke(id, m, args) {
-  while (args.length && args[args.length - 1] === undefined) args.pop();
-  var text = json(args);
-  return function () {
-    var opts = 0;
-    if (withCallbacks.indexOf(m) >= 0 && args[0] && typeof args[0] === "object") {
-      opts = nextId++;
-      T[opts] = args[0];
-    }
-    var result = mod.call(id, m, text, opts);
-    return result ? JSON.parse(result) : undefined;
-  };
 }
 
 // What a call does when the module could not load: the first argument's onfail("connection")
 // where there is one, else the object's onerror({error: "connfail", detail: "error"}) (once).
-function failArgs(args, self) {
+function failArgs(self) {
+  return function (args) {
+    now(function () {
+      var opts = args[0];
+      if (opts && typeof opts.onfail === "function") {
+        opts.onfail("connection");
+      } else if (self && typeof self === "object" && !self._e) {
+        Object.defineProperty(self, "_e", { value: true });
+        if (typeof self.onerror === "function") self.onerror({ error: "connfail", detail: "error" });
+      }
+    });
+  };
+}
+
+// A constructor whose instances each own one object of the exported class `name`, created at
+// once when the module is ready (else queued), and forward `methods` to it. The wasm object
+// gets the page's object (`this`) to read its handlers from; the page's object holds the wasm
+// object in `_w` (not enumerable), so that dropping the one lets both be collected (wasm-bindgen
+// then frees the Rust side).
+function facade(name, methods) {
+  function Ctor(params) {
+    if (!(this instanceof Ctor)) return new Ctor(params);
+    var self = this;
+    whenReady([params], function (args) {
+      Object.defineProperty(self, "_w", { value: new mod[name](args[0], self) });
+    });
+    // `new GLANCE.Presence.Visitor()` makes itself the instance the static methods act on.
+    if (name === "Visitor") Ctor.instance = self;
+  }
+  methods.forEach(function (method) {
+    Ctor.prototype[method] = function () {
+      var self = this;
+      return whenReady(Array.prototype.slice.call(arguments), function (args) {
+        return self._w[method].apply(self._w, args);
+      }, failArgs(self));
+    };
+  });
+  // isconnected() answers at once: false until the wasm object exists, then from it (also while
+  // queued calls replay).
+  Ctor.prototype.isconnected = function () {
+    var w = this && this._w;
+    return !!w && now(function () {
+      return w.isconnected();
+    }) === true;
+  };
+  return Ctor;
+}
+
+// A function forwarding to the static method `method` of the exported class `name`.
+function forward(name, method) {
   return function () {
-    var opts = args[0];
-    if (opts && typeof opts.onfail === "function") {
-      notify(opts, "onfail", ["connection"]);
-    } else if (self && !self._e) {
-      Object.defineProperty(self, "_e", { value: true });
-      notify(self, "onerror", [{ error: "connfail", detail: "error" }]);
-    }
+    return whenReady(Array.prototype.slice.call(arguments), function (args) {
+      return mod[name][method].apply(mod[name], args);
+    }, failArgs());
   };
 }
 
@@ -171,82 +171,42 @@ function tokenBeforeReady() {
   }
 }
 
-// A constructor (`kind` 0: agent, 1: visitor) whose instances forward the methods numbered
-// `methods` to the module.
-function facade(kind, methods) {
-  function Ctor(params) {
-    if (!(this instanceof Ctor)) return new Ctor(params);
-    var self = this;
-    var id = nextId++;
-    var text = json(params || {});
-    Object.defineProperty(self, "_i", { value: id });
-    T[id] = WR ? new WR(self) : self;
-    if (collected) collected.register(self, id);
-    whenReady(function () {
-      mod.create(kind, id, text);
-    });
-  }
-  methods.forEach(function (m) {
-    Ctor.prototype[METHODS[m]] = function () {
-      var args = Array.prototype.slice.call(arguments);
-      var call = invoke(this._i, m, args);
-      // isconnected() answers at once once the module is ready, also while queued calls replay.
-      if (m === 2) return !!mod && now(call) === true;
-      return whenReady(call, failArgs(args, this));
-    };
-  });
-  return Ctor;
-}
-
-// A function forwarding to the static method numbered `m` (GLANCE.Authorization,
-// GLANCE.Cobrowse).
-function forward(m) {
-  return function () {
-    var args = Array.prototype.slice.call(arguments);
-    return whenReady(invoke(0, m, args), failArgs(args));
-  };
-}
+// The methods both page objects have (isconnected aside, see facade).
+var sharedMethods = ["connect", "disconnect", "setVisitorId"];
 
 if (!P.__glancePresence) {
   Object.defineProperty(P, "__glancePresence", { value: true });
 
-  var setToken = forward(16);
-  var clearToken = forward(18);
-  // gettoken() and authorized() answer at once: from the module once it is ready (also while
-  // queued calls replay), before that by its rules (tokenBeforeReady).
-  G.Authorization = {
-    authorize: forward(15),
-    setToken: function (token) {
-      if (!mod) earlyToken = token || null;
-      setToken(token);
-    },
-    gettoken: function () {
-      return mod ? now(invoke(0, 17, [])) : tokenBeforeReady();
-    },
-    clearToken: function () {
-      if (!mod) {
-        clearedToken = configuredToken() || clearedToken;
-        earlyToken = null;
-        storageCleared = true;
-      }
-      clearToken();
-    },
-    authorized: function () {
-      return mod ? now(invoke(0, 19, [])) : !!tokenBeforeReady();
-    },
-  };
+  if (FULL) {
+    var setToken = forward("Authorization", "setToken");
+    var clearToken = forward("Authorization", "clearToken");
+    G.Authorization = {
+      authorize: forward("Authorization", "authorize"),
+      setToken: function (token) {
+        if (!mod) earlyToken = token || null;
+        setToken(token);
+      },
+      gettoken: function () {
+        return mod ? now(function () { return mod.Authorization.gettoken(); }) : tokenBeforeReady();
+      },
+      clearToken: function () {
+        if (!mod) {
+          clearedToken = configuredToken() || clearedToken;
+          earlyToken = null;
+          storageCleared = true;
+        }
+        clearToken();
+      },
+      authorized: function () {
+        return mod ? now(function () { return mod.Authorization.authorized(); }) === true : !!tokenBeforeReady();
+      },
+    };
 
-  P.Agent = facade(0, [0, 1, 2, 3, 4, 5, 6, 7]);
+    P.Agent = facade("Agent", sharedMethods.concat(["signalVisitor", "invokeVisitor", "lookupVisitor", "query"]));
+  }
 
-  var Visitor = facade(1, [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14]);
-  // `new GLANCE.Presence.Visitor()` makes itself the instance the static methods act on.
-  P.Visitor = function (params) {
-    if (!(this instanceof P.Visitor)) return new P.Visitor(params);
-    Visitor.call(this, params);
-    P.Visitor.instance = this;
-  };
-  P.Visitor.prototype = Visitor.prototype;
-  P.Visitor.prototype.constructor = P.Visitor;
+  P.Visitor = facade("Visitor", sharedMethods.concat(["presence", "fire", "signalAgent", "signalVisibility",
+    "setDefaultUI", "connectUnique", "extendUnique"]));
   P.Visitor.setVisitorId = function (id) {
     if (P.Visitor.instance) P.Visitor.instance.setVisitorId(id);
   };
@@ -255,43 +215,42 @@ if (!P.__glancePresence) {
   var C = (G.Cobrowse = G.Cobrowse || {});
   var CV = (C.Visitor = C.Visitor || {});
   var CU = (C.VisitorUI = C.VisitorUI || {});
-  if (!CV.showTerms) CV.showTerms = forward(20);
-  if (!CU.showTerms) CU.showTerms = forward(20);
-  if (!CV.startSession) CV.startSession = forward(21);
-  if (!CV.stopSession) CV.stopSession = forward(22);
+  if (!CV.showTerms) CV.showTerms = forward("Cobrowse", "showTerms");
+  if (!CU.showTerms) CU.showTerms = forward("Cobrowse", "showTerms");
+  if (!CV.startSession) CV.startSession = forward("Cobrowse", "startSession");
+  if (!CV.stopSession) CV.stopSession = forward("Cobrowse", "stopSession");
 
-  var wasmUrl = (src ? src.replace(/[^/?#]*([?#].*)?$/, "") : "") + "glance_presence_bg.wasm";
-  // A module that cannot load or start ends every waiting call (onfail / onerror).
-  function fail(error) {
-    mod = null;
+  // A module that cannot load or start ends every waiting call (onfail / onerror), and later
+  // calls likewise (see whenReady).
+  var fail = function (error) {
     failed = true;
     report(error);
     var pending = queue;
     queue = [];
     pending.forEach(function (entry) {
-      if (entry[1]) entry[1]();
+      if (entry[1]) entry[1](entry[2]);
     });
-  }
-  loadModule(wasmUrl).then(function (module) {
+  };
+  var wasmUrl = (src ? src.replace(/[^/?#]*([?#].*)?$/, "") : "") + WASM_FILE;
+  // In a promise, so that a synchronous throw (no WebAssembly at all) takes the same path.
+  new Promise(function (resolve) {
+    resolve(wasm_bindgen({ module_or_path: wasmUrl }));
+  }).then(function () {
     try {
-      module.start(src);
+      wasm_bindgen.boot(src);
     } catch (e) {
       return fail(e);
     }
-    mod = module;
+    mod = wasm_bindgen;
     // In order; calls made meanwhile are appended (see whenReady) and run in turn.
     while (queue.length) {
       var entry = queue.shift();
-      try {
-        entry[0]();
-      } catch (e) {
-        report(e);
-      }
+      now(entry[0].bind(null, entry[2]));
     }
     // data-presence="on" (read once the DOM is loaded, so that configuration later in the
     // document counts): a visitor sends its presence.
     var go = function () {
-      if (now(function () { return module.start(src); })) now(function () { new P.Visitor().presence(); });
+      if (now(function () { return mod.boot(src); }) === true) now(function () { new P.Visitor().presence(); });
     };
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", go, { once: true });
     else go();

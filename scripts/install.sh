@@ -9,8 +9,13 @@
 #   cargo:  wasm-pack, and wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock
 #           (today 0.2.130, pinned with `=0.2.130` in Cargo.toml; read from the lock below)
 #           (the CLI and the library must match or wasm-bindgen refuses the module)
+#   apt:    nodejs and npm, when node or npm is missing: scripts/build-module.sh runs node, and
+#           installs tools/npm (binaryen's wasm-opt, terser) with npm on first use
 #   npm:    tests/e2e's packages, if that folder has a package.json (browsers come from apt, so
 #           Playwright's own browser download is skipped)
+#
+# wasm-pack runs with `--mode no-install` (scripts/build-module.sh): it uses the wasm-bindgen-cli
+# installed here and never downloads a tool of its own.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -150,7 +155,17 @@ install_e2e_packages() {
     touch "$E2E_DIR/node_modules/.package-lock.json"
 }
 
+install_node() {
+    if command -v node >/dev/null && command -v npm >/dev/null; then
+        log "node and npm present: node $(node --version)"
+        return
+    fi
+    log "installing nodejs and npm"
+    apt_install nodejs npm
+}
+
 install_apt_packages
+install_node
 install_wasm_target
 install_wasm_pack
 install_wasm_bindgen_cli

@@ -8,12 +8,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-# dist/ is rebuilt unless it is newer than every input (scripts/test.sh builds it just before).
-stale=1
-if [ -f dist/glance-presence.js ] && [ -f dist/glance_presence_bg.wasm ]; then
-  if [ "${SKIP_MODULE_BUILD:-0}" = 1 ] || [ -z "$(find src protocol/src pkg-template Cargo.toml Cargo.lock -newer dist/glance-presence.js -print -quit)" ]; then
-    stale=0
-  fi
+# dist/ is rebuilt unless both modules (the full one and the visitor-only one) are there and
+# newer than every input (scripts/test.sh builds them just before).
+stale=0
+for f in glance-presence.js glance_presence_bg.wasm glance-presence-visitor.js glance_presence_visitor_bg.wasm; do
+  [ -f "dist/$f" ] || stale=1
+done
+if [ "$stale" = 0 ] && [ "${SKIP_MODULE_BUILD:-0}" != 1 ]; then
+  for f in glance-presence.js glance-presence-visitor.js; do
+    if [ -n "$(find src protocol/src pkg-template Cargo.toml Cargo.lock scripts/build-module.sh -newer "dist/$f" -print -quit)" ]; then
+      stale=1
+    fi
+  done
 fi
 if [ "$stale" = 1 ]; then scripts/build-module.sh; fi
 cargo build -p presence-server

@@ -28,7 +28,7 @@ pub struct Cli {
     /// Static pages to serve at /.
     #[arg(long, env = "PRESENCE_WWW")]
     pub www: Option<PathBuf>,
-    /// Folder holding glance-presence.js and its .wasm.
+    /// Folder holding glance-presence.js, glance-presence-visitor.js and their .wasm.
     #[arg(long, env = "PRESENCE_MODULE_DIR")]
     pub module_dir: Option<PathBuf>,
     /// TLS certificate chain (PEM).

@@ -51,7 +51,9 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     /// Static pages served at `/`.
     pub www: Option<PathBuf>,
-    /// The built browser module (`glance-presence.js` and its `.wasm`), served at `/`.
+    /// The built browser modules, served at `/`: `glance-presence.js` (full) and
+    /// `glance-presence-visitor.js` (visitor-only), each with its `.wasm` and the precompressed
+    /// `.br` / `.gz` siblings scripts/build-module.sh writes.
     pub module_dir: Option<PathBuf>,
     /// TLS, optional.
     pub tls: Option<TlsConfig>,

@@ -394,6 +394,112 @@ async fn serves_the_module_and_pages_with_cors_and_compression() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Both builds of the module from the one folder (§7): the visitor-only script
+/// `glance-presence-visitor.js` and its `glance_presence_visitor_bg.wasm` beside the full module,
+/// each with CORS `*`, its own content type, and its own precompressed siblings (not the full
+/// module's).
+#[tokio::test]
+async fn serves_the_visitor_only_module_beside_the_full_one() {
+    let dir = std::env::temp_dir().join(format!("presence-visitor-module-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let files: [(&str, &[u8]); 10] = [
+        ("glance-presence.js", b"/* full */"),
+        ("glance-presence.js.gz", b"full-js-gzip"),
+        ("glance_presence_bg.wasm", b"\0asm\x01\0\0\0full"),
+        ("glance_presence_bg.wasm.br", b"full-wasm-brotli"),
+        ("glance-presence-visitor.js", b"/* visitor */"),
+        ("glance-presence-visitor.js.gz", b"visitor-js-gzip"),
+        ("glance-presence-visitor.js.br", b"visitor-js-brotli"),
+        ("glance_presence_visitor_bg.wasm", b"\0asm\x01\0\0\0visitor"),
+        ("glance_presence_visitor_bg.wasm.gz", b"visitor-wasm-gzip"),
+        ("glance_presence_visitor_bg.wasm.br", b"visitor-wasm-brotli"),
+    ];
+    for (name, body) in files {
+        std::fs::write(dir.join(name), body).unwrap();
+    }
+    let mut config = config();
+    config.module_dir = Some(dir.clone());
+    config.www = None;
+    let server = Server::with(config).await;
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .no_gzip()
+        .no_brotli()
+        .build()
+        .unwrap();
+    // (content-encoding or None, body) for `path` fetched with `accept-encoding: encoding`.
+    let fetch = |path: &'static str, encoding: &'static str| {
+        let request = client
+            .get(server.url(path))
+            .header("accept-encoding", encoding)
+            .header("origin", "https://shop.example.com")
+            .send();
+        async move {
+            let response = request.await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{path} ({encoding})");
+            assert_eq!(
+                response.headers()["access-control-allow-origin"],
+                "*",
+                "{path}"
+            );
+            let kind = response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            let coding = response
+                .headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap().to_owned());
+            let body = response.bytes().await.unwrap().to_vec();
+            (kind, coding, body)
+        }
+    };
+
+    let (kind, coding, body) = fetch("/glance-presence-visitor.js", "identity").await;
+    assert!(kind.contains("javascript"), "{kind}");
+    assert_eq!((coding, body), (None, b"/* visitor */".to_vec()));
+    let (kind, coding, body) = fetch("/glance-presence-visitor.js", "br, gzip").await;
+    assert!(kind.contains("javascript"), "{kind}");
+    assert_eq!(
+        (coding.as_deref(), body),
+        (Some("br"), b"visitor-js-brotli".to_vec())
+    );
+    let (_, coding, body) = fetch("/glance-presence-visitor.js", "gzip").await;
+    assert_eq!(
+        (coding.as_deref(), body),
+        (Some("gzip"), b"visitor-js-gzip".to_vec())
+    );
+
+    let (kind, coding, body) = fetch("/glance_presence_visitor_bg.wasm", "identity").await;
+    assert_eq!(kind, "application/wasm");
+    assert_eq!((coding, body), (None, b"\0asm\x01\0\0\0visitor".to_vec()));
+    let (kind, coding, body) = fetch("/glance_presence_visitor_bg.wasm", "gzip, br").await;
+    assert_eq!(kind, "application/wasm");
+    assert_eq!(
+        (coding.as_deref(), body),
+        (Some("br"), b"visitor-wasm-brotli".to_vec())
+    );
+    let (_, coding, body) = fetch("/glance_presence_visitor_bg.wasm", "gzip").await;
+    assert_eq!(
+        (coding.as_deref(), body),
+        (Some("gzip"), b"visitor-wasm-gzip".to_vec())
+    );
+
+    // The full module is still there, with its own files.
+    let (_, coding, body) = fetch("/glance-presence.js", "gzip").await;
+    assert_eq!(
+        (coding.as_deref(), body),
+        (Some("gzip"), b"full-js-gzip".to_vec())
+    );
+    let (kind, coding, body) = fetch("/glance_presence_bg.wasm", "br").await;
+    assert_eq!(kind, "application/wasm");
+    assert_eq!(
+        (coding.as_deref(), body),
+        (Some("br"), b"full-wasm-brotli".to_vec())
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[tokio::test]
 async fn timings_and_limits_out_of_range_are_refused_at_start() {
     /// A configuration change, named as the error names it.

@@ -67,8 +67,10 @@ pub fn app(state: SharedState) -> Router {
             HeaderValue::from_static("*"),
         ))
         .layer(CompressionLayer::new());
-    // The module's `.br` / `.gz` siblings (written by scripts/build-module.sh at the highest
-    // level) are served as they are; other files are compressed on the fly.
+    // The module folder holds both builds of the browser module: `glance-presence.js` (full,
+    // agent pages) and `glance-presence-visitor.js` (visitor pages), each with its `_bg.wasm`.
+    // Their `.br` / `.gz` siblings (written by scripts/build-module.sh at the highest level) are
+    // served as they are; other files are compressed on the fly.
     let module =
         |dir: &std::path::PathBuf| ServeDir::new(dir).precompressed_br().precompressed_gzip();
     router = match (&state.config.module_dir, &state.config.www) {
