@@ -1,15 +1,15 @@
 //! `GLANCE.Presence.Agent` (§2.2): one visitor watched, its events relayed to the page, signals
 //! sent over the socket with an ack id when it is open and over REST otherwise.
 
-use crate::method::Method;
+use crate::codec;
 use crate::failure::FailCode;
 use crate::frames::{self, Incoming};
 use crate::invoke::invoke_allowed;
-use crate::codec;
-use crate::value::{whole_u32, Value};
 use crate::link::{take_first, Conn, Pending};
+use crate::method::Method;
 use crate::page::{Shared, Target, Timer};
 use crate::resolve::Next;
+use crate::value::{whole_u32, Value};
 use crate::visitor::{invalid, value_text};
 use glance_protocol::{SignalKind, SignalRequest, ValidationError, MAX_FRAME_BYTES};
 
@@ -146,7 +146,12 @@ fn rest(
 /// Pending call `id` (a signal, a lookup, a query) ended: its `onsuccess(value?)` or
 /// `onfail(code)`. Over REST, a 503 stops the object (the token a 401/403 refused is dropped by
 /// [`crate::resolve`]).
-pub fn complete(conn: &mut Conn, sh: &mut Shared, id: u32, result: Result<Option<Value>, FailCode>) {
+pub fn complete(
+    conn: &mut Conn,
+    sh: &mut Shared,
+    id: u32,
+    result: Result<Option<Value>, FailCode>,
+) {
     let Some(pending) = take_first(&mut conn.pending, |p| p.id == id) else {
         return;
     };

@@ -2,19 +2,19 @@
 //! `data-authtoken`, in a token given with `setToken`, and in `localStorage["glanceauth"]` with
 //! its expiry.
 
+use crate::codec;
 use crate::config::Config;
-use crate::method::Method;
 use crate::failure::FailCode;
 use crate::frames;
 use crate::host::{self, page, Read};
-use crate::codec;
-use crate::value::{whole_u32, Value};
-use glance_protocol::AuthorizeRequest;
+use crate::method::Method;
 use crate::origin::query;
 use crate::page::{Shared, Target, What};
 use crate::token::{clamp_duration, pick_token, StoredToken};
+use crate::value::{whole_u32, Value};
 use crate::visitor::value_text;
 use glance_protocol::decimal;
+use glance_protocol::AuthorizeRequest;
 
 /// The `localStorage` key.
 pub const STORAGE_KEY: &str = "glanceauth";
@@ -203,7 +203,13 @@ fn authorize(sh: &mut Shared, config: &mut Config, opts: Option<&Value>, callbac
     query(&mut url, "duration", &decimal(u64::from(minutes)));
     query(&mut url, "site", &endpoint.site);
     let id = sh.route(0, What::Authorize(callbacks, group, minutes));
-    host::fetch(id, "POST", &url, "", &codec::to_text(&body).unwrap_or_default());
+    host::fetch(
+        id,
+        "POST",
+        &url,
+        "",
+        &codec::to_text(&body).unwrap_or_default(),
+    );
 }
 
 /// The Authorize reply: the token (a JSON string) is kept, then `onsuccess()`; else
@@ -233,33 +239,7 @@ pub fn authorized(
 }
 
 /// The number a text starts with, as `parseFloat` reads it (`"30"`, `" 30.6 min"`, `"1e2"`,
-/// `"-5"`, `"+5"`): after spaces and a `+`, the longest number JSON would read. (`parseFloat`
-/// also takes `".5"`, `"5."`, `"007"` and `"Infinity"`; these count as no number here, and the
-/// duration is then the maximum.)
+/// `"-5"`, `"+5"`).
 fn leading_number(text: &str) -> Option<f64> {
-    let text = text.trim_ascii_start();
-    let text = text.strip_prefix('+').unwrap_or(text);
-    // The longest prefix of the shape -?digits(.digits)?([eE][+-]?digits)?, as JSON writes numbers.
-    let bytes = text.as_bytes();
-    let digits = |from: usize| {
-        from + bytes
-            .get(from..)
-            .map_or(0, |rest| rest.iter().take_while(|b| b.is_ascii_digit()).count())
-    };
-    let start = usize::from(bytes.first() == Some(&b'-'));
-    let mut end = digits(start);
-    if end == start {
-        return None;
-    }
-    if bytes.get(end) == Some(&b'.') && digits(end + 1) > end + 1 {
-        end = digits(end + 1);
-    }
-    if matches!(bytes.get(end), Some(b'e' | b'E')) {
-        let sign = usize::from(matches!(bytes.get(end + 1), Some(b'+' | b'-')));
-        let exponent = digits(end + 1 + sign);
-        if exponent > end + 1 + sign {
-            end = exponent;
-        }
-    }
-    text.get(..end)?.parse().ok()
+    crate::codec::parse_float(text)
 }

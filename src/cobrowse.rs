@@ -10,11 +10,11 @@
 //! description label it; the buttons submit a `method="dialog"` form, whose value closes the
 //! dialog; Escape cancels, which declines.
 
-use crate::method::Method;
-use crate::value::Value;
 use crate::link::Conn;
+use crate::method::Method;
 use crate::page::{Effect, Shared};
 use crate::resolve::cached;
+use crate::value::Value;
 use crate::visitor::{fire, value_text};
 
 /// `GLANCE.Cobrowse.Visitor.<name>(args)` for the active visitor (`None`: there is none).

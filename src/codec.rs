@@ -20,6 +20,18 @@ pub fn to_text<T: Serialize + ?Sized>(value: &T) -> Option<String> {
     imp::to_text(value)
 }
 
+/// The text of a number that is not whole, as JavaScript's `String(n)` writes it. In the browser
+/// that is the page's own conversion, which keeps float formatting out of the wasm.
+pub fn number_text(n: f64) -> String {
+    imp::number_text(n)
+}
+
+/// The number at the start of `text`, as JavaScript's `parseFloat` reads it (`"30"`,
+/// `" 30.6 min"`, `"1e2"`); `None` when there is none.
+pub fn parse_float(text: &str) -> Option<f64> {
+    Some(imp::parse_float(text)).filter(|n| !n.is_nan())
+}
+
 #[cfg(target_arch = "wasm32")]
 mod imp {
     use super::Value;
@@ -34,6 +46,18 @@ mod imp {
         let js = crate::shell::convert::to_js(value)?;
         js_sys::JSON::stringify(&js).ok()?.as_string()
     }
+
+    pub fn number_text(n: f64) -> String {
+        String::from(
+            js_sys::Number::from(n)
+                .to_string_with_radix(10)
+                .unwrap_or_default(),
+        )
+    }
+
+    pub fn parse_float(text: &str) -> f64 {
+        js_sys::parse_float(text)
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -47,5 +71,39 @@ mod imp {
 
     pub fn to_text<T: Serialize + ?Sized>(value: &T) -> Option<String> {
         serde_json::to_string(value).ok()
+    }
+
+    pub fn number_text(n: f64) -> String {
+        n.to_string()
+    }
+
+    /// `parseFloat` for the tests: after spaces and a sign, the longest prefix of the shape
+    /// digits(.digits)?([eE][+-]?digits)?; NaN when there is none.
+    pub fn parse_float(text: &str) -> f64 {
+        let text = text.trim_start();
+        let bytes = text.as_bytes();
+        let digits = |from: usize| {
+            from + bytes.get(from..).map_or(0, |rest| {
+                rest.iter().take_while(|b| b.is_ascii_digit()).count()
+            })
+        };
+        let start = usize::from(matches!(bytes.first(), Some(b'-' | b'+')));
+        let mut end = digits(start);
+        if bytes.get(end) == Some(&b'.') {
+            end = digits(end + 1);
+        }
+        if end == start || text.get(start..end) == Some(".") {
+            return f64::NAN;
+        }
+        if matches!(bytes.get(end), Some(b'e' | b'E')) {
+            let sign = usize::from(matches!(bytes.get(end + 1), Some(b'+' | b'-')));
+            let exponent = digits(end + 1 + sign);
+            if exponent > end + 1 + sign {
+                end = exponent;
+            }
+        }
+        text.get(..end)
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(f64::NAN)
     }
 }

@@ -5,10 +5,10 @@
 //! overwrite earlier ones.
 
 use crate::host::{page_value, Read};
-use crate::value::Value;
 use crate::origin::{origin_of_url, ServiceOrigin};
 use crate::presence::PresenceMap;
 use crate::resolve::Endpoint;
+use crate::value::Value;
 use crate::visitor::value_text;
 use glance_protocol::join;
 use glance_protocol::{GroupId, ValidationError, VisitorId, UNIQUE_PREFIX};

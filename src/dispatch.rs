@@ -7,11 +7,11 @@
 
 use crate::config::{endpoint, read_config, PresenceMode};
 use crate::host::{page as read, Read};
-use crate::method::Method;
-use crate::value::Value;
 use crate::link::Conn;
+use crate::method::Method;
 use crate::page::{self, flush, Page, Shared, Target, What};
 use crate::resolve::Next;
+use crate::value::Value;
 use crate::{agent, auth, cobrowse, resolve, visitor};
 use glance_protocol::{ValidationError, VisitorId};
 
@@ -104,6 +104,11 @@ pub fn call(id: Target, name: Method, args: Option<Vec<Value>>, opts: Target) ->
                 cobrowse::call(conn, shared, name, args.and_then(|a| a.first()));
                 return None;
             }
+            // The visitor-only build has no `GLANCE.Authorization` (`cfg!`: compiled, then
+            // dropped as dead code, with everything only it reaches).
+            if !cfg!(feature = "full") {
+                return None;
+            }
             return auth::call(shared, config, name, args, opts);
         }
         let conn = objects.iter_mut().find(|c| c.id == id)?;
@@ -136,7 +141,10 @@ pub fn call(id: Target, name: Method, args: Option<Vec<Value>>, opts: Target) ->
                 Some(id) if VisitorId::valid(&id) => conn.set_visitor(shared, &id, ""),
                 _ => visitor::invalid(conn, shared, &ValidationError::VisitorId.message()),
             },
-            _ if conn.agent => agent::call(conn, shared, name, args, opts),
+            _ if conn.agent && cfg!(feature = "full") => {
+                agent::call(conn, shared, name, args, opts)
+            }
+            _ if conn.agent => {}
             _ => visitor::call(conn, shared, name, args),
         }
         None
@@ -185,8 +193,8 @@ fn resource(objects: &mut [Conn], sh: &mut Shared, id: u32, report: Report) {
     };
     let Some(conn) = objects.iter_mut().find(|c| c.id == owner) else {
         // Its object is gone: only the page's own requests (authorize) are still wanted.
-        if let (Some(What::Authorize(opts, group, minutes)), Report::Reply(status, body)) =
-            (sh.take(id).map(|r| r.what), &report)
+        if let (Some(What::Authorize(opts, group, minutes)), Report::Reply(status, body), true) =
+            (sh.take(id).map(|r| r.what), &report, cfg!(feature = "full"))
         {
             auth::authorized(sh, opts, group, minutes, *status, body);
         }

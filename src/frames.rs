@@ -10,8 +10,8 @@
 use crate::codec;
 use crate::value::{whole_u32, Value};
 use glance_protocol::{
-    AckId, ClientFrame, ConnectFrame, GroupId, InvokeData, TermsData, TermsStatus, Visibility, VisibilityData,
-    VisitorEvent, VisitorId,
+    AckId, ClientFrame, ConnectFrame, GroupId, InvokeData, TermsData, TermsStatus, Visibility,
+    VisibilityData, VisitorEvent, VisitorId,
 };
 
 /// A frame from the server: its type and what the client needs of it.

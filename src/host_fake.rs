@@ -4,8 +4,8 @@
 
 use std::cell::RefCell;
 
-pub use crate::facts::{page, page_value, Read};
 use crate::codec;
+pub use crate::facts::{page, page_value, Read};
 use crate::value::Value;
 
 std::thread_local! {

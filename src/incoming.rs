@@ -25,7 +25,7 @@ pub fn frame(conn: &mut Conn, sh: &mut Shared, text: &str) {
             }
             sh.emit(conn.id, "onconnected", &[frame.payload()]);
         }
-        "ack" if conn.agent => agent::ack(conn, sh, &frame),
+        "ack" if conn.agent && cfg!(feature = "full") => agent::ack(conn, sh, &frame),
         "invoke" if !conn.agent => visitor::invoke_frame(sh, &frame),
         "blur" if !conn.agent => {
             conn.focused = false;

@@ -85,11 +85,7 @@ pub fn origin_of_url(url: &str) -> Option<ServiceOrigin> {
 
 /// Appends the query parameter `key=value` to `url` (percent-encoded).
 pub fn query(url: &mut String, key: &str, value: &str) {
-    url.push(if url.contains("?") {
-        '&'
-    } else {
-        '?'
-    });
+    url.push(if url.contains("?") { '&' } else { '?' });
     url.push_str(key);
     url.push('=');
     percent_encode(value, url);

@@ -10,9 +10,9 @@
 use crate::auth::Tokens;
 use crate::failure::FailCode;
 use crate::host;
-use crate::value::Value;
 use crate::link::Conn;
 use crate::resolve::{GroupSettings, Next};
+use crate::value::Value;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 

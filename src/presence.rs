@@ -1,8 +1,8 @@
 //! The presence map a visitor sends (§2.3): `user-*` configuration, page facts, the caller's data on
 //! top, checked against the limits of §6 before anything is sent.
 
-use crate::value::Value;
 use crate::useragent::{detect, Detected};
+use crate::value::Value;
 use glance_protocol::{
     check_presence_counted, check_presence_totals, PresenceLimits, ValidationError,
 };

@@ -10,11 +10,11 @@
 use crate::agent;
 use crate::failure::{FailCode, ResolveError};
 use crate::host;
-use crate::value::Value;
 use crate::link::Conn;
 use crate::origin::{query, ServiceOrigin};
 use crate::page::{Shared, What};
 use crate::presence::PresenceMap;
+use crate::value::Value;
 use crate::visitor;
 use glance_protocol::decimal;
 
@@ -240,6 +240,7 @@ fn answered(conn: &mut Conn, sh: &mut Shared, next: Next, body: Value, status: u
             epoch,
             presence,
         } => visitor::unique_reply(conn, sh, extend, epoch, presence, &body),
+        Next::Rest { .. } | Next::Signal { .. } if !cfg!(feature = "full") => {}
         Next::Rest { id, .. } => {
             let value = if body.is_null() {
                 Value::Object(vec![])
@@ -263,6 +264,7 @@ fn fail(conn: &mut Conn, sh: &mut Shared, next: Next, e: ResolveError, http: Opt
                 sh.connfail(conn.id, e.detail());
             }
         }
+        Next::Rest { .. } | Next::Signal { .. } if !cfg!(feature = "full") => {}
         Next::Rest { id, token, .. } | Next::Signal { id, token, .. } => {
             // Only the token that was refused goes (the page may hold a newer one by now); a 503
             // stops the object (see [`agent::complete`]).

@@ -4,7 +4,6 @@
 //! Order matters: most browsers carry the tokens of the engines they descend from (Edge says
 //! `Chrome/` and `Safari/`), so the most specific token is looked for first.
 
-
 /// The platform values of §2.3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Platform {

@@ -2,15 +2,15 @@
 //! invokes from agents, on top of the connection of [`crate::link`].
 
 use crate::dispatch::WindowEvent;
-use crate::method::Method;
 use crate::frames::{self, Incoming};
 use crate::host::{page, Read};
 use crate::invoke::{invoke_allowed, refused};
-use crate::value::{number_text, whole_u32, Value};
 use crate::link::{Conn, Mode, Slot};
+use crate::method::Method;
 use crate::page::{Effect, Shared, Timer};
 use crate::presence::{build_presence, PageFacts, PresenceMap};
 use crate::resolve::Next;
+use crate::value::{number_text, whole_u32, Value};
 use glance_protocol::{check_custom_event_name, PresenceLimits, ValidationError, VisitorId};
 
 /// How long a hidden page keeps its socket (§2.3).
@@ -261,14 +261,18 @@ fn invoke(sh: &mut Shared, func: &str, args: Option<Value>) {
 pub fn window(conn: &mut Conn, sh: &mut Shared, event: WindowEvent) {
     match event {
         WindowEvent::Online => conn.online(sh),
-        WindowEvent::Focus if !conn.agent && conn.mode == Mode::On && !conn.focused && !conn.hidden => {
+        WindowEvent::Focus
+            if !conn.agent && conn.mode == Mode::On && !conn.focused && !conn.hidden =>
+        {
             conn.focused = true;
             conn.send(sh, Slot::Visibility, frames::visibility(false));
         }
         WindowEvent::PageHide => conn.page_hidden = true,
         // Back from the back-forward cache: the `visible` that came while the page was still
         // marked hidden was not acted on.
-        WindowEvent::PageShow if std::mem::take(&mut conn.page_hidden) && !conn.hidden && !conn.agent => {
+        WindowEvent::PageShow
+            if std::mem::take(&mut conn.page_hidden) && !conn.hidden && !conn.agent =>
+        {
             visibility_changed(conn, sh)
         }
         WindowEvent::VisibilityChange => {

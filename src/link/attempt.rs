@@ -149,7 +149,8 @@ impl Conn {
             Timer::Keepalive => self.timers[1] = 0,
             Timer::Handshake => self.timers[2] = 0,
             Timer::Hidden => self.timers[3] = 0,
-            Timer::Ack(id) => return agent::ack_overdue(self, sh, id),
+            Timer::Ack(id) if cfg!(feature = "full") => return agent::ack_overdue(self, sh, id),
+            Timer::Ack(_) => return,
         }
         match timer {
             Timer::Retry if self.phase == Phase::Waiting && self.mode == Mode::On => self.begin(sh),

@@ -135,7 +135,9 @@ pub fn read_value(what: Read, key: &str) -> Option<Value> {
                 .collect();
             Some(Value::Object(fields))
         }
-        Read::GlobalConfig => convert::from_js(&Reflect::get(&window, &"GLANCE_COBROWSE".into()).ok()?),
+        Read::GlobalConfig => {
+            convert::from_js(&Reflect::get(&window, &"GLANCE_COBROWSE".into()).ok()?)
+        }
         _ => read(what, key).map(Value::String),
     }
 }

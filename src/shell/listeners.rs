@@ -31,9 +31,10 @@ impl Listener {
 impl Drop for Listener {
     fn drop(&mut self) {
         // Removing a listener that was added cannot fail.
-        let _ = self
-            .target
-            .remove_event_listener_with_callback(self.event, self.callback.as_ref().unchecked_ref());
+        let _ = self.target.remove_event_listener_with_callback(
+            self.event,
+            self.callback.as_ref().unchecked_ref(),
+        );
     }
 }
 

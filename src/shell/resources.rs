@@ -9,7 +9,6 @@ use super::request::Request;
 use super::socket::Socket;
 use gloo_timers::callback::Timeout;
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 /// One resource, owning its browser handle and callbacks.
 pub enum Resource {
@@ -22,24 +21,33 @@ pub enum Resource {
 }
 
 thread_local! {
-    static RESOURCES: RefCell<HashMap<u32, Resource>> = RefCell::new(HashMap::new());
+    /// By id. A page has a handful at a time (a socket, a timer or two and a request per
+    /// object), so a list is all the table needs.
+    static RESOURCES: RefCell<Vec<(u32, Resource)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Keeps `resource` under `id` (a resource already there is released).
 pub fn insert(id: u32, resource: Resource) {
-    let old = RESOURCES.with(|r| r.borrow_mut().insert(id, resource));
+    let old = remove(id);
+    RESOURCES.with(|r| r.borrow_mut().push((id, resource)));
     drop(old);
 }
 
 /// Takes the resource under `id` out of the table; dropping it releases it.
 pub fn remove(id: u32) -> Option<Resource> {
-    RESOURCES.with(|r| r.borrow_mut().remove(&id))
+    RESOURCES.with(|r| {
+        let mut resources = r.borrow_mut();
+        let index = resources.iter().position(|(key, _)| *key == id)?;
+        Some(resources.swap_remove(index).1)
+    })
 }
 
 /// Sends `text` on socket `id`; false if there is no such open socket.
 pub fn send(id: u32, text: &str) -> bool {
-    RESOURCES.with(|r| match r.borrow().get(&id) {
-        Some(Resource::Socket(socket)) => socket.send(text),
-        _ => false,
+    RESOURCES.with(|r| {
+        r.borrow().iter().any(|(key, resource)| match resource {
+            Resource::Socket(socket) if *key == id => socket.send(text),
+            _ => false,
+        })
     })
 }

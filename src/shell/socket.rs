@@ -1,7 +1,7 @@
 //! A WebSocket of the state machine, with the callbacks that report what happens to it.
 
-use crate::dispatch::{self, Report};
 use super::resources;
+use crate::dispatch::{self, Report};
 use wasm_bindgen::prelude::*;
 use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 

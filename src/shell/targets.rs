@@ -8,7 +8,6 @@
 
 use js_sys::{Object, WeakRef};
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 
 /// How an object is held.
 enum Held {
@@ -17,7 +16,9 @@ enum Held {
 }
 
 thread_local! {
-    static TARGETS: RefCell<HashMap<u32, Held>> = RefCell::new(HashMap::new());
+    /// By id: the page's objects and the options of calls waiting for their outcome, a handful
+    /// at a time, so a list is all the table needs.
+    static TARGETS: RefCell<Vec<(u32, Held)>> = const { RefCell::new(Vec::new()) };
     /// The last id given out (0 means none).
     static LAST_ID: Cell<u32> = const { Cell::new(0) };
 }
@@ -34,16 +35,18 @@ pub fn add(object: &Object, strong: bool) -> u32 {
     } else {
         Held::Weak(WeakRef::new(object))
     };
-    TARGETS.with(|t| t.borrow_mut().insert(id, held));
+    TARGETS.with(|t| t.borrow_mut().push((id, held)));
     id
 }
 
 /// The object under `id`, if it is still there (not forgotten, not collected).
 pub fn get(id: u32) -> Option<Object> {
-    TARGETS.with(|t| match t.borrow().get(&id)? {
-        Held::Strong(object) => Some(object.clone()),
-        Held::Weak(weak) => weak.deref(),
-    })
+    TARGETS.with(
+        |t| match &t.borrow().iter().find(|(key, _)| *key == id)?.1 {
+            Held::Strong(object) => Some(object.clone()),
+            Held::Weak(weak) => weak.deref(),
+        },
+    )
 }
 
 /// Holds the object under `id` strongly or weakly from now on.
@@ -54,11 +57,19 @@ pub fn hold(id: u32, strong: bool) {
     } else {
         Held::Weak(WeakRef::new(&object))
     };
-    TARGETS.with(|t| t.borrow_mut().insert(id, held));
+    TARGETS.with(|t| {
+        if let Some(entry) = t.borrow_mut().iter_mut().find(|(key, _)| *key == id) {
+            entry.1 = held;
+        }
+    });
 }
 
 /// Forgets the object under `id`.
 pub fn remove(id: u32) {
-    let old = TARGETS.with(|t| t.borrow_mut().remove(&id));
+    let old = TARGETS.with(|t| {
+        let mut targets = t.borrow_mut();
+        let index = targets.iter().position(|(key, _)| *key == id)?;
+        Some(targets.swap_remove(index))
+    });
     drop(old);
 }

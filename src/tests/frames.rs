@@ -1,9 +1,10 @@
-//! Golden tests of the wire: the module writes and reads frames and bodies by hand (`frames.rs`,
-//! `resolve.rs`, `auth.rs`, `agent.rs`), and the protocol crate's serde types define them
-//! (STYLE.md, habit 8). Every client frame the module writes is the serde `ClientFrame` it means,
-//! text and field order included; every `ServerFrame` serde writes reads back with
-//! [`frames::read`]; the REST bodies the module sends are the protocol crate's request types, and
-//! the replies as serde writes them are what the module reads. A change of the wire in
+//! Golden tests of the wire: the module writes the protocol crate's `ClientFrame`s and request
+//! types through serde (`frames.rs`, `resolve.rs`, `auth.rs`, `agent.rs`), and reads server
+//! frames by type over its free-form value (`frames::read`), because it relays types it has no
+//! special handling for. Every client frame the module writes is the serde `ClientFrame` it
+//! means, text and field order included; every `ServerFrame` serde writes reads back with
+//! [`frames::read`]; the REST bodies the module sends are the protocol crate's request types,
+//! and the replies as serde writes them are what the module reads. A change of the wire in
 //! `protocol/` fails here until the module follows.
 
 use super::support::*;

@@ -40,7 +40,11 @@ pub fn has(lines: &[String], text: &str) -> bool {
 
 /// Creates a visitor (`kind` 1) or agent (0) for page object `id`, with params as JSON text.
 pub fn new(kind_: u32, id: u32, params: &str) {
-    let role = if kind_ == 0 { Role::Agent } else { Role::Visitor };
+    let role = if kind_ == 0 {
+        Role::Agent
+    } else {
+        Role::Visitor
+    };
     create(role, id, codec::parse(params));
 }
 
@@ -114,7 +118,6 @@ pub fn frame(id: u32, text: &str) {
 pub fn closed(id: u32, code: u16) {
     report(id, Report::Closed(code));
 }
-
 
 /// The settings reply of the test server.
 pub const SETTINGS: &str = r#"{"presenceUrl":"presence.example","isPresenceLoadBalanced":true,"termsUrl":"https://t.example/terms"}"#;

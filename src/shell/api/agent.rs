@@ -20,7 +20,10 @@ impl Agent {
     /// `new GLANCE.Presence.Agent({visitorid | uniqueid, groupid?, presenceserver?})` for the
     /// loader's object `page`. Does no I/O.
     #[wasm_bindgen(constructor)]
-    pub fn new(params: JsValue, page: Object) -> Agent {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "AgentParams")] params: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "PageObject")] page: Object,
+    ) -> Agent {
         Agent {
             page: PageObject::new(Role::Agent, &params, &page),
         }
@@ -43,31 +46,40 @@ impl Agent {
 
     /// Switches visitor; reconnects if connected.
     #[wasm_bindgen(js_name = setVisitorId)]
-    pub fn set_visitor_id(&self, id: JsValue) {
+    pub fn set_visitor_id(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue) {
         self.page.call(Method::SetVisitorId, &[&id]);
     }
 
     /// Delivers `{type:"signal", data}` to the visitor: `onsuccess` once the server took it,
     /// `onfail(code)` otherwise.
     #[wasm_bindgen(js_name = signalVisitor)]
-    pub fn signal_visitor(&self, opts: JsValue) {
+    pub fn signal_visitor(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SignalOptions")] opts: JsValue,
+    ) {
         self.page.call_with_options(Method::SignalVisitor, &opts);
     }
 
     /// Delivers `{type:"invoke", data:{func, args}}` to the visitor, as `signalVisitor` does.
     #[wasm_bindgen(js_name = invokeVisitor)]
-    pub fn invoke_visitor(&self, opts: JsValue) {
+    pub fn invoke_visitor(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "InvokeOptions")] opts: JsValue,
+    ) {
         self.page.call_with_options(Method::InvokeVisitor, &opts);
     }
 
     /// `GET /lookupvisitor`: `onsuccess(info)` (`{}` when not present).
     #[wasm_bindgen(js_name = lookupVisitor)]
-    pub fn lookup_visitor(&self, opts: JsValue) {
+    pub fn lookup_visitor(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "LookupOptions")] opts: JsValue,
+    ) {
         self.page.call_with_options(Method::LookupVisitor, &opts);
     }
 
     /// `GET /query`: `onsuccess({visitors})`, the present visitors of the group.
-    pub fn query(&self, opts: JsValue) {
+    pub fn query(&self, #[wasm_bindgen(unchecked_param_type = "QueryOptions")] opts: JsValue) {
         self.page.call_with_options(Method::Query, &opts);
     }
 }

@@ -13,13 +13,13 @@ pub struct Authorization;
 #[wasm_bindgen]
 impl Authorization {
     /// `authorize({service, credentials, groupid, duration, onsuccess, onfail})`.
-    pub fn authorize(opts: JsValue) {
+    pub fn authorize(#[wasm_bindgen(unchecked_param_type = "AuthorizeParams")] opts: JsValue) {
         call_with_options(0, Method::Authorize, &opts);
     }
 
     /// `setToken(token)`.
     #[wasm_bindgen(js_name = setToken)]
-    pub fn set_token(token: JsValue) {
+    pub fn set_token(#[wasm_bindgen(unchecked_param_type = "string")] token: JsValue) {
         call(0, Method::SetToken, &[&token]);
     }
 

@@ -15,14 +15,18 @@ impl Cobrowse {
     /// `showTerms(args)`: fires `terms {displayed}` and shows the terms dialog (or
     /// `onshowterms` after `setDefaultUI(false)`).
     #[wasm_bindgen(js_name = showTerms)]
-    pub fn show_terms(args: JsValue) {
+    pub fn show_terms(
+        #[wasm_bindgen(unchecked_param_type = "TermsArgs | undefined")] args: JsValue,
+    ) {
         call(0, Method::ShowTerms, &[&args]);
     }
 
     /// `startSession({sessionKey})`: fires `visitorsessionstart` and dispatches
     /// `glance:startsession` on window.
     #[wasm_bindgen(js_name = startSession)]
-    pub fn start_session(args: JsValue) {
+    pub fn start_session(
+        #[wasm_bindgen(unchecked_param_type = "TermsArgs | undefined")] args: JsValue,
+    ) {
         call(0, Method::StartSession, &[&args]);
     }
 

@@ -15,6 +15,7 @@ pub mod agent;
 #[cfg(feature = "full")]
 pub mod authorization;
 pub mod cobrowse;
+mod types;
 pub mod visitor;
 
 use super::{convert, targets};
@@ -23,7 +24,7 @@ use crate::method::Method;
 use crate::page::Target;
 use crate::value::Value;
 use js_sys::Object;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 /// The page object of an exported object, and its connection in the state machine.
 struct PageObject {
@@ -66,7 +67,7 @@ fn call(id: Target, method: Method, args: &[&JsValue]) -> Option<Value> {
 /// for the call's outcome (the state machine settles it once, then forgets it).
 #[cfg(feature = "full")]
 fn call_with_options(id: Target, method: Method, opts: &JsValue) {
-    let held = match opts.dyn_ref::<Object>() {
+    let held = match wasm_bindgen::JsCast::dyn_ref::<Object>(opts) {
         Some(object) => targets::add(object, true),
         None => 0,
     };
@@ -77,5 +78,3 @@ fn call_with_options(id: Target, method: Method, opts: &JsValue) {
 fn is_true(result: Option<Value>) -> bool {
     result == Some(Value::Bool(true))
 }
-
-
