@@ -2,7 +2,6 @@
 //! double is whole. The browser module builds this crate `no_std` and leaves `core::fmt` out of
 //! its wasm, so neither `to_string` nor `f64::fract` (which is not in `core`) is used here.
 
-
 /// The decimal text of `n`, without the formatting machinery (which the browser module leaves
 /// out).
 pub fn decimal(mut n: u64) -> String {

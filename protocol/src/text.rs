@@ -1,7 +1,6 @@
 //! Joining text without `concat`, whose generic code (and its overflow and length-mismatch
 //! panics) the browser module would otherwise carry once for nothing more than this.
 
-
 /// `parts` one after the other.
 pub fn join(parts: &[&str]) -> String {
     let mut text = String::new();

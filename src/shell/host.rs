@@ -10,7 +10,7 @@ use super::dialog::TermsDialog;
 use super::request::{Request, Spec};
 use super::resources::{self, Resource};
 use super::socket::Socket;
-use super::{convert, listeners, targets};
+use super::{convert, listeners, targets, tasks};
 use crate::dispatch::{self, Report};
 use crate::value::Value;
 use gloo_timers::callback::Timeout;
@@ -56,7 +56,7 @@ pub fn timer(id: u32, ms: u32) {
 /// Reports [`Report::Timer`] for `id` from a microtask, once the current call has returned (a
 /// released id is ignored by the state machine).
 pub fn microtask(id: u32) {
-    wasm_bindgen_futures::spawn_local(async move { dispatch::report(id, Report::Timer) });
+    tasks::later(id, Report::Timer);
 }
 
 /// `fetch(url, {method, body})`, reported with the status (0: no answer) and the body text.
@@ -70,9 +70,7 @@ pub fn fetch(id: u32, method: &str, url: &str, bearer: &str, body: &str) {
     match Request::start(id, &spec) {
         Some(request) => resources::insert(id, Resource::Request(request)),
         // Refused before it started (a URL fetch does not take): no answer, from a microtask.
-        None => wasm_bindgen_futures::spawn_local(async move {
-            dispatch::report(id, Report::Reply(0, String::new()))
-        }),
+        None => tasks::later(id, Report::Reply(0, String::new())),
     }
 }
 

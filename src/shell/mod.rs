@@ -21,6 +21,7 @@ pub mod request;
 pub mod resources;
 pub mod socket;
 pub mod targets;
+pub mod tasks;
 
 use wasm_bindgen::prelude::*;
 
