@@ -1,4 +1,5 @@
-// Types of the globals installed by glance-presence.js.
+// Types of the globals installed by glance-presence.js (all of them) and glance-presence-visitor.js
+// (GLANCE.Presence.Visitor and GLANCE.Cobrowse only).
 
 declare namespace GLANCE {
   /** `onfail(reason)` codes. */

@@ -2,8 +2,8 @@
 //! `GLANCE.Cobrowse.VisitorUI.showTerms`, `startSession`, `stopSession`, installed by the loader
 //! only where the page has no cobrowse script of its own, and the built-in terms dialog.
 //!
-//! The dialog is a native modal `<dialog>` in a shadow root (the host builds it, see `H.g` in
-//! `pkg-template/dialog.js`), so the host page's styles neither reach into it nor are touched by
+//! The dialog is a native modal `<dialog>` in a shadow root (the shell builds it, see
+//! `src/shell/dialog.rs`), so the host page's styles neither reach into it nor are touched by
 //! it. Accessible through the platform: `showModal()` puts it in the top layer
 //! and makes the rest of the page inert (focus cannot leave it, assistive technology sees only
 //! it), moves focus to Decline (`autofocus`) and gives it back on close. The title and

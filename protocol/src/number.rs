@@ -1,6 +1,4 @@
-//! Numbers without core's formatting machinery: the decimal text of an integer, and whether a
-//! double is whole. The browser module builds this crate `no_std` and leaves `core::fmt` out of
-//! its wasm, so neither `to_string` nor `f64::fract` (which is not in `core`) is used here.
+//! Numbers: the decimal text of an integer, and whether a double is whole.
 
 /// The decimal text of `n`, without the formatting machinery (which the browser module leaves
 /// out).

@@ -1,6 +1,6 @@
-//! What the page holds (`src/page.rs`, `src/exports.rs`): page calls run after the step that
+//! What the page holds (`src/page.rs`, `src/dispatch.rs`): page calls run after the step that
 //! queued them and in order, objects held while active, window listeners shared, a collected
-//! object freed with its resources, and `start`.
+//! object freed with its resources, and `boot`.
 
 use super::support::*;
 use crate::dispatch::boot as start;

@@ -2,7 +2,7 @@
  * Who is browsing the demo shop.
  *
  * A classic (non-module) script that runs synchronously *before*
- * glance-presence.js: the module reads its configuration when it starts, so
+ * glance-presence-visitor.js: the module reads its configuration when it starts, so
  * the visitor id has to be in window.GLANCE_COBROWSE by then (spec §1: the
  * global object is one of the configuration sources, after the data-*
  * attributes of the script tag).
