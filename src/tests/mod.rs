@@ -13,5 +13,6 @@ mod signals;
 mod support;
 mod terms;
 mod unique;
+mod value;
 mod visibility;
 mod visitor;
