@@ -67,19 +67,18 @@ pub fn boot(script_url: &str) -> bool {
 /// `None` when JSON cannot carry them). Does no I/O.
 pub fn create(role: Role, id: Target, params: Option<Value>) {
     let config = read_config(params.as_ref());
-    let kind = role;
     page::with(|p| {
         p.shared.tokens.configure(&config);
         let endpoint = endpoint(&config, &p.shared.script);
-        if kind == Role::Visitor && endpoint.is_ok() {
+        if role == Role::Visitor && endpoint.is_ok() {
             p.shared.active = id;
         }
-        let mut conn = Conn::new(id, kind == Role::Agent, endpoint);
+        let mut conn = Conn::new(id, role == Role::Agent, endpoint);
         if VisitorId::valid(&config.visitorid) {
             conn.visitor.clone_from(&config.visitorid);
         }
         conn.nokeepalive = config.nokeepalive;
-        if kind == Role::Visitor {
+        if role == Role::Visitor {
             conn.token.clone_from(&config.guesttoken);
             conn.user = config.user.clone();
             conn.hidden = read(Read::Visibility, "").as_deref() == Some("hidden");
