@@ -132,7 +132,7 @@ pub fn call(id: Target, name: Method, args: Option<Vec<Value>>, opts: Target) ->
                 }
             }
             // Every other call of an object without a valid configuration says why.
-            (_, Err(message)) if !conn.agent || name <= Method::SetVisitorId => {
+            (_, Err(message)) if !conn.agent() || name <= Method::SetVisitorId => {
                 let message = message.clone();
                 visitor::invalid(conn, shared, &message)
             }
@@ -140,10 +140,7 @@ pub fn call(id: Target, name: Method, args: Option<Vec<Value>>, opts: Target) ->
                 Some(id) if VisitorId::valid(&id) => conn.set_visitor(shared, &id, ""),
                 _ => visitor::invalid(conn, shared, &ValidationError::VisitorId.message()),
             },
-            _ if conn.agent && cfg!(feature = "full") => {
-                agent::call(conn, shared, name, args, opts)
-            }
-            _ if conn.agent => {}
+            _ if conn.agent() => agent::call(conn, shared, name, args, opts),
             _ => visitor::call(conn, shared, name, args),
         }
         None

@@ -20,14 +20,14 @@ pub fn frame(conn: &mut Conn, sh: &mut Shared, text: &str) {
             if !conn.connected(sh, frame.keepalive) {
                 return;
             }
-            if !conn.agent {
+            if !conn.agent() {
                 visitor::reconnected(conn, sh, presence_queued, visibility_queued);
             }
             sh.emit(conn.id, "onconnected", &[frame.payload()]);
         }
-        "ack" if conn.agent && cfg!(feature = "full") => agent::ack(conn, sh, &frame),
-        "invoke" if !conn.agent => visitor::invoke_frame(sh, &frame),
-        "blur" if !conn.agent => {
+        "ack" if conn.agent() => agent::ack(conn, sh, &frame),
+        "invoke" if !conn.agent() => visitor::invoke_frame(sh, &frame),
+        "blur" if !conn.agent() => {
             conn.focused = false;
             relay(conn, sh, kind, &frame);
         }
@@ -35,7 +35,7 @@ pub fn frame(conn: &mut Conn, sh: &mut Shared, text: &str) {
         // gets the frame as it came.
         "error" if frame.text("error") == Some("connfail") => {
             conn.refusal_reported();
-            if conn.agent {
+            if conn.agent() {
                 let detail = frame.text("detail");
                 let detail = if detail == Some("authorization") {
                     "authorization"
@@ -60,7 +60,7 @@ pub fn frame(conn: &mut Conn, sh: &mut Shared, text: &str) {
         }
         "serverclose" => {
             // A visitor closed while hidden (the hidden limit) comes back when visible.
-            if !conn.agent && conn.hidden {
+            if !conn.agent() && conn.hidden {
                 conn.sleep(sh);
             } else {
                 conn.stop(sh);

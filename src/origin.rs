@@ -6,7 +6,7 @@
 //! `https` gives `wss://` (a self-hosted server on plain http stays on plain http).
 
 #[allow(unused_imports)]
-use glance_protocol::join;
+use glance_protocol::{find, join};
 /// A scheme + host of one of the services.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceOrigin {
@@ -26,7 +26,7 @@ impl ServiceOrigin {
             (true, rest)
         } else if let Some(rest) = text.strip_prefix("http://") {
             (false, rest)
-        } else if text.contains("://") {
+        } else if find(text, "://").is_some() {
             return None;
         } else {
             (true, text)
@@ -55,7 +55,7 @@ impl ServiceOrigin {
     /// (its own scheme), e.g. the `presenceserver` param. `None` when it is neither.
     pub fn presence_host(&self, text: &str) -> Option<Self> {
         let parsed = Self::parse(text)?;
-        Some(if text.contains("://") {
+        Some(if find(text, "://").is_some() {
             parsed
         } else {
             self.with_host(&parsed.host)
@@ -85,7 +85,7 @@ pub fn origin_of_url(url: &str) -> Option<ServiceOrigin> {
 
 /// Appends the query parameter `key=value` to `url` (percent-encoded).
 pub fn query(url: &mut String, key: &str, value: &str) {
-    url.push(if url.contains("?") { '&' } else { '?' });
+    url.push(if url.contains('?') { '&' } else { '?' });
     url.push_str(key);
     url.push('=');
     percent_encode(value, url);

@@ -13,6 +13,7 @@ use crate::host;
 use crate::link::Conn;
 use crate::resolve::{GroupSettings, Next};
 use crate::value::Value;
+use glance_protocol::join;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
@@ -177,7 +178,7 @@ pub fn flush() {
             Effect::Emit(target, handler, args, last) => host::emit(target, &handler, &args, last),
             Effect::Call(path, arg) => {
                 if !host::call_path(&path, &arg) {
-                    host::warn(&format!("{path} is not a function"));
+                    host::warn(&join(&[&path, " is not a function"]));
                 }
             }
             Effect::Event(name, detail) => host::window_event(name, &detail),

@@ -101,7 +101,7 @@ pub fn start(conn: &mut Conn, sh: &mut Shared, next: Next) -> u32 {
         fail(conn, sh, next, ResolveError::Unavailable, None);
         return 0;
     }
-    let needs_token = conn.agent && !matches!(next, Next::Unique { .. });
+    let needs_token = conn.agent() && !matches!(next, Next::Unique { .. });
     if needs_token && sh.tokens.token().is_none() {
         fail(conn, sh, next, ResolveError::Authorization, None);
         return 0;
@@ -129,7 +129,7 @@ fn request(conn: &mut Conn, sh: &mut Shared, mut next: Next, presence: &ServiceO
     };
     let visitor = conn.visitor.as_str();
     let (method, path, body) = match &next {
-        Next::Resolve(_) if conn.agent => ("GET", "/findvisitor", ""),
+        Next::Resolve(_) if conn.agent() => ("GET", "/findvisitor", ""),
         Next::Resolve(_) => ("POST", "/presence", "{}"),
         Next::Unique { .. } => ("GET", "/uniquevisitor", ""),
         Next::Rest { path, .. } => ("GET", *path, ""),
@@ -149,14 +149,14 @@ fn request(conn: &mut Conn, sh: &mut Shared, mut next: Next, presence: &ServiceO
         Next::Resolve(_) => query(&mut url, "visitorid", visitor),
         _ => {}
     }
-    let token = if conn.agent && !matches!(next, Next::Unique { .. }) {
+    let token = if conn.agent() && !matches!(next, Next::Unique { .. }) {
         sh.tokens.token()
     } else {
         None
     };
     let body = body.to_owned();
     match &mut next {
-        Next::Resolve(_) if conn.agent => conn.token = token.clone().unwrap_or_default(),
+        Next::Resolve(_) if conn.agent() => conn.token = token.clone().unwrap_or_default(),
         Next::Rest { token: used, .. } | Next::Signal { token: used, .. } => {
             *used = token.clone().unwrap_or_default()
         }

@@ -4,6 +4,8 @@
 //! Order matters: most browsers carry the tokens of the engines they descend from (Edge says
 //! `Chrome/` and `Safari/`), so the most specific token is looked for first.
 
+use glance_protocol::find;
+
 /// The platform values of §2.3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Platform {
@@ -73,7 +75,7 @@ pub fn detect(ua: &str) -> Detected {
             };
         }
     }
-    if ua.contains("Trident/") {
+    if find(ua, "Trident/").is_some() {
         let version = version_after(ua, "rv:").unwrap_or_default();
         return Detected {
             browser: "ie",
@@ -81,7 +83,7 @@ pub fn detect(ua: &str) -> Detected {
             platform,
         };
     }
-    if ua.contains("Safari/") {
+    if find(ua, "Safari/").is_some() {
         let version = version_after(ua, "Version/").unwrap_or_default();
         return Detected {
             browser: "safari",
@@ -98,7 +100,7 @@ pub fn detect(ua: &str) -> Detected {
 
 /// The major version number following `token`, if the token is present.
 fn version_after(ua: &str, token: &str) -> Option<String> {
-    let start = ua.find(token)? + token.len();
+    let start = find(ua, token)? + token.len();
     let mut version = String::new();
     for b in ua.bytes().skip(start).take_while(u8::is_ascii_digit) {
         version.push(char::from(b));
@@ -121,7 +123,7 @@ fn platform(ua: &str) -> Platform {
         ("CrOS", Platform::Linux),
     ];
     for (token, platform) in TOKENS {
-        if ua.contains(token) {
+        if find(ua, token).is_some() {
             return platform;
         }
     }

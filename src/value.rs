@@ -11,6 +11,7 @@
 //! - Numbers are `f64`, as in JavaScript; whole ones are written without a fraction.
 //! - Reading nests at most [`MAX_DEPTH`] deep, so that a hostile frame cannot overflow the stack.
 
+use glance_protocol::{decimal, join};
 use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -118,9 +119,12 @@ pub fn put(fields: &mut Vec<(String, Value)>, key: String, value: Value) {
 }
 
 /// A number's text as JavaScript's `String(n)` gives it (see [`crate::codec::number_text`]).
+/// Whole numbers are written by the protocol crate's [`decimal`], without the formatting
+/// machinery.
 pub fn number_text(n: f64) -> String {
     match whole(n) {
-        Some(i) => i.to_string(),
+        Some(i) if i < 0 => join(&["-", &decimal(i.unsigned_abs())]),
+        Some(i) => decimal(i.unsigned_abs()),
         None => crate::codec::number_text(n),
     }
 }
@@ -362,5 +366,26 @@ impl<'de> Visitor<'de> for Key {
 impl From<&str> for Value {
     fn from(text: &str) -> Value {
         Value::str(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number_text;
+
+    #[test]
+    fn numbers_as_javascript_writes_them() {
+        let cases = [
+            (0.0, "0"),
+            (-0.0, "0"),
+            (42.0, "42"),
+            (-7.0, "-7"),
+            (9_007_199_254_740_992.0, "9007199254740992"),
+            (-9_007_199_254_740_992.0, "-9007199254740992"),
+            (1.5, "1.5"),
+        ];
+        for (n, text) in cases {
+            assert_eq!(number_text(n), text);
+        }
     }
 }

@@ -262,7 +262,7 @@ pub fn window(conn: &mut Conn, sh: &mut Shared, event: WindowEvent) {
     match event {
         WindowEvent::Online => conn.online(sh),
         WindowEvent::Focus
-            if !conn.agent && conn.mode == Mode::On && !conn.focused && !conn.hidden =>
+            if !conn.agent() && conn.mode == Mode::On && !conn.focused && !conn.hidden =>
         {
             conn.focused = true;
             conn.send(sh, Slot::Visibility, frames::visibility(false));
@@ -271,13 +271,13 @@ pub fn window(conn: &mut Conn, sh: &mut Shared, event: WindowEvent) {
         // Back from the back-forward cache: the `visible` that came while the page was still
         // marked hidden was not acted on.
         WindowEvent::PageShow
-            if std::mem::take(&mut conn.page_hidden) && !conn.hidden && !conn.agent =>
+            if std::mem::take(&mut conn.page_hidden) && !conn.hidden && !conn.agent() =>
         {
             visibility_changed(conn, sh)
         }
         WindowEvent::VisibilityChange => {
             conn.hidden = page(Read::Visibility, "").as_deref() == Some("hidden");
-            if conn.agent {
+            if conn.agent() {
                 if !conn.hidden {
                     conn.wake(sh);
                 }

@@ -190,7 +190,7 @@ impl<D: Payload + serde::de::DeserializeOwned> ClientFrame<D> {
 }
 
 impl<D: Serialize> ClientFrame<D> {
-    fn envelope(&self) -> Envelope<EnvData<'_, D>> {
+    fn envelope(&self) -> Envelope<ClientData<'_, D>> {
         match self {
             Self::Connect(c) => Envelope {
                 groupid: Some(c.groupid),
@@ -201,15 +201,15 @@ impl<D: Serialize> ClientFrame<D> {
                 ..Envelope::new("connect")
             },
             Self::Keepalive => Envelope::new("k"),
-            Self::Presence(d) => Envelope::with_data("presence", EnvData::Raw(d)),
-            Self::Visibility(v) => Envelope::with_data("visibility", EnvData::Visibility(*v)),
+            Self::Presence(d) => Envelope::with_data("presence", ClientData::Raw(d)),
+            Self::Visibility(v) => Envelope::with_data("visibility", ClientData::Visibility(*v)),
             Self::Event(e) => {
                 let data = match e {
-                    VisitorEvent::Terms(t) => Some(EnvData::Terms(*t)),
+                    VisitorEvent::Terms(t) => Some(ClientData::Terms(*t)),
                     VisitorEvent::SessionStart(d)
                     | VisitorEvent::SessionEnd(d)
                     | VisitorEvent::VisitorError(d)
-                    | VisitorEvent::Custom { data: d, .. } => d.as_ref().map(EnvData::Raw),
+                    | VisitorEvent::Custom { data: d, .. } => d.as_ref().map(ClientData::Raw),
                 };
                 Envelope {
                     data,
@@ -218,12 +218,12 @@ impl<D: Serialize> ClientFrame<D> {
             }
             Self::Signal { id, data } => Envelope {
                 id: id.clone(),
-                data: data.as_ref().map(EnvData::Raw),
+                data: data.as_ref().map(ClientData::Raw),
                 ..Envelope::new("signal")
             },
             Self::Invoke { id, data } => Envelope {
                 id: id.clone(),
-                ..Envelope::with_data("invoke", EnvData::Invoke(data))
+                ..Envelope::with_data("invoke", ClientData::Invoke(data))
             },
         }
     }
@@ -235,17 +235,14 @@ impl<D: Serialize> Serialize for ClientFrame<D> {
     }
 }
 
-/// Borrowed `data` of an outgoing envelope.
+/// Borrowed `data` of an outgoing client frame. The server's frames have their own
+/// (`ServerData` in `server.rs`), so that a client writing its frames does not also carry the
+/// code that writes the server's.
 #[derive(Serialize)]
 #[serde(untagged)]
-pub(crate) enum EnvData<'a, D> {
+enum ClientData<'a, D> {
     Raw(&'a D),
     Visibility(VisibilityData),
     Terms(TermsData),
     Invoke(&'a InvokeData<D>),
-    Sock(crate::SockData),
-    Connected(&'a crate::ConnectedData),
-    Error(&'a crate::ErrorData),
-    Ack(&'a crate::AckData),
-    Redirect(&'a crate::server::RedirectData),
 }

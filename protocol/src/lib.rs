@@ -40,7 +40,7 @@ pub use loginkey::{LoginKey, LOGIN_KEY_SIG_LEN};
 pub use number::decimal;
 pub use rest::*;
 pub use server::{AckData, ErrorData, RedirectData, ServerFrame};
-pub use text::join;
+pub use text::{find, join};
 pub use wire::{
     CloseCode, ConnectedData, Payload, SockData, TermsData, TermsStatus, Visibility, VisibilityData,
 };

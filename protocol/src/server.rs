@@ -1,6 +1,6 @@
 //! Frames the server sends to clients.
 
-use crate::client::{EnvData, InvokeData};
+use crate::client::InvokeData;
 use crate::wire::{Envelope, Payload};
 use crate::{
     AckId, ConnectedData, ErrorCode, FrameError, SockData, TermsData, ValidationError,
@@ -150,20 +150,20 @@ impl<D> ServerFrame<D> {
 impl<D: Serialize> Serialize for ServerFrame<D> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let data = match self {
-            Self::Connected { data, .. } => Some(EnvData::Connected(data)),
-            Self::Error(e) => Some(EnvData::Error(e)),
-            Self::Ack(a) => Some(EnvData::Ack(a)),
-            Self::VisitorSock(c) | Self::VisitorConn(c) => Some(EnvData::Sock(*c)),
-            Self::Presence(d) => Some(EnvData::Raw(d)),
-            Self::Visibility(v) => Some(EnvData::Visibility(*v)),
-            Self::Terms(t) => Some(EnvData::Terms(*t)),
+            Self::Connected { data, .. } => Some(ServerData::Connected(data)),
+            Self::Error(e) => Some(ServerData::Error(e)),
+            Self::Ack(a) => Some(ServerData::Ack(a)),
+            Self::VisitorSock(c) | Self::VisitorConn(c) => Some(ServerData::Sock(*c)),
+            Self::Presence(d) => Some(ServerData::Raw(d)),
+            Self::Visibility(v) => Some(ServerData::Visibility(*v)),
+            Self::Terms(t) => Some(ServerData::Terms(*t)),
             Self::SessionStart(d)
             | Self::SessionEnd(d)
             | Self::VisitorError(d)
             | Self::Signal(d)
-            | Self::Custom { data: d, .. } => d.as_ref().map(EnvData::Raw),
-            Self::Invoke(i) => Some(EnvData::Invoke(i)),
-            Self::Redirect(r) => Some(EnvData::Redirect(r)),
+            | Self::Custom { data: d, .. } => d.as_ref().map(ServerData::Raw),
+            Self::Invoke(i) => Some(ServerData::Invoke(i)),
+            Self::Redirect(r) => Some(ServerData::Redirect(r)),
             Self::Blur | Self::ServerClose | Self::ScaleDown => None,
         };
         let keepalive = match self {
@@ -177,6 +177,21 @@ impl<D: Serialize> Serialize for ServerFrame<D> {
         }
         .serialize(s)
     }
+}
+
+/// Borrowed `data` of an outgoing server frame.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ServerData<'a, D> {
+    Raw(&'a D),
+    Visibility(VisibilityData),
+    Terms(TermsData),
+    Invoke(&'a InvokeData<D>),
+    Sock(SockData),
+    Connected(&'a ConnectedData),
+    Error(&'a ErrorData),
+    Ack(&'a AckData),
+    Redirect(&'a RedirectData),
 }
 
 fn invalid(ty: &str, what: &'static str) -> FrameError {

@@ -22,12 +22,12 @@ impl Conn {
         self.request = 0;
         match result {
             Ok(host) => self.open(sh, attempt, &host),
-            Err(e) if e.is_retryable() || (!self.agent && e == ResolveError::Unavailable) => {
+            Err(e) if e.is_retryable() || (!self.agent() && e == ResolveError::Unavailable) => {
                 self.report(sh, e.detail(), false);
                 self.schedule_retry(sh);
             }
             Err(e) => {
-                if self.agent && e == ResolveError::Unavailable {
+                if self.agent() && e == ResolveError::Unavailable {
                     self.unavailable = true;
                 }
                 self.report(sh, e.detail(), true);
@@ -44,7 +44,7 @@ impl Conn {
     pub(super) fn open(&mut self, sh: &mut Shared, attempt: u32, host: &str) {
         self.phase = Phase::Opening(attempt);
         let Ok(endpoint) = &self.endpoint else { return };
-        let path = if self.agent { "/agent" } else { "/visitorws" };
+        let path = if self.agent() { "/agent" } else { "/visitorws" };
         let url = endpoint.service.with_host(host).ws_url(path);
         let id = sh.route(self.id, What::Socket(attempt));
         if host::ws_open(id, &url) {
@@ -62,11 +62,11 @@ impl Conn {
             return;
         }
         let Ok(endpoint) = &self.endpoint else { return };
-        if self.agent {
+        if self.agent() {
             // The token the page holds now (a `redirect` skips the resolve step that reads it).
             self.token = sh.tokens.token().unwrap_or_default();
         }
-        let Some(hello) = frames::connect(endpoint.group, &self.visitor, &self.token, self.agent)
+        let Some(hello) = frames::connect(endpoint.group, &self.visitor, &self.token, self.agent())
         else {
             // Not reached: the configuration checked the group and the visitor id.
             self.stop(sh);

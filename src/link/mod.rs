@@ -82,8 +82,8 @@ pub struct Pending {
 pub struct Conn {
     /// The page object (as the host holds it).
     pub id: Target,
-    /// Agent (`true`) or visitor.
-    pub agent: bool,
+    /// Agent (`true`) or visitor; read through [`Conn::agent`].
+    agent: bool,
     /// Where requests go; `Err` (the message) when the configuration has no valid group or
     /// service: every call then fails with `invalidparameter`.
     pub endpoint: Result<Endpoint, String>,
@@ -136,6 +136,12 @@ pub struct Conn {
 }
 
 impl Conn {
+    /// Whether this is an agent's connection. Never in the visitor-only build (`cfg!`), so that
+    /// the compiler drops the agent's paths (tokens, `/findvisitor`, acks) from it.
+    pub fn agent(&self) -> bool {
+        cfg!(feature = "full") && self.agent
+    }
+
     /// A connection that has done nothing yet.
     pub fn new(id: Target, agent: bool, endpoint: Result<Endpoint, String>) -> Self {
         Self {

@@ -45,7 +45,7 @@ impl Conn {
     /// A 401/403 from the presence service: the agent's token goes, unless the page already holds
     /// another one than the one refused. (A visitor's guest token is not the agent's.)
     pub(super) fn clear_token(&mut self, sh: &mut Shared) {
-        if self.agent {
+        if self.agent() {
             sh.tokens.clear_if_current(
                 Some(&self.token)
                     .filter(|t| !t.is_empty())

@@ -79,7 +79,7 @@ fn headers(spec: &Spec) -> Option<Headers> {
         headers.set("Content-Type", "application/json").ok()?;
     }
     if !spec.bearer.is_empty() {
-        let value = ["Bearer ", spec.bearer].concat();
+        let value = glance_protocol::join(&["Bearer ", spec.bearer]);
         headers.set("Authorization", &value).ok()?;
     }
     Some(headers)
