@@ -1,20 +1,11 @@
 //! Which functions an agent's `invoke` may call on the visitor's page (§2.4).
 
-#[allow(unused_imports)]
 use glance_protocol::join;
 
-/// The roots an invoked function may live under.
-const ALLOWED_ROOTS: &[&str] = &["GLANCE.", "GLANCE_COBROWSE.Custom."];
-
-/// Whether an invoke's dotted path may be called: it starts with an allowed root and has no empty
-/// segment and no `__proto__` / `prototype` / `constructor` segment (the host walks it from
-/// `window`).
-pub fn invoke_allowed(func: &str) -> bool {
-    ALLOWED_ROOTS.iter().any(|root| func.starts_with(root))
-        && !func
-            .split('.')
-            .any(|segment| matches!(segment, "" | "__proto__" | "prototype" | "constructor"))
-}
+/// Whether an invoke's dotted path may be called: the protocol crate's rule, shared with the
+/// server (an allowed root, no empty segment, no `constructor` / `prototype` / `__*` segment: the
+/// host walks the path from `window`).
+pub use glance_protocol::invoke_allowed;
 
 /// The console warning for a refused invoke.
 pub fn refused(func: &str) -> String {
@@ -42,6 +33,8 @@ mod tests {
             "GLANCE.a..b",
             "GLANCE.__proto__.x",
             "GLANCE.a.prototype",
+            "GLANCE_COBROWSE.Custom.constructor",
+            "GLANCE.__x",
         ] {
             assert!(!invoke_allowed(refused), "{refused}");
         }

@@ -17,6 +17,7 @@
 mod client;
 mod error;
 mod ids;
+mod invoke;
 #[cfg(feature = "json")]
 mod json;
 mod limits;
@@ -30,6 +31,7 @@ mod wire;
 pub use client::{ClientFrame, ConnectFrame, InvokeData, VisitorEvent};
 pub use error::{ErrorCode, FrameError, ValidationError};
 pub use ids::{AckId, GroupId, VisitorId, UNIQUE_PREFIX};
+pub use invoke::{invoke_allowed, INVOKE_PREFIXES, MAX_INVOKE_FUNC};
 #[cfg(feature = "json")]
 pub use json::ParseError;
 pub use limits::{

@@ -128,12 +128,28 @@ pub struct PresenceReply {
 pub struct UniqueVisitorQuery {
     /// The group.
     pub groupid: GroupId,
-    /// The unique visitor to extend (`UNQ-…`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The unique visitor to extend (`UNQ-…`); `None` asks for a new id. The original visitor
+    /// scripts ask for a new id with `visitorid=undefined` (JavaScript's text for a missing
+    /// value), and pages with an empty one: both read as `None` (§4.3).
+    #[serde(
+        default,
+        deserialize_with = "unique_visitor_to_extend",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visitorid: Option<VisitorId>,
     /// Its current guest token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guesttoken: Option<String>,
+}
+
+/// `visitorid` of [`UniqueVisitorQuery`]: absent, empty or `undefined` is no visitor.
+fn unique_visitor_to_extend<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<VisitorId>, D::Error> {
+    match Option::<String>::deserialize(d)?.as_deref() {
+        None | Some("" | "undefined") => Ok(None),
+        Some(id) => VisitorId::parse(id).map(Some).map_err(de::Error::custom),
+    }
 }
 
 /// Reply of `GET /uniquevisitor`.

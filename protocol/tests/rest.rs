@@ -304,4 +304,15 @@ fn other_queries() {
         query::<UniqueVisitorQuery>("groupid=12345&visitorid=UNQ-77&guesttoken=a.b-c").unwrap();
     assert_eq!(extend.visitorid, Some(visitor("UNQ-77")));
     assert_eq!(extend.guesttoken.as_deref(), Some("a.b-c"));
+    // The original scripts' `connectUnique()` asks for a new id with `visitorid=undefined`.
+    for asks_new in [
+        "groupid=12345&visitorid=undefined&&ver=6.33.0",
+        "groupid=12345&visitorid=&&ver=6.33.0",
+        "groupid=12345&&ver=5.7.9",
+    ] {
+        let q = query::<UniqueVisitorQuery>(asks_new).unwrap();
+        assert_eq!(q.visitorid, None, "{asks_new}");
+        assert_eq!(q.groupid, group());
+    }
+    assert!(query::<UniqueVisitorQuery>("groupid=12345&visitorid=a%20b").is_err());
 }

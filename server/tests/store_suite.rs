@@ -412,34 +412,75 @@ async fn limits_per_visitor(store: Arc<dyn Store>) {
             .await,
         Err(StoreError::TooMany("agents"))
     );
-    let a = store.next_unique_id().await.unwrap();
-    let b = store.next_unique_id().await.unwrap();
-    assert_ne!(a, b);
 }
 both!(limits, limits_per_visitor);
 
-async fn unique_extension_reaches_sockets(store: Arc<dyn Store>) {
-    let k = key("UNQ-77");
+/// Unique ids are 9 digits, distinct and not counted up (§4.3): 50 in a row have no two
+/// consecutive numbers (a counter would give 49 such pairs; random draws give one with odds of
+/// about 1 in 10 million).
+async fn unique_ids_are_random_nine_digits(store: Arc<dyn Store>) {
+    let until = presence_server::store::now_ms() + 60_000;
+    let mut ids = Vec::new();
+    for claim in 0..50 {
+        ids.push(store.claim_unique(claim, until).await.unwrap());
+    }
+    for id in &ids {
+        assert_eq!(id.to_string().len(), 9, "{id} has 9 digits");
+    }
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(sorted.len(), ids.len(), "distinct: {ids:?}");
+    let consecutive = sorted.windows(2).filter(|w| w[1] == w[0] + 1).count();
+    assert_eq!(consecutive, 0, "not sequential: {ids:?}");
+}
+both!(unique_ids, unique_ids_are_random_nine_digits);
+
+/// A renewal with the id's claim reaches its sockets; another claim, or a lapsed id, is refused.
+async fn unique_renewal_needs_the_claim_and_a_live_id(store: Arc<dyn Store>) {
+    let now = presence_server::store::now_ms;
+    let number = store.claim_unique(7, now() + 60_000).await.unwrap();
+    let k = key(&format!("UNQ-{number}"));
     let v = Conn::new();
     store
         .visitor_open(&k, v.id, v.outbox.clone())
         .await
         .unwrap();
-    store.extend_unique(&k, 123_456).await.unwrap();
+    let renewed_to = now() + 120_000;
+    assert!(store.renew_unique(&k, 7, renewed_to).await.unwrap());
     let until = Instant::now() + Duration::from_secs(3);
     loop {
         if v.outbox
             .take()
             .iter()
-            .any(|o| matches!(o, Outgoing::UniqueDeadline(123_456)))
+            .any(|o| matches!(o, Outgoing::UniqueDeadline(ms) if *ms == renewed_to))
         {
             break;
         }
-        assert!(Instant::now() < until, "no extension arrived");
+        assert!(Instant::now() < until, "no renewal arrived");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    assert!(
+        !store.renew_unique(&k, 8, renewed_to).await.unwrap(),
+        "another claim (a token of an earlier holder) does not renew"
+    );
+    assert!(
+        !store
+            .renew_unique(&key("UNQ-12"), 7, renewed_to)
+            .await
+            .unwrap(),
+        "an id never handed out does not renew"
+    );
+
+    // An id that is not renewed lapses.
+    let short = store.claim_unique(9, now() + 150).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!store
+        .renew_unique(&key(&format!("UNQ-{short}")), 9, now() + 60_000)
+        .await
+        .unwrap());
 }
-both!(unique, unique_extension_reaches_sockets);
+both!(unique, unique_renewal_needs_the_claim_and_a_live_id);
 
 /// Two Redis nodes on one Redis: an agent on node B follows a visitor on node A, and a signal
 /// sent through node B reaches the visitor's socket on node A.

@@ -4,4 +4,4 @@ mod loginkey;
 mod token;
 
 pub use loginkey::{make_login_key, verify_login_key, LoginKeyError};
-pub use token::{AgentClaims, GuestClaims, TokenError, Tokens};
+pub use token::{AgentClaims, GuestClaims, TokenError, Tokens, GUEST_TOKEN_SECS};

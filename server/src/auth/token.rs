@@ -41,9 +41,18 @@ pub struct GuestClaims {
     pub grp: u32,
     /// The unique visitor id, `UNQ-…`.
     pub vid: String,
-    /// Expiry, Unix seconds (the unique id's timeout).
+    /// The claim of the id this token belongs to (a random number the store keeps beside the
+    /// live id): once the id lapses and is handed out again, older tokens for it no longer match.
+    pub nce: u64,
+    /// Expiry, Unix seconds. Not the id's timeout: the store keeps that, and every connect or
+    /// extend renews it, so a token outlives many timeouts (see [`GUEST_TOKEN_SECS`]).
     pub exp: u64,
 }
+
+/// Lifetime of a guest token. The original scripts' `extendUnique()` reconnects with the token
+/// they got first, so it must stay valid across many renewals; whether the id is still live is
+/// the store's answer, not the token's.
+pub const GUEST_TOKEN_SECS: u64 = 24 * 3600;
 
 /// Issues and verifies tokens with one secret.
 #[derive(Clone)]
@@ -106,12 +115,14 @@ impl Tokens {
         Ok(claims)
     }
 
-    /// A guest token binding `visitor` of `group` until `exp` (Unix seconds).
-    pub fn issue_guest(&self, group: GroupId, visitor: &VisitorId, exp: u64) -> String {
+    /// A guest token binding `visitor` of `group`, claimed as `claim`, until `exp` (Unix
+    /// seconds).
+    pub fn issue_guest(&self, group: GroupId, visitor: &VisitorId, claim: u64, exp: u64) -> String {
         let claims = GuestClaims {
             knd: "guest".into(),
             grp: group.get(),
             vid: visitor.as_str().into(),
+            nce: claim,
             exp,
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).unwrap_or_default()

@@ -1,6 +1,7 @@
 //! Agent endpoints, with `Authorization: Bearer <token>` for the group (§4.4).
 
 use super::extract::{host, Body, Q};
+use super::query::RequestQuery;
 use super::ApiError;
 use crate::signal::visitor_frame;
 use crate::state::SharedState;
@@ -13,7 +14,6 @@ use glance_protocol::{
     VisitorId, VisitorInfo, VisitorQuery,
 };
 use serde_json::Value;
-use std::collections::HashMap;
 
 /// Checks the Bearer token against `group`.
 fn authorize(state: &SharedState, headers: &HeaderMap, group: GroupId) -> Result<(), ApiError> {
@@ -118,7 +118,7 @@ const NOT_FILTERS: [&str; 5] = ["groupid", "visitorid", "ver", "_", "callback"];
 pub async fn query(
     State(state): State<SharedState>,
     headers: HeaderMap,
-    Q(params): Q<HashMap<String, String>>,
+    params: RequestQuery,
 ) -> Result<Json<QueryReply<PresenceMap>>, ApiError> {
     let group = params
         .get("groupid")
@@ -131,9 +131,10 @@ pub async fn query(
         }
         None => None,
     };
-    let filters: Vec<(&String, &String)> = params
-        .iter()
-        .filter(|(k, _)| !NOT_FILTERS.contains(&k.as_str()))
+    // Every filter must hold: a filter given twice with two values matches nobody.
+    let filters: Vec<(&str, &str)> = params
+        .pairs()
+        .filter(|(k, _)| !NOT_FILTERS.contains(k))
         .collect();
     let visitors = state
         .store
@@ -144,7 +145,7 @@ pub async fn query(
         .filter(|(_, p)| {
             filters
                 .iter()
-                .all(|(k, v)| p.get(k.as_str()).is_some_and(|x| matches_text(x, v)))
+                .all(|(k, v)| p.get(*k).is_some_and(|x| matches_text(x, v)))
         })
         .map(|(visitorid, presence)| QueriedVisitor {
             visitorid,

@@ -3,13 +3,13 @@
 //! A request without `Origin` is not from a browser page and passes (the Bearer token still
 //! decides). Error replies carry the CORS headers too, so pages can read them.
 
+use super::query::RequestQuery;
 use super::ApiError;
 use crate::state::SharedState;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use glance_protocol::GroupId;
 
 const ALLOW_HEADERS: &str = "Authorization, Content-Type";
 const ALLOW_METHODS: &str = "GET, POST, OPTIONS";
@@ -47,24 +47,23 @@ pub async fn visitor(req: Request, next: Next) -> Response {
     res
 }
 
-/// The `groupid` of a query string, if it parses.
-fn query_group(query: Option<&str>) -> Option<GroupId> {
-    query?
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .find(|(k, _)| *k == "groupid")
-        .and_then(|(_, v)| GroupId::parse(v).ok())
-}
-
 /// Agent endpoints: only the group's agent origins.
-pub async fn agent(State(state): State<SharedState>, req: Request, next: Next) -> Response {
+///
+/// The group is the one the handler reads: the request's [`RequestQuery`], parsed once (a
+/// duplicated `groupid` is refused here, before any CORS consent).
+pub async fn agent(State(state): State<SharedState>, mut req: Request, next: Next) -> Response {
     let Some(origin) = req.headers().get(header::ORIGIN).cloned() else {
         return next.run(req).await;
+    };
+    let (uri, extensions) = (req.uri().clone(), req.extensions_mut());
+    let query = match RequestQuery::of(&uri, extensions) {
+        Ok(q) => q,
+        Err(e) => return e.into_response(),
     };
     let host = super::extract::host(req.headers());
     let allowed = match (
         origin.to_str().ok(),
-        query_group(req.uri().query()).and_then(|g| state.groups.get(&g)),
+        query.group().and_then(|g| state.groups.get(&g)),
     ) {
         (Some(o), Some(group)) => state.agent_origin_allowed(group, o, host),
         // Unknown group: let the handler answer with its own error, without CORS consent.

@@ -1,21 +1,30 @@
 //! Extractors that turn malformed input into the documented `invalidparameter` error.
 
+use super::query::RequestQuery;
 use super::ApiError;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-/// Query string (`?groupid=G&visitorid=V&&ver=6.33.0` parses).
+/// The query string as a protocol query type, read from the request's one [`RequestQuery`]
+/// (`?groupid=G&visitorid=V&&ver=6.33.0` parses).
 pub struct Q<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Q<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        let query = parts.uri.query().unwrap_or("");
-        serde_urlencoded::from_str(query)
+        RequestQuery::of(&parts.uri, &mut parts.extensions)?
+            .read()
             .map(Q)
-            .map_err(|e| ApiError::InvalidParameter(e.to_string()))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        RequestQuery::of(&parts.uri, &mut parts.extensions)
     }
 }
 

@@ -6,6 +6,7 @@ mod cors;
 mod error;
 pub(crate) mod extract;
 mod ops;
+mod query;
 mod visitor;
 
 pub use authorize::unix_now;

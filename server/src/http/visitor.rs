@@ -1,8 +1,11 @@
 //! Visitor endpoints, no authentication (§4.1, §4.3).
 
 use super::extract::{host, Q};
+use super::unix_now;
 use super::ApiError;
+use crate::auth::GUEST_TOKEN_SECS;
 use crate::state::SharedState;
+use crate::store::unique::random_claim;
 use crate::store::{now_ms, VisitorKey};
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -60,8 +63,8 @@ pub async fn presence(
     }))
 }
 
-/// `GET /uniquevisitor`: a new unique visitor id, or (with `visitorid` + `guesttoken`) an
-/// extension of one.
+/// `GET /uniquevisitor`: a new unique visitor id (`visitorid` absent, empty or `undefined`, as the
+/// original scripts ask), or, with `visitorid` + `guesttoken`, a renewal of a live one.
 pub async fn unique(
     State(state): State<SharedState>,
     Q(q): Q<UniqueVisitorQuery>,
@@ -75,23 +78,28 @@ pub async fn unique(
         .id;
     let timeout = state.config.timings.unique_timeout();
     let until_ms = now_ms() + timeout.as_millis() as u64;
-    let visitor = match (q.visitorid, q.guesttoken) {
+    let (visitor, claim) = match (q.visitorid, q.guesttoken) {
+        (None, _) => {
+            let claim = random_claim();
+            let number = state.store.claim_unique(claim, until_ms).await?;
+            (VisitorId::unique(number), claim)
+        }
         (Some(visitor), Some(token)) => {
-            state
+            let refused = || {
+                state.metrics.auth_failure("guesttoken");
+                ApiError::Unauthorized
+            };
+            let claims = state
                 .tokens
                 .verify_guest(&token, group, &visitor)
-                .map_err(|_| {
-                    state.metrics.auth_failure("guesttoken");
-                    ApiError::Unauthorized
-                })?;
-            state
-                .store
-                .extend_unique(&VisitorKey::new(group, visitor.clone()), until_ms)
-                .await?;
-            visitor
+                .map_err(|_| refused())?;
+            let key = VisitorKey::new(group, visitor.clone());
+            if !state.store.renew_unique(&key, claims.nce, until_ms).await? {
+                return Err(refused());
+            }
+            (visitor, claims.nce)
         }
-        (None, None) => VisitorId::unique(state.store.next_unique_id().await?),
-        _ => {
+        (Some(_), None) => {
             return Err(ApiError::InvalidParameter(
                 "extend needs both visitorid and guesttoken".into(),
             ))
@@ -101,9 +109,10 @@ pub async fn unique(
         .unique_digits()
         .ok_or_else(|| ApiError::InvalidParameter("not a unique visitor id".into()))?
         .to_owned();
-    let guesttoken = state
-        .tokens
-        .issue_guest(group, &visitor, until_ms.div_ceil(1000));
+    let guesttoken =
+        state
+            .tokens
+            .issue_guest(group, &visitor, claim, unix_now() + GUEST_TOKEN_SECS);
     Ok(Json(UniqueVisitor {
         visitorid: visitor,
         uniqueid,

@@ -10,6 +10,7 @@ pub mod memory;
 mod record;
 mod redis;
 mod rules;
+pub mod unique;
 
 pub use memory::MemoryStore;
 pub use record::{Stamped, VisitorKey};
@@ -109,11 +110,19 @@ pub trait Store: Send + Sync + 'static {
     /// The present visitors of a group with their stamped presence.
     async fn query(&self, group: GroupId) -> Result<Vec<(VisitorId, PresenceMap)>, StoreError>;
 
-    /// A fresh number for a unique visitor id.
-    async fn next_unique_id(&self) -> Result<u64, StoreError>;
+    /// A fresh unique visitor number: random, 9 digits, not live (no other guest holds it), now
+    /// live with `claim` until `until_ms` (ms since the epoch).
+    async fn claim_unique(&self, claim: u64, until_ms: u64) -> Result<u64, StoreError>;
 
-    /// A unique visitor was extended to `until_ms`: tells its connections.
-    async fn extend_unique(&self, key: &VisitorKey, until_ms: u64) -> Result<(), StoreError>;
+    /// Renews unique visitor `key`, held with `claim`, to `until_ms` and tells its connections
+    /// (the session closes with `serverclose` at its deadline). `false` when the id is no longer
+    /// live with that claim (it lapsed, or was handed out again): the guest must get a new one.
+    async fn renew_unique(
+        &self,
+        key: &VisitorKey,
+        claim: u64,
+        until_ms: u64,
+    ) -> Result<bool, StoreError>;
 
     /// Pushes `item` to every connection registered on this node (drain).
     fn broadcast_local(&self, item: Outgoing);

@@ -3,7 +3,7 @@
 use super::link::{Inbound, Link};
 use super::Role;
 use crate::state::SharedState;
-use crate::store::VisitorKey;
+use crate::store::{now_ms, VisitorKey};
 use glance_protocol::{ClientFrame, CloseCode, ConnectFrame, ErrorCode, JsonClientFrame};
 
 /// What the HTTP upgrade request told us.
@@ -116,7 +116,7 @@ pub async fn connect(
     };
     let key = VisitorKey::new(group.id, frame.visitorid.clone());
     match role {
-        Role::Visitor => visitor(state, &frame, key),
+        Role::Visitor => visitor(state, &frame, key).await,
         Role::Agent => {
             if let Some(origin) = &peer.origin {
                 if !state.agent_origin_allowed(group, origin, peer.host.as_deref()) {
@@ -142,8 +142,10 @@ pub async fn connect(
     }
 }
 
-/// A unique visitor (`UNQ-…`) must present its guest token.
-fn visitor(
+/// A unique visitor (`UNQ-…`) must present its guest token, for an id that is still live. The
+/// connect renews the id's timeout, as an extend does: the original scripts' `extendUnique()`
+/// reconnects with the token it has (§4.3).
+async fn visitor(
     state: &SharedState,
     frame: &ConnectFrame,
     key: VisitorKey,
@@ -154,19 +156,29 @@ fn visitor(
             unique_until: None,
         });
     }
+    let refused = || {
+        Refusal::new(
+            ErrorCode::Authorization,
+            CloseCode::Authorization,
+            "guesttoken",
+        )
+    };
     let claims = frame
         .guesttoken
         .as_deref()
         .and_then(|t| state.tokens.verify_guest(t, key.group, &key.visitor).ok())
-        .ok_or_else(|| {
-            Refusal::new(
-                ErrorCode::Authorization,
-                CloseCode::Authorization,
-                "guesttoken",
-            )
-        })?;
-    Ok(Accepted {
-        key,
-        unique_until: Some(claims.exp * 1000),
-    })
+        .ok_or_else(refused)?;
+    let until_ms = now_ms() + state.config.timings.unique_timeout().as_millis() as u64;
+    match state.store.renew_unique(&key, claims.nce, until_ms).await {
+        Ok(true) => Ok(Accepted {
+            key,
+            unique_until: Some(until_ms),
+        }),
+        Ok(false) => Err(refused()),
+        Err(_) => Err(Refusal::new(
+            ErrorCode::ServiceUnavailable,
+            CloseCode::Draining,
+            "storeunavailable",
+        )),
+    }
 }

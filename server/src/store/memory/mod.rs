@@ -4,6 +4,7 @@
 mod entry;
 
 use super::rules::StoreRules;
+use super::unique::{random_unique, unique_number, LiveUnique, UNIQUE_DRAWS};
 use super::{now_ms, ConnId, SignalOutcome, Store, StoreError, VisitorKey, VisitorUpdate};
 use crate::metrics::Metrics;
 use crate::outbox::{Outbox, Outgoing};
@@ -19,12 +20,18 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
+/// Fewest live unique ids before lapsed ones are swept.
+const MIN_UNIQUE_SWEEP: usize = 1024;
+
 #[derive(Default)]
 struct State {
     /// Entries are boxed: the map's spare slots then cost a pointer, not a whole entry.
     visitors: HashMap<VisitorKey, Box<VisitorEntry>>,
     seq: u64,
-    next_unique: u64,
+    /// Live unique ids by number; lapsed ones are swept when the map doubles.
+    uniques: HashMap<u64, LiveUnique>,
+    /// Size at which the next sweep of `uniques` runs.
+    sweep_uniques_at: usize,
     visitor_sockets: usize,
     agent_sockets: usize,
 }
@@ -42,9 +49,8 @@ pub struct MemoryStore(Arc<Shared>);
 impl MemoryStore {
     /// An empty store.
     pub fn new(rules: StoreRules, metrics: Arc<Metrics>) -> Self {
-        let first_unique = (now_ms() % 1_000_000) * 1000;
         let state = State {
-            next_unique: first_unique,
+            sweep_uniques_at: MIN_UNIQUE_SWEEP,
             ..State::default()
         };
         Self(Arc::new(Shared {
@@ -327,20 +333,45 @@ impl Store for MemoryStore {
         Ok(out)
     }
 
-    async fn next_unique_id(&self) -> Result<u64, StoreError> {
+    async fn claim_unique(&self, claim: u64, until_ms: u64) -> Result<u64, StoreError> {
+        let now = now_ms();
         let mut st = self.lock();
-        st.next_unique += 1;
-        Ok(st.next_unique)
+        if st.uniques.len() >= st.sweep_uniques_at {
+            st.uniques.retain(|_, u| u.until_ms > now);
+            st.sweep_uniques_at = (st.uniques.len() * 2).max(MIN_UNIQUE_SWEEP);
+        }
+        for _ in 0..UNIQUE_DRAWS {
+            let number = random_unique();
+            let taken = st.uniques.get(&number).is_some_and(|u| u.until_ms > now);
+            if !taken {
+                st.uniques.insert(number, LiveUnique { claim, until_ms });
+                return Ok(number);
+            }
+        }
+        Err(StoreError::Unavailable("no free unique visitor id".into()))
     }
 
-    async fn extend_unique(&self, key: &VisitorKey, until_ms: u64) -> Result<(), StoreError> {
-        let st = self.lock();
+    async fn renew_unique(
+        &self,
+        key: &VisitorKey,
+        claim: u64,
+        until_ms: u64,
+    ) -> Result<bool, StoreError> {
+        let Some(number) = unique_number(&key.visitor) else {
+            return Ok(false);
+        };
+        let now = now_ms();
+        let mut st = self.lock();
+        match st.uniques.get_mut(&number) {
+            Some(live) if live.claim == claim && live.until_ms > now => live.until_ms = until_ms,
+            _ => return Ok(false),
+        }
         if let Some(e) = st.visitors.get(key) {
             for s in &e.sockets {
                 let _ = s.outbox.push(Outgoing::UniqueDeadline(until_ms));
             }
         }
-        Ok(())
+        Ok(true)
     }
 
     fn broadcast_local(&self, item: Outgoing) {

@@ -76,9 +76,6 @@ pub fn absent_member(k: &VisitorKey, absent_ms: i64) -> String {
     format!("{}|{}|{absent_ms}", k.group, k.visitor)
 }
 
-/// Counter of unique visitor ids.
-pub const UNIQUE: &str = "punique";
-
 /// A socket reference: `node#conn`.
 pub fn sock_ref(node: &str, conn: ConnId) -> String {
     format!("{node}#{conn}")

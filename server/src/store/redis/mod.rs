@@ -16,6 +16,7 @@ mod reply;
 mod route;
 mod sockets;
 mod state;
+mod unique;
 
 use reply::{frame, status, text, unavailable};
 
@@ -49,6 +50,7 @@ struct Scripts {
     presence: Script,
     signal: Script,
     query: Script,
+    renew_unique: Script,
 }
 
 pub(crate) struct Inner {
@@ -113,6 +115,7 @@ impl RedisStore {
             presence: Script::from_lua(lua::presence()),
             signal: Script::from_lua(lua::signal()),
             query: Script::from_lua(lua::query()),
+            renew_unique: Script::from_lua(unique::RENEW),
         };
         let inner = Inner {
             client,
@@ -340,25 +343,17 @@ impl Store for RedisStore {
         Ok(out)
     }
 
-    async fn next_unique_id(&self) -> Result<u64, StoreError> {
-        let n: u64 = self
-            .client()
-            .incr(keys::UNIQUE)
-            .await
-            .map_err(unavailable)?;
-        Ok(100_000 + n)
+    async fn claim_unique(&self, claim: u64, until_ms: u64) -> Result<u64, StoreError> {
+        self.claim_unique_id(claim, until_ms).await
     }
 
-    async fn extend_unique(&self, key: &VisitorKey, until_ms: u64) -> Result<(), StoreError> {
-        let socks: Vec<String> = self
-            .client()
-            .zrange(VisitorKeys::of(key).socks, 0, -1, None, false, None, false)
-            .await
-            .map_err(unavailable)?;
-        for r in socks {
-            self.to_sock(&r, Outgoing::UniqueDeadline(until_ms)).await;
-        }
-        Ok(())
+    async fn renew_unique(
+        &self,
+        key: &VisitorKey,
+        claim: u64,
+        until_ms: u64,
+    ) -> Result<bool, StoreError> {
+        self.renew_unique_id(key, claim, until_ms).await
     }
 
     fn broadcast_local(&self, item: Outgoing) {
