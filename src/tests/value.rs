@@ -13,7 +13,11 @@ fn nesting_is_limited() {
     };
     assert!(parse(&nested(MAX_DEPTH)).is_some());
     assert_eq!(parse(&nested(MAX_DEPTH + 1)), None);
-    assert_eq!(parse(&nested(10_000)), None, "deep input is refused, not a stack overflow");
+    assert_eq!(
+        parse(&nested(10_000)),
+        None,
+        "deep input is refused, not a stack overflow"
+    );
 }
 
 #[test]

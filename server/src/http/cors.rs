@@ -61,12 +61,11 @@ pub async fn agent(State(state): State<SharedState>, req: Request, next: Next) -
     let Some(origin) = req.headers().get(header::ORIGIN).cloned() else {
         return next.run(req).await;
     };
-    let host = super::extract::host(req.headers());
     let allowed = match (
         origin.to_str().ok(),
         query_group(req.uri().query()).and_then(|g| state.groups.get(&g)),
     ) {
-        (Some(o), Some(group)) => state.agent_origin_allowed(group, o, host),
+        (Some(o), Some(group)) => state.agent_origin_allowed(group, o),
         // Unknown group: let the handler answer with its own error, without CORS consent.
         _ => false,
     };

@@ -10,8 +10,6 @@ use glance_protocol::{ClientFrame, CloseCode, ConnectFrame, ErrorCode, JsonClien
 pub struct Peer {
     /// `Origin` header.
     pub origin: Option<String>,
-    /// `Host` header.
-    pub host: Option<String>,
 }
 
 /// An accepted connection.
@@ -118,10 +116,20 @@ pub async fn connect(
     match role {
         Role::Visitor => visitor(state, &frame, key),
         Role::Agent => {
-            if let Some(origin) = &peer.origin {
-                if !state.agent_origin_allowed(group, origin, peer.host.as_deref()) {
-                    return Err(Refusal::new(ErrorCode::Origin, CloseCode::Origin, "origin"));
+            // Browsers always send `Origin` on a WebSocket; a socket without one is a program,
+            // let in only where the group says so (§5).
+            match &peer.origin {
+                Some(origin) if !state.agent_origin_allowed(group, origin) => {
+                    return Err(Refusal::new(ErrorCode::Origin, CloseCode::Origin, "origin"))
                 }
+                None if !group.allow_no_origin => {
+                    return Err(Refusal::new(
+                        ErrorCode::Origin,
+                        CloseCode::Origin,
+                        "noorigin",
+                    ))
+                }
+                _ => {}
             }
             let token = frame
                 .authorization
