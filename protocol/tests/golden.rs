@@ -759,4 +759,6 @@ fn close_codes() {
     assert_eq!(CloseCode::Origin as u16, 4403);
     assert_eq!(CloseCode::TooMany as u16, 4429);
     assert_eq!(CloseCode::Draining as u16, 4503);
+    assert_eq!(CloseCode::ProtocolError as u16, 1002);
+    assert_eq!(CloseCode::InvalidData as u16, 1007);
 }
