@@ -79,6 +79,7 @@ burst = 2000.0
 [[groups]]
 id = $group
 api_key = "$api_key"
+allow_no_origin = true        # the bench tool's agents send no Origin
 
 [cluster]
 redis_url = "redis://127.0.0.1:$redis_port"

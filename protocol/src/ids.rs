@@ -174,11 +174,42 @@ impl<'de> Deserialize<'de> for VisitorId {
 }
 
 /// The id an agent puts on a `signal` / `invoke` frame so the server can `ack` it.
+///
+/// Any JSON scalar is an id, and the `ack` carries it back as the same JSON value: an agent
+/// script may number its signals however it likes, and an id the server could not echo would
+/// leave the agent's pending ack unresolved. `null` is no id (no ack); an object or array is not
+/// an id (the frame is refused).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum AckId {
-    /// A numeric id (what the browser module sends).
+    /// A non-negative integer (what the browser module sends).
     Num(u64),
+    /// A negative integer.
+    Neg(i64),
+    /// A number with a fraction or exponent.
+    Float(AckFloat),
+    /// `true` or `false`.
+    Bool(bool),
     /// A string id.
     Str(String),
+}
+
+/// A non-integer number used as an ack id, compared by its bits so that ids can be map keys.
+/// JSON has no NaN or infinity, so every value read from a frame is finite.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AckFloat(pub f64);
+
+impl PartialEq for AckFloat {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.to_bits() == other.0.to_bits()
+    }
+}
+
+impl Eq for AckFloat {}
+
+impl std::hash::Hash for AckFloat {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.to_bits().hash(state)
+    }
 }

@@ -30,7 +30,7 @@ mod wire;
 
 pub use client::{ClientFrame, ConnectFrame, InvokeData, VisitorEvent};
 pub use error::{ErrorCode, FrameError, ValidationError};
-pub use ids::{AckId, GroupId, VisitorId, UNIQUE_PREFIX};
+pub use ids::{AckFloat, AckId, GroupId, VisitorId, UNIQUE_PREFIX};
 pub use invoke::{invoke_allowed, INVOKE_PREFIXES, MAX_INVOKE_FUNC};
 #[cfg(feature = "json")]
 pub use json::ParseError;

@@ -181,4 +181,9 @@ pub enum CloseCode {
     TooMany = 4429,
     /// 4503: the node is draining.
     Draining = 4503,
+    /// 1002 (RFC 6455): a frame broke the WebSocket protocol (reserved opcode or RSV bit, an
+    /// unmasked client frame, a fragmented or oversized control frame).
+    ProtocolError = 1002,
+    /// 1007 (RFC 6455): a text frame that is not UTF-8.
+    InvalidData = 1007,
 }

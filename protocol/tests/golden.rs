@@ -5,10 +5,10 @@
 //! and the literal text parses back to the same value.
 
 use glance_protocol::{
-    AckData, AckId, ClientFrame, CloseCode, ConnectFrame, ConnectedData, ErrorCode, ErrorData,
-    FrameError, GroupId, InvokeData, JsonClientFrame, JsonServerFrame, RedirectData, ServerFrame,
-    SockData, TermsData, TermsStatus, ValidationError, Visibility, VisibilityData, VisitorEvent,
-    VisitorId,
+    AckData, AckFloat, AckId, ClientFrame, CloseCode, ConnectFrame, ConnectedData, ErrorCode,
+    ErrorData, FrameError, GroupId, InvokeData, JsonClientFrame, JsonServerFrame, RedirectData,
+    ServerFrame, SockData, TermsData, TermsStatus, ValidationError, Visibility, VisibilityData,
+    VisitorEvent, VisitorId,
 };
 use serde_json::{json, Value};
 
@@ -376,6 +376,57 @@ fn client_signal() {
     );
 }
 
+/// Every JSON scalar is an ack id, and the ack carries it back as the same JSON text.
+#[test]
+fn ack_ids_are_any_json_scalar() {
+    let cases = [
+        (AckId::Num(7), "7"),
+        (AckId::Num(u64::MAX), "18446744073709551615"),
+        (AckId::Neg(-3), "-3"),
+        (AckId::Float(AckFloat(1.5)), "1.5"),
+        (AckId::Float(AckFloat(-0.25)), "-0.25"),
+        (AckId::Bool(true), "true"),
+        (AckId::Bool(false), "false"),
+        (AckId::Str("s-1".into()), r#""s-1""#),
+        (AckId::Str(String::new()), r#""""#),
+    ];
+    for (id, text) in cases {
+        client_golden(
+            ClientFrame::Signal {
+                id: Some(id.clone()),
+                data: None,
+            },
+            &format!(r#"{{"type":"signal","id":{text}}}"#),
+        );
+        client_golden(
+            ClientFrame::Invoke {
+                id: Some(id.clone()),
+                data: InvokeData {
+                    func: "GLANCE.f".into(),
+                    args: None,
+                },
+            },
+            &format!(r#"{{"type":"invoke","id":{text},"data":{{"func":"GLANCE.f"}}}}"#),
+        );
+        server_golden(
+            ServerFrame::Ack(AckData::refused(id, ErrorCode::InvalidParameter)),
+            &format!(r#"{{"type":"ack","data":{{"id":{text},"error":"invalidparameter"}}}}"#),
+        );
+    }
+    // `null` is no id; an object or an array is not one.
+    assert_eq!(
+        parse_client(r#"{"type":"signal","id":null}"#),
+        ClientFrame::Signal {
+            id: None,
+            data: None
+        }
+    );
+    for id in ["{}", "[1]"] {
+        let text = format!(r#"{{"type":"signal","id":{id}}}"#);
+        assert!(JsonClientFrame::parse(text.as_bytes()).is_err(), "{text}");
+    }
+}
+
 #[test]
 fn client_invoke() {
     let data = InvokeData {
@@ -639,7 +690,8 @@ fn wrong_shapes() {
         r#"42"#,
         r#"null"#,
         r#"{"type":5}"#,
-        r#"{"type":"signal","id":-1}"#,
+        // Any scalar is an ack id (see `ack_ids_are_any_json_scalar`); a structure is not.
+        r#"{"type":"signal","id":{"n":1}}"#,
     ] {
         assert_eq!(
             client_error(text).code(),
@@ -759,4 +811,6 @@ fn close_codes() {
     assert_eq!(CloseCode::Origin as u16, 4403);
     assert_eq!(CloseCode::TooMany as u16, 4429);
     assert_eq!(CloseCode::Draining as u16, 4503);
+    assert_eq!(CloseCode::ProtocolError as u16, 1002);
+    assert_eq!(CloseCode::InvalidData as u16, 1007);
 }

@@ -243,9 +243,14 @@ pub struct GroupConfig {
     /// Secret for login keys.
     pub api_key: String,
     /// Origins allowed to use the agent API (`https://crm.example.com`, `http://localhost:*`).
-    /// Unset: the server's own origin and localhost.
+    /// Unset: the server's own origins: localhost on any port, `public_host`, and the listen
+    /// address when it is a specific one (never the request's `Host`).
     #[serde(default)]
     pub agent_origins: Option<Vec<String>>,
+    /// Let agent WebSockets without an `Origin` header in (non-browser integrations; their token
+    /// still decides). Default false: a socket without `Origin` is refused with 4403.
+    #[serde(default)]
+    pub allow_no_origin: bool,
     /// Terms URL shown in the terms dialog.
     #[serde(default)]
     pub terms_url: Option<String>,
@@ -275,8 +280,10 @@ pub struct Group {
     pub id: GroupId,
     /// Secret for login keys.
     pub api_key: String,
-    /// Allowed agent origins; `None`: own origin and localhost.
+    /// Allowed agent origins; `None`: the server's own origins.
     pub agent_origins: Option<Vec<OriginPattern>>,
+    /// Agent WebSockets without `Origin` are let in.
+    pub allow_no_origin: bool,
     /// Terms URL.
     pub terms_url: Option<String>,
     /// Presence on.
@@ -304,6 +311,7 @@ impl Config {
                 id,
                 api_key: DEMO_API_KEY.into(),
                 agent_origins: None,
+                allow_no_origin: false,
                 terms_url: None,
                 presence: true,
             };
@@ -333,6 +341,7 @@ impl Config {
                 id,
                 api_key: g.api_key.clone(),
                 agent_origins,
+                allow_no_origin: g.allow_no_origin,
                 terms_url: g.terms_url.clone(),
                 presence: g.presence,
             };
@@ -380,6 +389,13 @@ impl Config {
                 "limits: outbound_queue, rate, burst, max_frame and held_signals must be positive"
                     .into(),
             ));
+        }
+        if let Some(h) = &self.public_host {
+            if OriginPattern::parse(&format!("https://{h}")).is_err() || h.contains('*') {
+                return Err(ConfigError::Invalid(format!(
+                    "public_host '{h}' must be host[:port]"
+                )));
+            }
         }
         self.groups()?;
         Ok(())

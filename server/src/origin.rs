@@ -1,6 +1,7 @@
 //! Agent origins: which web pages may use the agent API of a group (§4, §5).
 
 use std::fmt;
+use std::net::SocketAddr;
 
 /// One allowed origin: `scheme://host[:port]`, where the port may be `*`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,12 +98,28 @@ impl fmt::Display for OriginPattern {
     }
 }
 
-/// Whether `origin` is the server's own origin, given the `Host` the request came to.
-pub fn is_own_origin(origin: &str, host: Option<&str>) -> bool {
-    match (origin.split_once("://"), host) {
-        (Some((_, rest)), Some(host)) => rest.eq_ignore_ascii_case(host),
-        _ => false,
+/// The server's own origins, for groups that name no agent origins: localhost on any port, the
+/// configured public host, and the bound address when it is a specific one.
+///
+/// Derived from configuration only, never from a request's `Host` header: a page on a name that
+/// resolves to this server (DNS rebinding) sends `Origin` and `Host` alike, so comparing the two
+/// proves nothing about who serves the page.
+pub fn own_origins(public_host: Option<&str>, bound: SocketAddr) -> Vec<OriginPattern> {
+    let mut out = OriginPattern::localhost();
+    let mut add = |hostport: &str| {
+        for scheme in ["http", "https"] {
+            if let Ok(p) = OriginPattern::parse(&format!("{scheme}://{hostport}")) {
+                out.push(p);
+            }
+        }
+    };
+    if let Some(h) = public_host {
+        add(h);
     }
+    if !bound.ip().is_unspecified() && !bound.ip().is_loopback() {
+        add(&bound.to_string());
+    }
+    out
 }
 
 #[cfg(test)]
@@ -122,5 +139,24 @@ mod tests {
         assert!(!any.matches("http://localhost.evil.com:5173"));
         assert!(OriginPattern::parse("ftp://x").is_err());
         assert!(OriginPattern::parse("https://x/path").is_err());
+    }
+
+    #[test]
+    fn own_origins_come_from_configuration() {
+        let any: SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        let own = |list: &[OriginPattern], o: &str| list.iter().any(|p| p.matches(o));
+        let demo = own_origins(None, any);
+        assert!(own(&demo, "http://localhost:8080"));
+        assert!(own(&demo, "http://127.0.0.1:8080"));
+        assert!(!own(&demo, "http://rebound.example:8080"));
+        let public = own_origins(Some("presence.example.com"), any);
+        assert!(own(&public, "https://presence.example.com"));
+        assert!(own(&public, "http://presence.example.com"));
+        assert!(!own(&public, "https://presence.example.com:8443"));
+        let with_port = own_origins(Some("presence.example.com:8443"), any);
+        assert!(own(&with_port, "https://presence.example.com:8443"));
+        let bound = own_origins(None, "10.1.2.3:8080".parse().unwrap());
+        assert!(own(&bound, "http://10.1.2.3:8080"));
+        assert!(!own(&bound, "http://10.1.2.3:9090"));
     }
 }

@@ -169,17 +169,6 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         None => None,
     };
     let listen = config.listen;
-    let state = Arc::new(AppState::new(
-        config,
-        groups,
-        store,
-        Tokens::new(&secret),
-        metrics,
-        phase_rx,
-    ));
-    let router = app(state.clone());
-    let handle = Handle::new();
-    let service = router.into_make_service_with_connect_info::<SocketAddr>();
     let listener = std::net::TcpListener::bind(listen).map_err(|e| StartError::Bind {
         addr: listen,
         detail: e.to_string(),
@@ -194,6 +183,18 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         addr: listen,
         detail: e.to_string(),
     })?;
+    let state = Arc::new(AppState::new(
+        addr,
+        config,
+        groups,
+        store,
+        Tokens::new(&secret),
+        metrics,
+        phase_rx,
+    ));
+    let router = app(state.clone());
+    let handle = Handle::new();
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
     let task = match tls.clone() {
         Some(cfg) => {
             let server = axum_server::from_tcp_rustls(listener, RustlsConfig::from_config(cfg))

@@ -3,10 +3,11 @@
 use crate::auth::Tokens;
 use crate::config::{Config, Group};
 use crate::metrics::Metrics;
-use crate::origin::{is_own_origin, OriginPattern};
+use crate::origin::{own_origins, OriginPattern};
 use crate::store::Store;
 use glance_protocol::GroupId;
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::watch;
@@ -36,13 +37,15 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Node lifecycle.
     pub phase: watch::Receiver<Phase>,
-    localhost: Vec<OriginPattern>,
+    /// Agent origins of groups that name none (see [`own_origins`]).
+    own_origins: Vec<OriginPattern>,
     next_conn: AtomicU64,
 }
 
 impl AppState {
-    /// Assembles the state.
+    /// Assembles the state; `bound` is the address the listener got.
     pub fn new(
+        bound: SocketAddr,
         config: Config,
         groups: HashMap<GroupId, Group>,
         store: Arc<dyn Store>,
@@ -50,6 +53,7 @@ impl AppState {
         metrics: Arc<Metrics>,
         phase: watch::Receiver<Phase>,
     ) -> Self {
+        let own_origins = own_origins(config.public_host.as_deref(), bound);
         Self {
             config,
             groups,
@@ -57,7 +61,7 @@ impl AppState {
             tokens,
             metrics,
             phase,
-            localhost: OriginPattern::localhost(),
+            own_origins,
             next_conn: AtomicU64::new(1),
         }
     }
@@ -77,20 +81,15 @@ impl AppState {
         *self.phase.borrow() != Phase::Running
     }
 
-    /// Whether `origin` may use the agent API of `group`; `host` is the request's `Host`.
-    pub fn agent_origin_allowed(&self, group: &Group, origin: &str, host: Option<&str>) -> bool {
-        match &group.agent_origins {
-            Some(list) => list.iter().any(|p| p.matches(origin)),
-            None => {
-                is_own_origin(origin, host)
-                    || self
-                        .config
-                        .public_host
-                        .as_deref()
-                        .is_some_and(|h| is_own_origin(origin, Some(h)))
-                    || self.localhost.iter().any(|p| p.matches(origin))
-            }
-        }
+    /// Whether `origin` may use the agent API of `group`: one of its agent origins, or, when it
+    /// names none, one of the server's own origins (from configuration, never from `Host`).
+    pub fn agent_origin_allowed(&self, group: &Group, origin: &str) -> bool {
+        group
+            .agent_origins
+            .as_deref()
+            .unwrap_or(&self.own_origins)
+            .iter()
+            .any(|p| p.matches(origin))
     }
 
     /// `host[:port]` clients should use: the configured public host, else the request's `Host`.

@@ -60,12 +60,11 @@ pub async fn agent(State(state): State<SharedState>, mut req: Request, next: Nex
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    let host = super::extract::host(req.headers());
     let allowed = match (
         origin.to_str().ok(),
         query.group().and_then(|g| state.groups.get(&g)),
     ) {
-        (Some(o), Some(group)) => state.agent_origin_allowed(group, o, host),
+        (Some(o), Some(group)) => state.agent_origin_allowed(group, o),
         // Unknown group: let the handler answer with its own error, without CORS consent.
         _ => false,
     };

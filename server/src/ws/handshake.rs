@@ -1,6 +1,7 @@
 //! The `connect` frame (§5): who the connection is, and whether it may be.
 
 use super::link::{Inbound, Link};
+use super::ratelimit::{RateLimit, Verdict};
 use super::Role;
 use crate::state::SharedState;
 use crate::store::{now_ms, VisitorKey};
@@ -10,8 +11,6 @@ use glance_protocol::{ClientFrame, CloseCode, ConnectFrame, ErrorCode, JsonClien
 pub struct Peer {
     /// `Origin` header.
     pub origin: Option<String>,
-    /// `Host` header.
-    pub host: Option<String>,
 }
 
 /// An accepted connection.
@@ -42,23 +41,35 @@ impl Refusal {
     }
 }
 
-/// Waits for the `connect` frame and checks it.
+/// Waits for the `connect` frame and checks it. Every frame until then, pings included, is
+/// charged to `limit`.
 pub async fn connect(
     link: &mut Link,
     state: &SharedState,
     role: Role,
     peer: &Peer,
+    limit: &mut RateLimit,
 ) -> Result<Accepted, Refusal> {
     let first = tokio::time::timeout(state.config.timings.connect_timeout(), async {
         loop {
-            match link.recv().await {
+            let inbound = link.recv().await;
+            if matches!(inbound, Inbound::Control | Inbound::Data(_))
+                && limit.check(std::time::Instant::now()) == Verdict::Cut
+            {
+                return Err(Refusal::new(
+                    ErrorCode::RateLimited,
+                    CloseCode::TooMany,
+                    "ratelimited",
+                ));
+            }
+            match inbound {
                 Inbound::Control => continue,
-                other => return other,
+                other => return Ok(other),
             }
         }
     })
     .await
-    .map_err(|_| Refusal::new(ErrorCode::Timeout, CloseCode::Timeout, "connecttimeout"))?;
+    .map_err(|_| Refusal::new(ErrorCode::Timeout, CloseCode::Timeout, "connecttimeout"))??;
     let bytes = match first {
         Inbound::Data(b) => b,
         Inbound::TooLarge => {
@@ -67,6 +78,9 @@ pub async fn connect(
                 CloseCode::TooLarge,
                 "toolarge",
             ))
+        }
+        Inbound::Violation(v) => {
+            return Err(Refusal::new(ErrorCode::Error, v.close_code(), v.reason()))
         }
         Inbound::Closed | Inbound::Control => {
             return Err(Refusal::new(
@@ -118,10 +132,20 @@ pub async fn connect(
     match role {
         Role::Visitor => visitor(state, &frame, key).await,
         Role::Agent => {
-            if let Some(origin) = &peer.origin {
-                if !state.agent_origin_allowed(group, origin, peer.host.as_deref()) {
-                    return Err(Refusal::new(ErrorCode::Origin, CloseCode::Origin, "origin"));
+            // Browsers always send `Origin` on a WebSocket; a socket without one is a program,
+            // let in only where the group says so (§5).
+            match &peer.origin {
+                Some(origin) if !state.agent_origin_allowed(group, origin) => {
+                    return Err(Refusal::new(ErrorCode::Origin, CloseCode::Origin, "origin"))
                 }
+                None if !group.allow_no_origin => {
+                    return Err(Refusal::new(
+                        ErrorCode::Origin,
+                        CloseCode::Origin,
+                        "noorigin",
+                    ))
+                }
+                _ => {}
             }
             let token = frame
                 .authorization

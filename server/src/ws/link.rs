@@ -18,10 +18,63 @@ pub enum Inbound {
     Data(Bytes),
     /// A frame over the size limit; the socket cannot be read further.
     TooLarge,
-    /// Ping/pong: counts as a sign of life only.
+    /// Ping/pong: a sign of life, charged to the rate limit like any frame.
     Control,
+    /// The peer broke RFC 6455 (close with 1002 or 1007); the socket cannot be read further.
+    Violation(Violation),
     /// The peer closed, or the socket broke.
     Closed,
+}
+
+/// How a peer broke the WebSocket protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Violation {
+    /// Reserved opcode or RSV bit, unmasked client frame, fragmented or oversized control frame,
+    /// a continuation out of place: 1002.
+    Protocol,
+    /// A text frame that is not UTF-8: 1007.
+    InvalidUtf8,
+}
+
+impl Violation {
+    /// The close code RFC 6455 asks for.
+    pub fn close_code(self) -> CloseCode {
+        match self {
+            Self::Protocol => CloseCode::ProtocolError,
+            Self::InvalidUtf8 => CloseCode::InvalidData,
+        }
+    }
+
+    /// Metric / log reason.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::Protocol => "protocolerror",
+            Self::InvalidUtf8 => "invalidutf8",
+        }
+    }
+}
+
+/// What a read error means for the session.
+fn classify(error: &tungstenite::Error) -> Inbound {
+    use tungstenite::error::ProtocolError as P;
+    match error {
+        tungstenite::Error::Capacity(_) => Inbound::TooLarge,
+        tungstenite::Error::Utf8(_) => Inbound::Violation(Violation::InvalidUtf8),
+        tungstenite::Error::Protocol(
+            P::NonZeroReservedBits
+            | P::UnmaskedFrameFromClient
+            | P::FragmentedControlFrame
+            | P::ControlFrameTooBig
+            | P::UnknownControlFrameType(_)
+            | P::UnknownDataFrameType(_)
+            | P::UnexpectedContinueFrame
+            | P::ExpectedFragment(_)
+            | P::InvalidOpcode(_)
+            | P::InvalidCloseSequence,
+        ) => Inbound::Violation(Violation::Protocol),
+        // A reset, an I/O error: the peer is gone.
+        _ => Inbound::Closed,
+    }
 }
 
 /// Sending failed: the peer is gone or too slow.
@@ -47,17 +100,10 @@ impl Link {
             Some(Ok(Message::Binary(b))) => Inbound::Data(b),
             Some(Ok(Message::Ping(_) | Message::Pong(_))) => Inbound::Control,
             Some(Ok(Message::Close(_))) | None => Inbound::Closed,
-            Some(Err(e)) => {
-                let too_large = e
-                    .into_inner()
-                    .downcast_ref::<tungstenite::Error>()
-                    .is_some_and(|e| matches!(e, tungstenite::Error::Capacity(_)));
-                if too_large {
-                    Inbound::TooLarge
-                } else {
-                    Inbound::Closed
-                }
-            }
+            Some(Err(e)) => e
+                .into_inner()
+                .downcast_ref::<tungstenite::Error>()
+                .map_or(Inbound::Closed, classify),
         }
     }
 

@@ -11,7 +11,6 @@ mod ratelimit;
 mod session;
 mod visitor;
 
-use crate::http::extract::host;
 use crate::state::SharedState;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
@@ -76,7 +75,6 @@ fn accept(
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let host = host(&headers).map(str::to_owned);
     let max = state.config.limits.max_frame;
     upgrade
         .read_buffer_size(READ_BUFFER)
@@ -92,7 +90,7 @@ fn accept(
                 link::Link::new(socket),
                 state,
                 role,
-                handshake::Peer { origin, host },
+                handshake::Peer { origin },
             )
         })
 }

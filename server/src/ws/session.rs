@@ -67,8 +67,15 @@ pub struct Session {
 /// close paths (large, and short-lived) are boxed so their state lives on the heap only while
 /// they run.
 pub async fn run(mut link: Link, state: SharedState, role: Role, peer: Peer) {
-    match Box::pin(handshake::connect(&mut link, &state, role, &peer)).await {
-        Ok(accepted) => serve(&mut link, &state, role, accepted).await,
+    let limits = &state.config.limits;
+    // One bucket from the upgrade on: frames before `connect` (pings too) count.
+    let mut limit = RateLimit::new(limits.rate, limits.burst, Instant::now());
+    match Box::pin(handshake::connect(
+        &mut link, &state, role, &peer, &mut limit,
+    ))
+    .await
+    {
+        Ok(accepted) => serve(&mut link, &state, role, accepted, limit).await,
         Err(refusal) => Box::pin(refuse(&mut link, &state, refusal)).await,
     }
 }
@@ -86,7 +93,13 @@ async fn refuse(link: &mut Link, state: &SharedState, refusal: Refusal) {
     .await;
 }
 
-async fn serve(link: &mut Link, state: &SharedState, role: Role, accepted: Accepted) {
+async fn serve(
+    link: &mut Link,
+    state: &SharedState,
+    role: Role,
+    accepted: Accepted,
+    limit: RateLimit,
+) {
     let now = Instant::now();
     let limits = &state.config.limits;
     let mut session = Session {
@@ -98,7 +111,7 @@ async fn serve(link: &mut Link, state: &SharedState, role: Role, accepted: Accep
         hidden_since: None,
         unique_until: accepted.unique_until,
         close_at: None,
-        limit: RateLimit::new(limits.rate, limits.burst, now),
+        limit,
         state: state.clone(),
     };
     let connected = ServerFrame::Connected {
@@ -232,8 +245,8 @@ impl Session {
         let now = Instant::now();
         self.last_seen = now;
         let bytes = match inbound {
-            Inbound::Data(b) => b,
-            Inbound::Control => return Flow::Continue,
+            Inbound::Data(b) => Some(b),
+            Inbound::Control => None,
             Inbound::Closed => {
                 return Flow::Close {
                     last: None,
@@ -244,20 +257,33 @@ impl Session {
             Inbound::TooLarge => {
                 return Flow::error(ErrorCode::FrameTooLarge, CloseCode::TooLarge, "toolarge")
             }
-        };
-        match self.limit.check(now) {
-            Verdict::Allow => {}
-            // Over the rate (§6): this frame is refused, the connection kept; a flood is cut off.
-            Verdict::Refuse => {
-                return self.reject(
-                    ErrorCode::RateLimited,
-                    "over the frame rate: frame dropped".into(),
-                )
+            Inbound::Violation(v) => {
+                return Flow::Close {
+                    last: None,
+                    code: v.close_code() as u16,
+                    reason: v.reason(),
+                }
             }
-            Verdict::Cut => {
-                return Flow::error(ErrorCode::RateLimited, CloseCode::TooMany, "ratelimited")
+        };
+        // Pings and pongs are charged like data frames: the library answers every ping, so a
+        // ping flood costs as much as a frame flood.
+        match (self.limit.check(now), bytes) {
+            (Verdict::Allow, Some(bytes)) => self.on_data(bytes, now).await,
+            (Verdict::Allow, None) => Flow::Continue,
+            // Over the rate (§6): this frame is refused, the connection kept; a flood is cut off.
+            (Verdict::Refuse, Some(_)) => self.reject(
+                ErrorCode::RateLimited,
+                "over the frame rate: frame dropped".into(),
+            ),
+            // A ping over the rate gets no `error` frame (its pong is already queued).
+            (Verdict::Refuse, None) => Flow::Continue,
+            (Verdict::Cut, _) => {
+                Flow::error(ErrorCode::RateLimited, CloseCode::TooMany, "ratelimited")
             }
         }
+    }
+
+    async fn on_data(&mut self, bytes: bytes::Bytes, now: Instant) -> Flow {
         self.state.metrics.frame_in();
         let frame = match JsonClientFrame::parse(&bytes) {
             Ok(f) => f,
