@@ -6,6 +6,8 @@
 
 #![forbid(unsafe_code)]
 
+mod accept;
+pub mod admission;
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -1,5 +1,6 @@
 //! What every handler shares.
 
+use crate::admission::Admission;
 use crate::auth::Tokens;
 use crate::config::{Config, Group};
 use crate::metrics::Metrics;
@@ -36,6 +37,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Node lifecycle.
     pub phase: watch::Receiver<Phase>,
+    /// TCP connection caps.
+    pub admission: Arc<Admission>,
     localhost: Vec<OriginPattern>,
     next_conn: AtomicU64,
 }
@@ -49,6 +52,7 @@ impl AppState {
         tokens: Tokens,
         metrics: Arc<Metrics>,
         phase: watch::Receiver<Phase>,
+        admission: Arc<Admission>,
     ) -> Self {
         Self {
             config,
@@ -57,6 +61,7 @@ impl AppState {
             tokens,
             metrics,
             phase,
+            admission,
             localhost: OriginPattern::localhost(),
             next_conn: AtomicU64::new(1),
         }

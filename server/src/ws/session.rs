@@ -49,7 +49,7 @@ pub struct Session {
     pub key: VisitorKey,
     /// Queue of frames for this connection.
     pub outbox: Outbox,
-    /// Last frame (of any kind) from the peer.
+    /// Last data frame from the peer (pings and pongs do not count).
     pub last_seen: Instant,
     /// Visitor: since when its last visibility is `hidden`.
     pub hidden_since: Option<Instant>,
@@ -230,9 +230,10 @@ impl Session {
 
     async fn on_inbound(&mut self, inbound: Inbound) -> Flow {
         let now = Instant::now();
-        self.last_seen = now;
         let bytes = match inbound {
             Inbound::Data(b) => b,
+            // Pings prove the socket, not the client: a page that stopped sending keepalives
+            // (§3.6) is dead even if its browser still answers pings.
             Inbound::Control => return Flow::Continue,
             Inbound::Closed => {
                 return Flow::Close {
@@ -245,6 +246,8 @@ impl Session {
                 return Flow::error(ErrorCode::FrameTooLarge, CloseCode::TooLarge, "toolarge")
             }
         };
+        // Every data frame counts as a sign of life, the `k` keepalive included.
+        self.last_seen = now;
         match self.limit.check(now) {
             Verdict::Allow => {}
             // Over the rate (§6): this frame is refused, the connection kept; a flood is cut off.
