@@ -16,6 +16,7 @@ pub mod logging;
 pub mod metrics;
 pub mod origin;
 pub mod outbox;
+pub mod quota;
 mod server;
 pub mod shutdown;
 pub mod signal;

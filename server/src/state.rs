@@ -5,6 +5,7 @@ use crate::auth::Tokens;
 use crate::config::{Config, Group};
 use crate::metrics::Metrics;
 use crate::origin::{is_own_origin, OriginPattern};
+use crate::quota::TokenQuotas;
 use crate::store::Store;
 use glance_protocol::GroupId;
 use std::collections::HashMap;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub phase: watch::Receiver<Phase>,
     /// TCP connection caps.
     pub admission: Arc<Admission>,
+    /// Per-token quotas of agent sockets and REST calls.
+    pub quotas: Arc<TokenQuotas>,
     localhost: Vec<OriginPattern>,
     next_conn: AtomicU64,
 }
@@ -55,6 +58,10 @@ impl AppState {
         admission: Arc<Admission>,
     ) -> Self {
         Self {
+            quotas: TokenQuotas::new(
+                config.limits.agent_sockets_per_token,
+                config.limits.requests_per_token,
+            ),
             config,
             groups,
             store,

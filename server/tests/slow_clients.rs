@@ -9,6 +9,7 @@ mod common;
 
 use common::*;
 use glance_protocol::CloseCode;
+use presence_server::auth::Tokens;
 use serde_json::json;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
@@ -610,4 +611,100 @@ async fn more_idle_connections_than_the_file_limit_do_not_lock_clients_out() {
     }
     assert!(opened.elapsed() <= Duration::from_millis(500) + SLACK + WAIT);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// An agent socket of [`GROUP`] watching `visitor` with `token`; returns it after `connect` is
+/// sent (nothing read yet).
+async fn agent_with(server: &Server, visitor: &str, token: &str) -> Ws {
+    let mut ws = server.open("/agent", Some(AGENT_ORIGIN)).await;
+    ws.send_text(connect_frame(GROUP, visitor, Some(token), None))
+        .await;
+    ws
+}
+
+#[tokio::test]
+async fn one_token_opens_at_most_its_quota_of_agent_sockets() {
+    let mut c = slow_config();
+    c.limits.agent_sockets_per_token = 2;
+    let server = Server::with(c).await;
+    let token = agent_token_with(SECRET, GROUP, 60, presence_server::http::unix_now());
+    let mut first = agent_with(&server, "v1", &token).await;
+    first.expect_next("connected", WAIT).await;
+    let mut second = agent_with(&server, "v2", &token).await;
+    second.expect_next("connected", WAIT).await;
+    let mut third = agent_with(&server, "v3", &token).await;
+    third
+        .expect_refused("ratelimited", CloseCode::TooMany as u16)
+        .await;
+    // Another token is not affected; a closed socket gives its place back.
+    let other = Tokens::new(SECRET.as_bytes()).issue_agent(
+        gid(GROUP),
+        "agent-2",
+        "presence",
+        60,
+        presence_server::http::unix_now(),
+    );
+    let mut elsewhere = agent_with(&server, "v3", &other).await;
+    elsewhere.expect_next("connected", WAIT).await;
+    first.close().await;
+    let mut again = Ws::from_stream(
+        tokio::time::timeout(WAIT, async {
+            loop {
+                let mut ws = agent_with(&server, "v1", &token).await;
+                match ws.next(WAIT).await {
+                    Some(Event::Frame(f)) if f["type"] == "connected" => return ws.stream,
+                    _ => tokio::time::sleep(Duration::from_millis(50)).await,
+                }
+            }
+        })
+        .await
+        .expect("the place is given back"),
+    );
+    again.send(json!({"type": "k"})).await;
+    assert!(cuts(&server, "tokencap").await >= 1);
+}
+
+#[tokio::test]
+async fn one_token_has_at_most_its_quota_of_rest_calls_in_progress() {
+    let mut c = slow_config();
+    c.limits.requests_per_token = 2;
+    let server = Server::with(c).await;
+    let mut visitor = server.visitor("v1").await;
+    let token = agent_token_with(SECRET, GROUP, 60, presence_server::http::unix_now());
+    let addr = server.running.addr();
+    // Two calls held open: their bodies are not sent yet.
+    let mut open = Vec::new();
+    for _ in 0..2 {
+        let mut s = TcpStream::connect(addr).await.expect("connect");
+        let head = format!(
+            "POST /signalvisitor?groupid={GROUP}&visitorid=v1 HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer {token}\r\nContent-Length: 35\r\n\r\n"
+        );
+        s.write_all(head.as_bytes()).await.expect("head written");
+        open.push(s);
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let lookup = format!("/lookupvisitor?groupid={GROUP}&visitorid=v1");
+    let refused = server.get_auth(&lookup, &token).await;
+    assert_eq!(refused.status, 429, "{}", refused.body);
+    assert_eq!(refused.body["err"], "ratelimited");
+    let other = Tokens::new(SECRET.as_bytes()).issue_agent(
+        gid(GROUP),
+        "agent-2",
+        "presence",
+        60,
+        presence_server::http::unix_now(),
+    );
+    assert_eq!(server.get_auth(&lookup, &other).await.status, 200);
+    // The held calls finish; the token's calls go through again.
+    for s in &mut open {
+        s.write_all(br#"{"mtype":"signal","data":{"n":1}}  "#)
+            .await
+            .expect("body written");
+        let mut buf = [0u8; 12];
+        s.read_exact(&mut buf).await.expect("reply");
+        assert_eq!(&buf, b"HTTP/1.1 200");
+    }
+    visitor.expect("signal", WAIT).await;
+    assert_eq!(server.get_auth(&lookup, &token).await.status, 200);
+    assert!(cuts(&server, "tokencap").await >= 1);
 }

@@ -7,6 +7,7 @@ mod error;
 pub(crate) mod extract;
 mod gate;
 mod ops;
+mod quota;
 mod visitor;
 
 pub use authorize::unix_now;
@@ -51,6 +52,7 @@ pub fn app(state: SharedState) -> Router {
         .route("/findvisitor", get(agent::find).layer(no_body))
         .route("/signalvisitor", post(agent::signal).layer(body))
         .route("/query", get(agent::query).layer(no_body))
+        .layer(from_fn_with_state(state.clone(), quota::per_token))
         .layer(from_fn_with_state(state.clone(), cors::agent));
     let sockets = Router::new()
         .route("/visitorws", get(crate::ws::visitor))

@@ -89,6 +89,8 @@ async fn refuse(link: &mut Link, state: &SharedState, refusal: Refusal) {
 async fn serve(link: &mut Link, state: &SharedState, role: Role, accepted: Accepted) {
     let now = Instant::now();
     let limits = &state.config.limits;
+    // Given back to the token's quota when this connection ends.
+    let _quota = accepted.quota;
     let mut session = Session {
         conn: state.next_conn_id(),
         role,
