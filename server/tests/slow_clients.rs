@@ -710,3 +710,54 @@ async fn one_token_has_at_most_its_quota_of_rest_calls_in_progress() {
     assert_eq!(server.get_auth(&lookup, &token).await.status, 200);
     assert!(cuts(&server, "tokencap").await >= 1);
 }
+
+#[tokio::test]
+async fn query_answers_in_pages_each_visitor_once() {
+    let mut c = slow_config();
+    c.limits.query_page = 3;
+    c.limits.query_page_max = 5;
+    let server = Server::with(c).await;
+    let mut visitors = Vec::new();
+    for i in 0..7 {
+        visitors.push(server.visitor(&format!("p{i}")).await);
+    }
+    let token = agent_token(GROUP);
+    // No paging parameters: the first page of the documented default size, and a cursor.
+    let mut seen = Vec::new();
+    let mut path = format!("/query?groupid={GROUP}");
+    let mut sizes = Vec::new();
+    loop {
+        let reply = server.get_auth(&path, &token).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let page = reply.body["visitors"].as_array().expect("visitors").clone();
+        sizes.push(page.len());
+        seen.extend(
+            page.iter()
+                .map(|v| v["visitorid"].as_str().unwrap().to_owned()),
+        );
+        match reply.body["cursor"].as_str() {
+            Some(c) => path = format!("/query?groupid={GROUP}&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(sizes, [3, 3, 1]);
+    let expected: Vec<String> = (0..7).map(|i| format!("p{i}")).collect();
+    assert_eq!(seen, expected);
+    let big = server
+        .get_auth(&format!("/query?groupid={GROUP}&limit=1000"), &token)
+        .await;
+    assert_eq!(
+        big.body["visitors"].as_array().unwrap().len(),
+        5,
+        "limit capped"
+    );
+    let bad = server
+        .get_auth(&format!("/query?groupid={GROUP}&limit=0"), &token)
+        .await;
+    assert_eq!(bad.status, 400);
+    let one = server
+        .get_auth(&format!("/query?groupid={GROUP}&visitorid=p6"), &token)
+        .await;
+    assert_eq!(one.body["visitors"][0]["visitorid"], "p6");
+    assert!(one.body.get("cursor").is_none());
+}
