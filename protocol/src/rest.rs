@@ -238,6 +238,9 @@ pub struct QueriedVisitor<D> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(bound(deserialize = "D: Deserialize<'de>", serialize = "D: Serialize"))]
 pub struct QueryReply<D> {
-    /// The group's present visitors.
+    /// The group's present visitors: one page, in visitor id order.
     pub visitors: Vec<QueriedVisitor<D>>,
+    /// Where the next page starts (pass it as `cursor`); absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<VisitorId>,
 }

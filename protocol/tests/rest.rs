@@ -157,11 +157,17 @@ fn query_reply() {
         },
     ];
     golden(
-        QueryReply { visitors },
+        QueryReply {
+            visitors,
+            cursor: None,
+        },
         r#"{"visitors":[{"visitorid":"v1","url":"https://a.example/","name":"Ann"},{"visitorid":"UNQ-9"}]}"#,
     );
     golden(
-        QueryReply::<Value> { visitors: vec![] },
+        QueryReply::<Value> {
+            visitors: vec![],
+            cursor: None,
+        },
         r#"{"visitors":[]}"#,
     );
 }

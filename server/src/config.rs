@@ -201,6 +201,31 @@ pub struct Limits {
     pub agents_per_visitor: usize,
     /// Sockets of one visitor.
     pub sockets_per_visitor: usize,
+    /// Seconds for a request's head to arrive whole (from the connection's start, or from the
+    /// previous response on a kept-alive connection); then the connection is closed.
+    pub header_timeout: f64,
+    /// Seconds a new connection may stay silent (not one byte) before it is closed.
+    pub idle_timeout: f64,
+    /// Seconds for a request to be read, body included, and answered: 408 after.
+    pub body_timeout: f64,
+    /// Largest request body of the endpoints that take one (`Authorize`, `/signalvisitor`),
+    /// bytes; checked against `Content-Length` before reading: 413.
+    pub max_body: usize,
+    /// Largest body of the endpoints that take none (`POST /presence` sends `{}`), bytes.
+    pub ignored_body: usize,
+    /// TCP connections from one address (offices behind one NAT share one).
+    pub connections_per_address: u32,
+    /// TCP connections in all; 0: as many as the process's file limit allows, less a reserve.
+    /// Always kept below that.
+    pub max_connections: usize,
+    /// Agent sockets one agent token may hold open (per node).
+    pub agent_sockets_per_token: usize,
+    /// REST calls one agent token may have in progress at once (per node): 429 beyond.
+    pub requests_per_token: usize,
+    /// Visitors in a `/query` page when the request names no `limit`.
+    pub query_page: usize,
+    /// Largest `limit` of a `/query` page.
+    pub query_page_max: usize,
 }
 
 impl Default for Limits {
@@ -218,11 +243,35 @@ impl Default for Limits {
             max_total: p.max_total,
             agents_per_visitor: 64,
             sockets_per_visitor: 16,
+            header_timeout: 10.0,
+            idle_timeout: 5.0,
+            body_timeout: 10.0,
+            max_body: glance_protocol::MAX_FRAME_BYTES,
+            ignored_body: 1024,
+            connections_per_address: 1000,
+            max_connections: 0,
+            agent_sockets_per_token: 32,
+            requests_per_token: 8,
+            query_page: 100,
+            query_page_max: 1000,
         }
     }
 }
 
 impl Limits {
+    /// Header-read timeout.
+    pub fn header_timeout(&self) -> Duration {
+        secs(self.header_timeout)
+    }
+    /// Idle timeout of a new connection.
+    pub fn idle_timeout(&self) -> Duration {
+        secs(self.idle_timeout)
+    }
+    /// Request (body) deadline.
+    pub fn body_timeout(&self) -> Duration {
+        secs(self.body_timeout)
+    }
+
     /// The presence limits.
     pub fn presence(&self) -> PresenceLimits {
         PresenceLimits {
@@ -396,6 +445,29 @@ impl Config {
                     "public_host '{h}' must be host[:port]"
                 )));
             }
+        }
+        for (name, v) in [
+            ("header_timeout", l.header_timeout),
+            ("idle_timeout", l.idle_timeout),
+            ("body_timeout", l.body_timeout),
+        ] {
+            if !(v.is_finite() && v > 0.0 && v <= 3_600.0) {
+                return Err(ConfigError::Invalid(format!(
+                    "limits.{name} must be above 0 and at most 3600 seconds"
+                )));
+            }
+        }
+        if l.connections_per_address == 0
+            || l.agent_sockets_per_token == 0
+            || l.requests_per_token == 0
+            || l.query_page == 0
+            || l.query_page_max < l.query_page
+        {
+            return Err(ConfigError::Invalid(
+                "limits: connections_per_address, agent_sockets_per_token, requests_per_token \
+                 and query_page must be positive, query_page_max at least query_page"
+                    .into(),
+            ));
         }
         self.groups()?;
         Ok(())

@@ -6,6 +6,8 @@
 
 #![forbid(unsafe_code)]
 
+mod accept;
+pub mod admission;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -14,6 +16,7 @@ pub mod logging;
 pub mod metrics;
 pub mod origin;
 pub mod outbox;
+pub mod quota;
 mod server;
 pub mod shutdown;
 pub mod signal;

@@ -14,6 +14,7 @@ type Label = [(&'static str, &'static str); 1];
 pub struct Metrics {
     registry: Registry,
     connections: Family<Label, Gauge>,
+    tcp_connections: Gauge,
     frames_in: Counter,
     frames_out: Counter,
     signals: Family<Label, Counter>,
@@ -33,6 +34,7 @@ impl Metrics {
     pub fn new() -> Self {
         let mut registry = Registry::with_prefix("presence");
         let connections = Family::<Label, Gauge>::default();
+        let tcp_connections = Gauge::default();
         let frames_in = Counter::default();
         let frames_out = Counter::default();
         let signals = Family::<Label, Counter>::default();
@@ -46,6 +48,11 @@ impl Metrics {
             "connections",
             "Open WebSocket connections by role",
             connections.clone(),
+        );
+        registry.register(
+            "tcp_connections",
+            "Admitted TCP connections (HTTP and WebSocket)",
+            tcp_connections.clone(),
         );
         registry.register("frames_in", "Frames received", frames_in.clone());
         registry.register("frames_out", "Frames sent", frames_out.clone());
@@ -61,7 +68,7 @@ impl Metrics {
         );
         registry.register(
             "disconnects",
-            "Connections closed by the server, by reason",
+            "Connections and requests the server cut or refused, by reason",
             disconnects.clone(),
         );
         registry.register(
@@ -72,6 +79,7 @@ impl Metrics {
         Self {
             registry,
             connections,
+            tcp_connections,
             frames_in,
             frames_out,
             signals,
@@ -86,6 +94,10 @@ impl Metrics {
         self.connections
             .get_or_create(&[("role", role)])
             .inc_by(delta);
+    }
+    /// An admitted TCP connection opened (+1) or closed (-1).
+    pub fn tcp_connection(&self, delta: i64) {
+        self.tcp_connections.inc_by(delta);
     }
     /// A frame was received.
     pub fn frame_in(&self) {

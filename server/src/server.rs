@@ -1,5 +1,7 @@
 //! Starting, draining and stopping a server.
 
+use crate::accept::Admit;
+use crate::admission::{file_limit, Admission};
 use crate::auth::Tokens;
 use crate::config::{Config, ConfigError};
 use crate::http::app;
@@ -9,8 +11,10 @@ use crate::state::{AppState, Phase};
 use crate::store::StoreRules;
 use crate::store::{MemoryStore, RedisStore, Store};
 use crate::tls::{server_config, TlsError};
-use axum_server::tls_rustls::RustlsConfig;
+use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use axum_server::Handle;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use hyper_util::server::conn::auto::Builder;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -142,6 +146,17 @@ async fn open_store(
     ))
 }
 
+/// HTTP/1.1 only (WebSockets ride on its upgrades; ALPN offers nothing else), with a timer so
+/// that hyper's header-read timeout runs: without one hyper silently skips it.
+fn configure_http(builder: &mut Builder<TokioExecutor>, header_timeout: Duration) {
+    let mut http1 = std::mem::replace(builder, Builder::new(TokioExecutor::new())).http1_only();
+    http1
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    *builder = http1;
+}
+
 /// Builds the state and starts serving. Returns once the listener is bound.
 pub async fn start(config: Config) -> Result<RunningServer, StartError> {
     config.validate()?;
@@ -169,6 +184,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         None => None,
     };
     let listen = config.listen;
+    let admission = Admission::new(&config.limits, file_limit(), metrics.clone());
     let listener = std::net::TcpListener::bind(listen).map_err(|e| StartError::Bind {
         addr: listen,
         detail: e.to_string(),
@@ -191,18 +207,34 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         Tokens::new(&secret),
         metrics,
         phase_rx,
+        admission,
     ));
     let router = app(state.clone());
     let handle = Handle::new();
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    let limits = &state.config.limits;
+    let admit = Admit::new(
+        state.admission.clone(),
+        limits.idle_timeout(),
+        limits.header_timeout(),
+    );
+    let header_timeout = limits.header_timeout();
     let task = match tls.clone() {
         Some(cfg) => {
-            let server = axum_server::from_tcp_rustls(listener, RustlsConfig::from_config(cfg))
+            let acceptor = RustlsAcceptor::new(RustlsConfig::from_config(cfg))
+                .handshake_timeout(header_timeout)
+                .acceptor(admit);
+            let mut server = axum_server::from_tcp(listener)
+                .acceptor(acceptor)
                 .handle(handle.clone());
+            configure_http(server.http_builder(), header_timeout);
             tokio::spawn(async move { server.serve(service).await })
         }
         None => {
-            let server = axum_server::from_tcp(listener).handle(handle.clone());
+            let mut server = axum_server::from_tcp(listener)
+                .acceptor(admit)
+                .handle(handle.clone());
+            configure_http(server.http_builder(), header_timeout);
             tokio::spawn(async move { server.serve(service).await })
         }
     };

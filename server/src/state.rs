@@ -1,9 +1,11 @@
 //! What every handler shares.
 
+use crate::admission::Admission;
 use crate::auth::Tokens;
 use crate::config::{Config, Group};
 use crate::metrics::Metrics;
 use crate::origin::{own_origins, OriginPattern};
+use crate::quota::TokenQuotas;
 use crate::store::Store;
 use glance_protocol::GroupId;
 use std::collections::HashMap;
@@ -39,6 +41,10 @@ pub struct AppState {
     pub phase: watch::Receiver<Phase>,
     /// Agent origins of groups that name none (see [`own_origins`]).
     own_origins: Vec<OriginPattern>,
+    /// TCP connection caps.
+    pub admission: Arc<Admission>,
+    /// Per-token quotas of agent sockets and REST calls.
+    pub quotas: Arc<TokenQuotas>,
     next_conn: AtomicU64,
 }
 
@@ -52,9 +58,14 @@ impl AppState {
         tokens: Tokens,
         metrics: Arc<Metrics>,
         phase: watch::Receiver<Phase>,
+        admission: Arc<Admission>,
     ) -> Self {
         let own_origins = own_origins(config.public_host.as_deref(), bound);
         Self {
+            quotas: TokenQuotas::new(
+                config.limits.agent_sockets_per_token,
+                config.limits.requests_per_token,
+            ),
             config,
             groups,
             store,
@@ -62,6 +73,7 @@ impl AppState {
             metrics,
             phase,
             own_origins,
+            admission,
             next_conn: AtomicU64::new(1),
         }
     }

@@ -267,7 +267,7 @@ async fn presence_merges_and_relays(store: Arc<dyn Store>) {
     );
     let looked = store.lookup(&k).await.unwrap().unwrap();
     assert_eq!(looked["url"], json!("/b"));
-    let listed = store.query(k.group).await.unwrap();
+    let listed = store.query(k.group, None, 100).await.unwrap().visitors;
     assert!(listed
         .iter()
         .any(|(id, p)| id == &k.visitor && p["cart"] == json!(2)));
@@ -526,3 +526,79 @@ async fn redis_nodes_share_state() {
         .unwrap();
     visitor.expect("blur").await;
 }
+
+/// Every page of `group` from the start, `limit` at a time.
+async fn all_pages(store: &Arc<dyn Store>, group: GroupId, limit: usize) -> Vec<Vec<String>> {
+    let mut pages = Vec::new();
+    let mut after: Option<VisitorId> = None;
+    loop {
+        let page = store.query(group, after.as_ref(), limit).await.unwrap();
+        pages.push(
+            page.visitors
+                .iter()
+                .map(|(id, p)| {
+                    assert_eq!(p["visitorpresent"], json!(true));
+                    id.to_string()
+                })
+                .collect(),
+        );
+        match page.next {
+            Some(next) => after = Some(next),
+            None => return pages,
+        }
+        assert!(pages.len() < 100, "paging does not end");
+    }
+}
+
+async fn query_pages_through_one_group(store: Arc<dyn Store>) {
+    let mut conns = Vec::new();
+    for i in 0..25 {
+        let k = key(&format!("q{i:02}"));
+        let c = Conn::new();
+        store
+            .visitor_open(&k, c.id, c.outbox.clone())
+            .await
+            .unwrap();
+        conns.push((k, c));
+    }
+    let other = VisitorKey::new(GroupId::new(777).unwrap(), VisitorId::parse("q99").unwrap());
+    let o = Conn::new();
+    store
+        .visitor_open(&other, o.id, o.outbox.clone())
+        .await
+        .unwrap();
+    let group = GroupId::new(12345).unwrap();
+    let pages = all_pages(&store, group, 10).await;
+    assert_eq!(
+        pages.iter().map(Vec::len).collect::<Vec<_>>(),
+        [10, 10, 5],
+        "{pages:?}"
+    );
+    let ids: Vec<String> = pages.concat();
+    let expected: Vec<String> = (0..25).map(|i| format!("q{i:02}")).collect();
+    assert_eq!(ids, expected, "each visitor exactly once, in id order");
+    // A page as large as the group has no next page.
+    let whole = store.query(group, None, 25).await.unwrap();
+    assert_eq!(whole.visitors.len(), 25);
+    assert!(whole.next.is_none());
+    // A visitor gone (after the grace period) leaves the index; one leaving between pages does
+    // not disturb the walk.
+    let first = store.query(group, None, 10).await.unwrap();
+    let (gone, c) = conns.remove(12);
+    store.visitor_close(&gone, c.id).await;
+    tokio::time::sleep(GRACE + GRACE).await;
+    let mut rest = Vec::new();
+    let mut after = first.next;
+    while let Some(a) = after {
+        let page = store.query(group, Some(&a), 10).await.unwrap();
+        rest.extend(page.visitors.into_iter().map(|(id, _)| id.to_string()));
+        after = page.next;
+    }
+    assert_eq!(rest.len(), 14, "{rest:?}");
+    assert!(!rest.contains(&"q12".to_string()));
+    assert_eq!(
+        all_pages(&store, GroupId::new(777).unwrap(), 10).await,
+        [vec!["q99".to_string()]]
+    );
+}
+both!(query_pages, query_pages_through_one_group);

@@ -5,7 +5,7 @@ use super::query::RequestQuery;
 use super::ApiError;
 use crate::signal::visitor_frame;
 use crate::state::SharedState;
-use crate::store::{SignalOutcome, VisitorKey};
+use crate::store::{QueryPage, SignalOutcome, VisitorKey};
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::Json;
@@ -111,24 +111,42 @@ pub async fn signal(
 }
 
 /// Query parameters of `/query` that are not presence filters.
-const NOT_FILTERS: [&str; 5] = ["groupid", "visitorid", "ver", "_", "callback"];
+const NOT_FILTERS: [&str; 7] = [
+    "groupid",
+    "visitorid",
+    "ver",
+    "_",
+    "callback",
+    "limit",
+    "cursor",
+];
 
-/// `GET /query?groupid=[&visitorid=][&field=value…]`: present visitors, optionally filtered by
-/// visitor id and by presence fields equal to the given text.
+/// `GET /query?groupid=[&visitorid=][&limit=][&cursor=][&field=value…]`: one page of present
+/// visitors in id order, optionally filtered by visitor id and by presence fields equal to the
+/// given text. `limit` defaults to `limits.query_page` (at most `limits.query_page_max`); the
+/// reply's `cursor`, passed back, gives the next page. Filters apply within a page, so a
+/// filtered page may hold fewer than `limit` visitors and still have a `cursor`.
 pub async fn query(
     State(state): State<SharedState>,
     headers: HeaderMap,
     params: RequestQuery,
 ) -> Result<Json<QueryReply<PresenceMap>>, ApiError> {
+    let invalid = |e: &dyn std::fmt::Display| ApiError::InvalidParameter(e.to_string());
     let group = params
         .get("groupid")
         .ok_or_else(|| ApiError::InvalidParameter("groupid is required".into()))
-        .and_then(|g| GroupId::parse(g).map_err(|e| ApiError::InvalidParameter(e.to_string())))?;
+        .and_then(|g| GroupId::parse(g).map_err(|e| invalid(&e)))?;
     authorize(&state, &headers, group)?;
-    let only = match params.get("visitorid") {
-        Some(v) => {
-            Some(VisitorId::parse(v).map_err(|e| ApiError::InvalidParameter(e.to_string()))?)
-        }
+    let limits = &state.config.limits;
+    let limit = match params.get("limit").map(|l| l.trim()) {
+        None | Some("") => limits.query_page,
+        Some(l) => match l.parse::<usize>() {
+            Ok(n) if n >= 1 => n.min(limits.query_page_max),
+            _ => return Err(invalid(&"limit must be a positive whole number")),
+        },
+    };
+    let cursor = match params.get("cursor").filter(|c| !c.is_empty()) {
+        Some(c) => Some(VisitorId::parse(c).map_err(|e| invalid(&e))?),
         None => None,
     };
     // Every filter must hold: a filter given twice with two values matches nobody.
@@ -136,12 +154,27 @@ pub async fn query(
         .pairs()
         .filter(|(k, _)| !NOT_FILTERS.contains(k))
         .collect();
-    let visitors = state
-        .store
-        .query(group)
-        .await?
+    let page = match params.get("visitorid") {
+        // One visitor: no page to walk.
+        Some(v) => {
+            let only = VisitorId::parse(v).map_err(|e| invalid(&e))?;
+            let key = VisitorKey::new(group, only.clone());
+            QueryPage {
+                visitors: state
+                    .store
+                    .lookup(&key)
+                    .await?
+                    .map(|p| (only, p))
+                    .into_iter()
+                    .collect(),
+                next: None,
+            }
+        }
+        None => state.store.query(group, cursor.as_ref(), limit).await?,
+    };
+    let visitors = page
+        .visitors
         .into_iter()
-        .filter(|(id, _)| only.as_ref().is_none_or(|o| o == id))
         .filter(|(_, p)| {
             filters
                 .iter()
@@ -152,7 +185,10 @@ pub async fn query(
             presence,
         })
         .collect();
-    Ok(Json(QueryReply { visitors }))
+    Ok(Json(QueryReply {
+        visitors,
+        cursor: page.next,
+    }))
 }
 
 fn matches_text(value: &Value, text: &str) -> bool {

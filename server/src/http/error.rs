@@ -20,6 +20,9 @@ pub enum ApiError {
     /// 404 `{err:"visitornotpresent"}`.
     #[error("visitor not present")]
     NotPresent,
+    /// 429 `{err:"ratelimited"}`: the token has as many calls in progress as it may.
+    #[error("too many requests")]
+    TooMany,
     /// 503 `{err:"serviceunavailable"}`.
     #[error("service unavailable")]
     Unavailable,
@@ -54,6 +57,11 @@ impl IntoResponse for ApiError {
                 Some("origin not allowed".into()),
             ),
             Self::NotPresent => (StatusCode::NOT_FOUND, ErrorCode::VisitorNotPresent, None),
+            Self::TooMany => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::RateLimited,
+                Some("too many calls in progress for this token".into()),
+            ),
             Self::Unavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 ErrorCode::ServiceUnavailable,

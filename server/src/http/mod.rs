@@ -5,8 +5,10 @@ mod authorize;
 mod cors;
 mod error;
 pub(crate) mod extract;
+mod gate;
 mod ops;
 mod query;
+mod quota;
 mod visitor;
 
 pub use authorize::unix_now;
@@ -14,21 +16,25 @@ pub use error::ApiError;
 
 use crate::state::SharedState;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::from_fn;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
-
-/// Largest request body.
-const MAX_BODY: usize = glance_protocol::MAX_FRAME_BYTES;
+use tower_http::timeout::TimeoutLayer;
 
 /// The whole application.
 pub fn app(state: SharedState) -> Router {
+    let limits = &state.config.limits;
+    // Bodies are checked against `Content-Length` before a byte is read (413 at once); the
+    // endpoints that take none get a cap that fits the `{}` the original clients send.
+    let no_body = RequestBodyLimitLayer::new(limits.ignored_body);
+    let body = RequestBodyLimitLayer::new(limits.max_body);
     let visitor_api = Router::new()
         .route(
             "/services/authorizationservice/GetVisitorSettings3",
@@ -36,24 +42,28 @@ pub fn app(state: SharedState) -> Router {
         )
         .route("/presence", post(visitor::presence))
         .route("/uniquevisitor", get(visitor::unique))
+        .layer(no_body)
         .layer(from_fn(cors::visitor));
     let agent_api = Router::new()
         .route(
             "/services/AuthorizationService.svc/rest/Authorize",
-            post(authorize::authorize),
+            post(authorize::authorize).layer(body),
         )
-        .route("/lookupvisitor", get(agent::lookup))
-        .route("/findvisitor", get(agent::find))
-        .route("/signalvisitor", post(agent::signal))
-        .route("/query", get(agent::query))
+        .route("/lookupvisitor", get(agent::lookup).layer(no_body))
+        .route("/findvisitor", get(agent::find).layer(no_body))
+        .route("/signalvisitor", post(agent::signal).layer(body))
+        .route("/query", get(agent::query).layer(no_body))
+        .layer(from_fn_with_state(state.clone(), quota::per_token))
         .layer(from_fn_with_state(state.clone(), cors::agent));
     let sockets = Router::new()
         .route("/visitorws", get(crate::ws::visitor))
-        .route("/agent", get(crate::ws::agent));
+        .route("/agent", get(crate::ws::agent))
+        .layer(no_body);
     let ops = Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
-        .route("/metrics", get(ops::metrics));
+        .route("/metrics", get(ops::metrics))
+        .layer(no_body);
     let mut router = Router::new()
         .merge(visitor_api)
         .merge(agent_api)
@@ -83,6 +93,13 @@ pub fn app(state: SharedState) -> Router {
         (None, None) => router,
     };
     router
-        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(DefaultBodyLimit::max(limits.max_body))
+        // The whole request, its body included, within `body_timeout` (408): a body trickled
+        // in a byte at a time cannot hold the connection.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limits.body_timeout(),
+        ))
+        .layer(from_fn_with_state(state.clone(), gate::gate))
         .with_state(state)
 }

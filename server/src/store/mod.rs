@@ -38,6 +38,15 @@ pub enum VisitorUpdate {
     Event(VisitorEvent<serde_json::Value>),
 }
 
+/// One page of a group's present visitors.
+#[derive(Debug, Clone, Default)]
+pub struct QueryPage {
+    /// The visitors, in id order.
+    pub visitors: Vec<(VisitorId, PresenceMap)>,
+    /// The id the next page starts after; `None` on the last page.
+    pub next: Option<VisitorId>,
+}
+
 /// What happened to a signal or invoke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignalOutcome {
@@ -107,8 +116,14 @@ pub trait Store: Send + Sync + 'static {
     /// The merged presence (stamped) of a present visitor.
     async fn lookup(&self, key: &VisitorKey) -> Result<Option<PresenceMap>, StoreError>;
 
-    /// The present visitors of a group with their stamped presence.
-    async fn query(&self, group: GroupId) -> Result<Vec<(VisitorId, PresenceMap)>, StoreError>;
+    /// One page of the present visitors of a group, with their stamped presence, in visitor id
+    /// order: at most `limit` of those after `after`. Reads only that group's index.
+    async fn query(
+        &self,
+        group: GroupId,
+        after: Option<&VisitorId>,
+        limit: usize,
+    ) -> Result<QueryPage, StoreError>;
 
     /// A fresh unique visitor number: random, 9 digits, not live (no other guest holds it), now
     /// live with `claim` until `until_ms` (ms since the epoch).

@@ -3,6 +3,7 @@
 use super::link::{Inbound, Link};
 use super::ratelimit::{RateLimit, Verdict};
 use super::Role;
+use crate::quota::{QuotaSlot, Use};
 use crate::state::SharedState;
 use crate::store::{now_ms, VisitorKey};
 use glance_protocol::{ClientFrame, CloseCode, ConnectFrame, ErrorCode, JsonClientFrame};
@@ -19,6 +20,8 @@ pub struct Accepted {
     pub key: VisitorKey,
     /// For a unique visitor: when its id expires (ms since the epoch).
     pub unique_until: Option<u64>,
+    /// For an agent: its place in the token's socket quota, held while the socket is open.
+    pub quota: Option<QuotaSlot>,
 }
 
 /// A refused connection: the `connfail` detail and the close code.
@@ -151,11 +154,19 @@ pub async fn connect(
                 .authorization
                 .as_deref()
                 .map(|t| t.strip_prefix("Bearer ").unwrap_or(t).trim());
-            match token.map(|t| state.tokens.verify_agent(t, group.id)) {
-                Some(Ok(_)) => Ok(Accepted {
-                    key,
-                    unique_until: None,
-                }),
+            match token.map(|t| (t, state.tokens.verify_agent(t, group.id))) {
+                Some((token, Ok(_))) => match state.quotas.take(token, Use::Socket) {
+                    Some(slot) => Ok(Accepted {
+                        key,
+                        unique_until: None,
+                        quota: Some(slot),
+                    }),
+                    None => Err(Refusal::new(
+                        ErrorCode::RateLimited,
+                        CloseCode::TooMany,
+                        "tokencap",
+                    )),
+                },
                 _ => Err(Refusal::new(
                     ErrorCode::Authorization,
                     CloseCode::Authorization,
@@ -178,6 +189,7 @@ async fn visitor(
         return Ok(Accepted {
             key,
             unique_until: None,
+            quota: None,
         });
     }
     let refused = || {
@@ -197,6 +209,7 @@ async fn visitor(
         Ok(true) => Ok(Accepted {
             key,
             unique_until: Some(until_ms),
+            quota: None,
         }),
         Ok(false) => Err(refused()),
         Err(_) => Err(Refusal::new(

@@ -49,7 +49,7 @@ pub struct Session {
     pub key: VisitorKey,
     /// Queue of frames for this connection.
     pub outbox: Outbox,
-    /// Last frame (of any kind) from the peer.
+    /// Last data frame from the peer (pings and pongs do not count).
     pub last_seen: Instant,
     /// Visitor: since when its last visibility is `hidden`.
     pub hidden_since: Option<Instant>,
@@ -102,6 +102,8 @@ async fn serve(
 ) {
     let now = Instant::now();
     let limits = &state.config.limits;
+    // Given back to the token's quota when this connection ends.
+    let _quota = accepted.quota;
     let mut session = Session {
         conn: state.next_conn_id(),
         role,
@@ -243,7 +245,6 @@ impl Session {
 
     async fn on_inbound(&mut self, inbound: Inbound) -> Flow {
         let now = Instant::now();
-        self.last_seen = now;
         let bytes = match inbound {
             Inbound::Data(b) => Some(b),
             Inbound::Control => None,
@@ -265,6 +266,12 @@ impl Session {
                 }
             }
         };
+        // Every data frame counts as a sign of life, the `k` keepalive included. Pings prove the
+        // socket, not the client: a page that stopped sending keepalives (§3.6) is dead even if
+        // its browser still answers pings.
+        if bytes.is_some() {
+            self.last_seen = now;
+        }
         // Pings and pongs are charged like data frames: the library answers every ping, so a
         // ping flood costs as much as a frame flood.
         match (self.limit.check(now), bytes) {

@@ -5,7 +5,9 @@ mod entry;
 
 use super::rules::StoreRules;
 use super::unique::{random_unique, unique_number, LiveUnique, UNIQUE_DRAWS};
-use super::{now_ms, ConnId, SignalOutcome, Store, StoreError, VisitorKey, VisitorUpdate};
+use super::{
+    now_ms, ConnId, QueryPage, SignalOutcome, Store, StoreError, VisitorKey, VisitorUpdate,
+};
 use crate::metrics::Metrics;
 use crate::outbox::{Outbox, Outgoing};
 use async_trait::async_trait;
@@ -16,7 +18,7 @@ use glance_protocol::{
     GroupId, JsonServerFrame, PresenceMap, ServerFrame, SockData, VisitorEvent, VisitorId,
 };
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -27,6 +29,8 @@ const MIN_UNIQUE_SWEEP: usize = 1024;
 struct State {
     /// Entries are boxed: the map's spare slots then cost a pointer, not a whole entry.
     visitors: HashMap<VisitorKey, Box<VisitorEntry>>,
+    /// The present visitors of each group, in id order (for `/query` pages).
+    present: HashMap<GroupId, BTreeSet<VisitorId>>,
     seq: u64,
     /// Live unique ids by number; lapsed ones are swept when the map doubles.
     uniques: HashMap<u64, LiveUnique>,
@@ -87,7 +91,9 @@ impl MemoryStore {
             return;
         }
         let since = e.absent_since.map(|t| t.elapsed()).unwrap_or_default();
+        let mut gone = false;
         if e.present && since >= self.0.rules.grace {
+            gone = true;
             e.present = false;
             e.presence.clear();
             e.visibility = None;
@@ -102,6 +108,27 @@ impl MemoryStore {
         }
         if e.idle() {
             st.visitors.remove(key);
+        }
+        if gone {
+            st.unlist(key);
+        }
+    }
+}
+
+impl State {
+    fn list(&mut self, key: &VisitorKey) {
+        self.present
+            .entry(key.group)
+            .or_default()
+            .insert(key.visitor.clone());
+    }
+
+    fn unlist(&mut self, key: &VisitorKey) {
+        if let Some(ids) = self.present.get_mut(&key.group) {
+            ids.remove(&key.visitor);
+            if ids.is_empty() {
+                self.present.remove(&key.group);
+            }
         }
     }
 }
@@ -125,6 +152,7 @@ impl Store for MemoryStore {
             return Err(StoreError::TooMany("sockets"));
         }
         let first_socket = e.sockets.is_empty();
+        let mut arrived = false;
         e.sockets.push(Socket {
             conn,
             outbox: outbox.clone(),
@@ -137,6 +165,7 @@ impl Store for MemoryStore {
                 connected: true,
             })));
             if !e.present {
+                arrived = true;
                 e.present = true;
                 e.updated_ms = now_ms();
                 e.to_agents(&frame(&ServerFrame::VisitorConn(SockData {
@@ -153,6 +182,9 @@ impl Store for MemoryStore {
             }
         }
         st.visitor_sockets += 1;
+        if arrived {
+            st.list(key);
+        }
         Ok(())
     }
 
@@ -321,16 +353,30 @@ impl Store for MemoryStore {
             .map(|e| e.stamped().to_map()))
     }
 
-    async fn query(&self, group: GroupId) -> Result<Vec<(VisitorId, PresenceMap)>, StoreError> {
+    async fn query(
+        &self,
+        group: GroupId,
+        after: Option<&VisitorId>,
+        limit: usize,
+    ) -> Result<QueryPage, StoreError> {
+        use std::ops::Bound;
         let st = self.lock();
-        let mut out: Vec<_> = st
-            .visitors
-            .iter()
-            .filter(|(k, e)| k.group == group && e.present)
-            .map(|(k, e)| (k.visitor.clone(), e.stamped().to_map()))
-            .collect();
-        out.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(out)
+        let Some(ids) = st.present.get(&group) else {
+            return Ok(QueryPage::default());
+        };
+        let from = after.map_or(Bound::Unbounded, Bound::Excluded);
+        let mut page = QueryPage::default();
+        for id in ids.range::<VisitorId, _>((from, Bound::Unbounded)) {
+            if page.visitors.len() == limit {
+                page.next = page.visitors.last().map(|(v, _)| v.clone());
+                break;
+            }
+            let key = VisitorKey::new(group, id.clone());
+            if let Some(e) = st.visitors.get(&key).filter(|e| e.present) {
+                page.visitors.push((id.clone(), e.stamped().to_map()));
+            }
+        }
+        Ok(page)
     }
 
     async fn claim_unique(&self, claim: u64, until_ms: u64) -> Result<u64, StoreError> {

@@ -17,7 +17,8 @@ pub struct VisitorKeys {
     pub held: String,
     /// Agent channel: every frame for the visitor's agents.
     pub channel: String,
-    /// Present visitors of the group.
+    /// Present visitors of the group: a sorted set, all scores 0, so that `/query` pages through
+    /// it in id order (`ZRANGEBYLEX`).
     pub group: String,
     /// Agents watching the visitor, per node (the agents-per-visitor limit spans the cluster).
     pub agents: String,
@@ -32,10 +33,15 @@ impl VisitorKeys {
             socks: format!("pv:{t}:k"),
             held: format!("pv:{t}:h"),
             channel: format!("pa:{t}"),
-            group: format!("pg:{}", k.group),
+            group: group_index(k.group),
             agents: format!("pv:{t}:a"),
         }
     }
+}
+
+/// The present visitors of `group` (see [`VisitorKeys::group`]).
+pub fn group_index(group: glance_protocol::GroupId) -> String {
+    format!("pgz:{group}")
 }
 
 /// The channel of node `node`: frames for one of its connections.

@@ -4,7 +4,8 @@
 //!
 //! Keys of visitor V (tag `{g:v}`): `pv:{tag}:s` hash (present, presence, pver, ts, vis, focus,
 //! absent, seq), `pv:{tag}:k` sorted set of socket refs (`node#conn`) by activity, `pv:{tag}:h`
-//! list of held signals (`expiry_ms|frame`). `pg:G` set of present visitor ids of group G.
+//! list of held signals (`expiry_ms|frame`). `pgz:G` sorted set (scores 0, by id) of present
+//! visitor ids of group G.
 //! `pnode:N:socks` set of `group|visitor|ref` of node N's sockets (to reap a dead node).
 //! `pv:{tag}:a` hash node → agents watching V there (the agents-per-visitor limit over the
 //! cluster), `pnode:N:agents` set of the `pv:{tag}:a` where node N has an entry. `pabsent` sorted
@@ -38,7 +39,7 @@ if n == 0 then
   redis.call('SPUBLISH', chan, ARGV[5])
   if redis.call('HGET', s, 'present') ~= '1' then
     redis.call('HSET', s, 'present', '1', 'ts', now())
-    redis.call('SADD', pg, vid)
+    redis.call('ZADD', pg, 0, vid)
     redis.call('SPUBLISH', chan, ARGV[6])
   end
 end
@@ -98,7 +99,7 @@ local since = now() - absent
 if redis.call('HGET', s, 'present') == '1' and since >= grace then
   redis.call('HSET', s, 'present', '0')
   redis.call('HDEL', s, 'presence', 'pver', 'vis')
-  redis.call('SREM', pg, ARGV[6])
+  redis.call('ZREM', pg, ARGV[6])
   redis.call('SPUBLISH', ARGV[5], ARGV[4])
 end
 if since >= hold then redis.call('DEL', h) end
@@ -175,11 +176,18 @@ return {3}
     )
 }
 
-/// KEYS pg; ARGV group. Returns a flat list: vid, presence json, ts for each present visitor.
+/// KEYS pg; ARGV group after limit (`after` empty: from the start). Returns a flat list: the id
+/// the next page starts after ('' on the last page), then vid, presence json, ts for each present
+/// visitor of the page.
 pub fn query() -> String {
     r#"
-local out = {}
-for _, vid in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+local limit = tonumber(ARGV[3])
+local from = '-'
+if ARGV[2] ~= '' then from = '(' .. ARGV[2] end
+local ids = redis.call('ZRANGEBYLEX', KEYS[1], from, '+', 'LIMIT', 0, limit + 1)
+local out = {''}
+for i, vid in ipairs(ids) do
+  if i > limit then out[1] = ids[limit] break end
   local s = 'pv:{' .. ARGV[1] .. ':' .. vid .. '}:s'
   local r = redis.call('HMGET', s, 'present', 'presence', 'ts')
   if r[1] == '1' then

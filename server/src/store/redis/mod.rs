@@ -21,7 +21,9 @@ mod unique;
 use reply::{frame, status, text, unavailable};
 
 use super::StoreRules;
-use super::{ConnId, SignalOutcome, Stamped, Store, StoreError, VisitorKey, VisitorUpdate};
+use super::{
+    ConnId, QueryPage, SignalOutcome, Stamped, Store, StoreError, VisitorKey, VisitorUpdate,
+};
 use crate::metrics::Metrics;
 use crate::outbox::{Outbox, Outgoing};
 use async_trait::async_trait;
@@ -310,16 +312,25 @@ impl Store for RedisStore {
         }))
     }
 
-    async fn query(&self, group: GroupId) -> Result<Vec<(VisitorId, PresenceMap)>, StoreError> {
+    async fn query(
+        &self,
+        group: GroupId,
+        after: Option<&VisitorId>,
+        limit: usize,
+    ) -> Result<QueryPage, StoreError> {
+        let after = after.map(|v| v.to_string()).unwrap_or_default();
         let reply = self
             .run(
                 &self.0.scripts.query,
-                vec![format!("pg:{group}")],
-                vec![group.to_string()],
+                vec![keys::group_index(group)],
+                vec![group.to_string(), after, limit.to_string()],
             )
             .await?;
-        let mut out = Vec::new();
-        for chunk in reply.chunks(3) {
+        let mut page = QueryPage {
+            next: VisitorId::parse(&text(reply.first())).ok(),
+            ..QueryPage::default()
+        };
+        for chunk in reply.get(1..).unwrap_or_default().chunks(3) {
             let (Some(vid), Some(presence), Some(ts)) = (chunk.first(), chunk.get(1), chunk.get(2))
             else {
                 continue;
@@ -330,7 +341,7 @@ impl Store for RedisStore {
             let map: PresenceMap =
                 serde_json::from_str(&presence.as_string().unwrap_or_default()).unwrap_or_default();
             let ts = ts.as_string().and_then(|t| t.parse().ok()).unwrap_or(0);
-            out.push((
+            page.visitors.push((
                 visitor,
                 Stamped {
                     map: &map,
@@ -339,8 +350,7 @@ impl Store for RedisStore {
                 .to_map(),
             ));
         }
-        out.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(out)
+        Ok(page)
     }
 
     async fn claim_unique(&self, claim: u64, until_ms: u64) -> Result<u64, StoreError> {
