@@ -1,7 +1,6 @@
 //! Starting, draining and stopping a server.
 
 use crate::accept::Admit;
-use crate::admission::{file_limit, Admission};
 use crate::auth::Tokens;
 use crate::config::{Config, ConfigError};
 use crate::http::app;
@@ -184,7 +183,6 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         None => None,
     };
     let listen = config.listen;
-    let admission = Admission::new(&config.limits, file_limit(), metrics.clone());
     let listener = std::net::TcpListener::bind(listen).map_err(|e| StartError::Bind {
         addr: listen,
         detail: e.to_string(),
@@ -207,7 +205,6 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         Tokens::new(&secret),
         metrics,
         phase_rx,
-        admission,
     ));
     let router = app(state.clone());
     let handle = Handle::new();

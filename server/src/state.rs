@@ -1,6 +1,6 @@
 //! What every handler shares.
 
-use crate::admission::Admission;
+use crate::admission::{file_limit, Admission};
 use crate::auth::Tokens;
 use crate::config::{Config, Group};
 use crate::metrics::Metrics;
@@ -58,8 +58,9 @@ impl AppState {
         tokens: Tokens,
         metrics: Arc<Metrics>,
         phase: watch::Receiver<Phase>,
-        admission: Arc<Admission>,
     ) -> Self {
+        // The connection caps stay below the process's file limit (see `admission.rs`).
+        let admission = Admission::new(&config.limits, file_limit(), metrics.clone());
         let own_origins = own_origins(config.public_host.as_deref(), bound);
         Self {
             quotas: TokenQuotas::new(
