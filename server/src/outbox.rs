@@ -5,6 +5,7 @@
 //! disconnects it as a slow consumer (§6). An idle outbox holds no heap buffer.
 
 use axum::extract::ws::Utf8Bytes;
+use glance_protocol::{AckData, AckId, ErrorCode, ServerFrame};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -15,10 +16,53 @@ use tokio::sync::Notify;
 pub enum Outgoing {
     /// Send this JSON text frame.
     Frame(Utf8Bytes),
+    /// Send this `signal` / `invoke` frame to a visitor; if it is dropped unsent (the
+    /// connection ends first: slow consumer, peer gone, node closing), tell its sender.
+    Signal(Utf8Bytes, DropNotice),
     /// A unique visitor was extended: its id now lives until this Unix time (ms).
     UniqueDeadline(u64),
     /// The node entered this phase (draining: send `scaledown`; closing: close).
     Phase(crate::state::Phase),
+}
+
+/// The agent connection that sent a signal over its socket, and the ack id it gave: told with a
+/// late `ack {id, error: "visitornotpresent"}` when the signal is dropped before it was written
+/// to the visitor's socket. Holds the agent's outbox, never its task: an agent gone by then is
+/// told nothing, and the outbox is freed with the visitor's queue.
+#[derive(Clone)]
+pub struct DropNotice {
+    pub agent: Outbox,
+    pub id: AckId,
+}
+
+impl DropNotice {
+    /// Queues the late refusal on the agent's connection; never waits. It is queued past the
+    /// agent's capacity: a cut visitor's notices come in one burst (up to that visitor's queue
+    /// and one write batch, each for a signal this agent sent), which must not cut the agent too.
+    pub fn send(self) {
+        let ack = ServerFrame::<serde_json::Value>::Ack(AckData::refused(
+            self.id,
+            ErrorCode::VisitorNotPresent,
+        ));
+        self.agent
+            .push_past_capacity(Outgoing::Frame(ack.to_json().into()));
+    }
+}
+
+impl std::fmt::Debug for DropNotice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DropNotice").field("id", &self.id).finish()
+    }
+}
+
+impl Outgoing {
+    /// A signal frame for a visitor, with the sender to tell if it is dropped (if any).
+    pub fn signal(frame: Utf8Bytes, notice: Option<DropNotice>) -> Self {
+        match notice {
+            Some(n) => Self::Signal(frame, n),
+            None => Self::Frame(frame),
+        }
+    }
 }
 
 /// The frame could not be queued: the connection is now marked overflowed.
@@ -60,6 +104,11 @@ impl Outbox {
                 if !self.0.overflowed.swap(true, Ordering::AcqRel) {
                     self.0.overflow.notify_one();
                 }
+                // Never queued: its sender is told now (the agent's queue is another lock).
+                if let Outgoing::Signal(_, notice) = item {
+                    drop(q);
+                    notice.send();
+                }
                 Err(Overflow)
             } else {
                 q.push_back(item);
@@ -68,6 +117,20 @@ impl Outbox {
         };
         self.0.notify.notify_one();
         result
+    }
+
+    /// Queues an item even on a full queue (a connection already cut gets nothing). Only for
+    /// items whose number is bounded elsewhere (drop notices: one per signal the agent sent).
+    fn push_past_capacity(&self, item: Outgoing) {
+        if self.overflowed() {
+            return;
+        }
+        self.0
+            .queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push_back(item);
+        self.0.notify.notify_one();
     }
 
     /// Queues a frame.
@@ -107,6 +170,16 @@ impl Outbox {
             // `notify_one` stores a permit when nobody waits yet, so no overflow is missed.
             self.0.overflow.notified().await;
         }
+    }
+
+    /// Empties the queue of a connection that has ended: every signal still in it is dropped
+    /// unsent, so its sender is told; returns how many were.
+    pub fn drop_unsent(&self) -> usize {
+        let notices = self.take().into_iter().filter_map(|item| match item {
+            Outgoing::Signal(_, notice) => Some(notice),
+            _ => None,
+        });
+        notices.map(DropNotice::send).count()
     }
 
     /// Whether two handles are the same outbox.

@@ -302,7 +302,10 @@ async fn focus_and_blur(store: Arc<dyn Store>) {
         .unwrap();
     tab1.expect("blur").await;
     assert_eq!(
-        store.signal(&k, json_signal("to-tab2")).await.unwrap(),
+        store
+            .signal(&k, json_signal("to-tab2"), None)
+            .await
+            .unwrap(),
         SignalOutcome::Delivered
     );
     assert_eq!(signal_data(&tab2.expect("signal").await), "to-tab2");
@@ -317,7 +320,10 @@ async fn focus_and_blur(store: Arc<dyn Store>) {
     tab2.expect("blur").await;
     tab1.clear();
     assert_eq!(
-        store.signal(&k, json_signal("to-tab1")).await.unwrap(),
+        store
+            .signal(&k, json_signal("to-tab1"), None)
+            .await
+            .unwrap(),
         SignalOutcome::Delivered
     );
     assert_eq!(signal_data(&tab1.expect("signal").await), "to-tab1");
@@ -333,7 +339,7 @@ async fn focus_and_blur(store: Arc<dyn Store>) {
     agent
         .expect_none("visitorsock", Duration::from_millis(150))
         .await;
-    store.signal(&k, json_signal("after")).await.unwrap();
+    store.signal(&k, json_signal("after"), None).await.unwrap();
     assert_eq!(signal_data(&tab2.expect("signal").await), "after");
 }
 both!(focus, focus_and_blur);
@@ -354,7 +360,7 @@ fn signal_data(f: &JsonServerFrame) -> String {
 async fn signals_are_held_between_pages(store: Arc<dyn Store>) {
     let k = key("held");
     assert_eq!(
-        store.signal(&k, json_signal("nobody")).await.unwrap(),
+        store.signal(&k, json_signal("nobody"), None).await.unwrap(),
         SignalOutcome::NotPresent
     );
     let page1 = Conn::new();
@@ -364,11 +370,11 @@ async fn signals_are_held_between_pages(store: Arc<dyn Store>) {
         .unwrap();
     store.visitor_close(&k, page1.id).await;
     assert_eq!(
-        store.signal(&k, json_signal("one")).await.unwrap(),
+        store.signal(&k, json_signal("one"), None).await.unwrap(),
         SignalOutcome::Held
     );
     assert_eq!(
-        store.signal(&k, json_signal("two")).await.unwrap(),
+        store.signal(&k, json_signal("two"), None).await.unwrap(),
         SignalOutcome::Held
     );
     let mut page2 = Conn::new();
@@ -381,7 +387,7 @@ async fn signals_are_held_between_pages(store: Arc<dyn Store>) {
     store.visitor_close(&k, page2.id).await;
     tokio::time::sleep(HOLD + Duration::from_millis(150)).await;
     assert_eq!(
-        store.signal(&k, json_signal("late")).await.unwrap(),
+        store.signal(&k, json_signal("late"), None).await.unwrap(),
         SignalOutcome::NotPresent
     );
 }
@@ -514,7 +520,7 @@ async fn redis_nodes_share_state() {
     };
     assert_eq!(p["url"], json!("/cross"));
     assert_eq!(
-        b.signal(&k, json_signal("hello")).await.unwrap(),
+        b.signal(&k, json_signal("hello"), None).await.unwrap(),
         SignalOutcome::Delivered
     );
     assert_eq!(signal_data(&visitor.expect("signal").await), "hello");

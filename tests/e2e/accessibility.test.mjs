@@ -17,7 +17,7 @@ for (const [name, viewport] of [["desktop", DESKTOP], ["phone", PHONE]]) {
     const context = await browser.newContext({ viewport });
     const page = await context.newPage();
     const id = visitorId("a11y");
-    for (const path of ["/", "/site/", "/site/product.html", "/site/checkout.html", "/site/custom-ui.html"]) {
+    for (const path of ["/", "/site/", "/site/product.html", "/site/checkout.html", "/site/guest.html", "/site/custom-ui.html"]) {
       await page.goto(`${BASE_URL}${path}?visitorid=${id}`);
       await assertAccessible(page, `${path} (${name})`);
     }

@@ -102,6 +102,8 @@ pub async fn signal(
         .signal(
             &VisitorKey::new(q.groupid, q.visitorid),
             frame.to_json().into(),
+            // A REST caller has no connection to tell later: its 200 means queued.
+            None,
         )
         .await?
     {

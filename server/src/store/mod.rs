@@ -17,7 +17,7 @@ pub use record::{Stamped, VisitorKey};
 pub use redis::RedisStore;
 pub use rules::StoreRules;
 
-use crate::outbox::{Outbox, Outgoing};
+use crate::outbox::{DropNotice, Outbox, Outgoing};
 use async_trait::async_trait;
 use axum::extract::ws::Utf8Bytes;
 use glance_protocol::{
@@ -109,9 +109,15 @@ pub trait Store: Send + Sync + 'static {
     async fn agent_close(&self, key: &VisitorKey, conn: ConnId);
 
     /// Routes a `signal` / `invoke` frame (already serialized) to the visitor's focused connection,
-    /// or holds it, or refuses it (§3.4).
-    async fn signal(&self, key: &VisitorKey, frame: Utf8Bytes)
-        -> Result<SignalOutcome, StoreError>;
+    /// or holds it, or refuses it (§3.4). `notice`: whom to tell if a delivered frame is then
+    /// dropped unsent from the visitor's queue (only a connection on this node can be told; a
+    /// held signal, or one relayed to another node, carries no notice).
+    async fn signal(
+        &self,
+        key: &VisitorKey,
+        frame: Utf8Bytes,
+        notice: Option<DropNotice>,
+    ) -> Result<SignalOutcome, StoreError>;
 
     /// The merged presence (stamped) of a present visitor.
     async fn lookup(&self, key: &VisitorKey) -> Result<Option<PresenceMap>, StoreError>;

@@ -1,7 +1,7 @@
 //! Frames from an agent (§5): keepalive, and signals / invokes with acks.
 
 use super::session::{Flow, Session};
-use crate::outbox::Outgoing;
+use crate::outbox::{DropNotice, Outgoing};
 use crate::signal::check_invoke;
 use crate::store::SignalOutcome;
 use glance_protocol::{
@@ -26,10 +26,15 @@ impl Session {
             Ok(f) => f,
             Err(e) => return self.ack_or_reject(id, ErrorCode::InvalidParameter, e.to_string()),
         };
+        // Only a signal with an ack id can be told about later: the notice names that id.
+        let notice = id.clone().map(|id| DropNotice {
+            agent: self.outbox.clone(),
+            id,
+        });
         let error = match self
             .state
             .store
-            .signal(&self.key, to_visitor.to_json().into())
+            .signal(&self.key, to_visitor.to_json().into(), notice)
             .await
         {
             Ok(SignalOutcome::Delivered | SignalOutcome::Held) => None,

@@ -5,7 +5,7 @@ use super::handshake::{self, Accepted, Peer, Refusal};
 use super::link::{Inbound, Link};
 use super::ratelimit::{RateLimit, Verdict};
 use super::Role;
-use crate::outbox::{Outbox, Outgoing};
+use crate::outbox::{DropNotice, Outbox, Outgoing};
 use crate::state::{Phase, SharedState};
 use crate::store::{now_ms, ConnId, StoreError, VisitorKey};
 use glance_protocol::{
@@ -160,6 +160,9 @@ async fn serve(
         Role::Visitor => state.store.visitor_close(&session.key, session.conn).await,
         Role::Agent => state.store.agent_close(&session.key, session.conn).await,
     }
+    // After the close, so no signal can be queued behind the drain: what is still queued was
+    // acked to its agents and will never be written; tell them.
+    session.drop_unsent(session.outbox.drop_unsent());
     state.metrics.connection(role.label(), -1);
     if let Flow::Close { last, code, reason } = end {
         state.metrics.disconnect(reason);
@@ -187,6 +190,13 @@ impl Session {
         }
     }
 
+    /// Counts `n` signals dropped unsent whose agents were told (§6: an ack means queued).
+    fn drop_unsent(&self, n: usize) {
+        for _ in 0..n {
+            self.state.metrics.signal("dropped");
+        }
+    }
+
     fn on_phase(&mut self, phase: Phase) -> Flow {
         match phase {
             Phase::Running => Flow::Continue,
@@ -208,12 +218,19 @@ impl Session {
 
     async fn flush(&mut self, link: &mut Link) -> Flow {
         let mut texts = Vec::new();
+        // The senders of the signals in this batch, told if the batch is not written.
+        let mut notices = Vec::new();
         for item in self.outbox.take() {
             match item {
                 Outgoing::Frame(t) => texts.push(t),
+                Outgoing::Signal(t, notice) => {
+                    texts.push(t);
+                    notices.push(notice);
+                }
                 Outgoing::UniqueDeadline(ms) => self.unique_until = Some(ms),
                 Outgoing::Phase(phase) => {
                     if let close @ Flow::Close { .. } = self.on_phase(phase) {
+                        self.drop_unsent(notices.into_iter().map(DropNotice::send).count());
                         return close;
                     }
                 }
@@ -223,19 +240,24 @@ impl Session {
             // A peer that stops reading blocks this write while producers keep queueing. Stop
             // waiting as soon as the queue overflows: that peer cannot keep up (§6).
             let sent = tokio::select! {
-                sent = link.send_texts(texts) => sent,
-                () = self.outbox.overflowed_wait() => return Flow::error(ErrorCode::SlowConsumer, CloseCode::TooMany, "slowconsumer"),
+                sent = link.send_texts(texts) => Some(sent),
+                () = self.outbox.overflowed_wait() => None,
             };
-            match sent {
-                Ok(n) => self.state.metrics.frames_out(n as u64),
-                Err(_) => {
-                    return Flow::Close {
+            let Some(Ok(n)) = sent else {
+                // The write did not complete: none of this batch counts as written.
+                self.drop_unsent(notices.into_iter().map(DropNotice::send).count());
+                return match sent {
+                    None => {
+                        Flow::error(ErrorCode::SlowConsumer, CloseCode::TooMany, "slowconsumer")
+                    }
+                    Some(_) => Flow::Close {
                         last: None,
                         code: 1011,
                         reason: "sendfailed",
-                    }
-                }
-            }
+                    },
+                };
+            };
+            self.state.metrics.frames_out(n as u64);
         }
         if self.outbox.overflowed() {
             return Flow::error(ErrorCode::SlowConsumer, CloseCode::TooMany, "slowconsumer");

@@ -9,7 +9,7 @@ use super::{
     now_ms, ConnId, QueryPage, SignalOutcome, Store, StoreError, VisitorKey, VisitorUpdate,
 };
 use crate::metrics::Metrics;
-use crate::outbox::{Outbox, Outgoing};
+use crate::outbox::{DropNotice, Outbox, Outgoing};
 use async_trait::async_trait;
 use axum::extract::ws::Utf8Bytes;
 pub(crate) use entry::frame;
@@ -311,6 +311,7 @@ impl Store for MemoryStore {
         &self,
         key: &VisitorKey,
         frame: Utf8Bytes,
+        notice: Option<DropNotice>,
     ) -> Result<SignalOutcome, StoreError> {
         let rules = &self.0.rules;
         let mut st = self.lock();
@@ -321,7 +322,7 @@ impl Store for MemoryStore {
                     .and_then(|f| e.sockets.iter().find(|s| s.conn == f))
                     .or_else(|| e.sockets.last());
                 if let Some(s) = target {
-                    let _ = s.outbox.push(Outgoing::Frame(frame));
+                    let _ = s.outbox.push(Outgoing::signal(frame, notice));
                 }
                 SignalOutcome::Delivered
             }

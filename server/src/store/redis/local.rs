@@ -125,7 +125,8 @@ impl Local {
 /// The text of a node message for `conn` (phases are node-local: `None`).
 pub fn encode_node_message(conn: ConnId, payload: &Outgoing) -> Option<String> {
     match payload {
-        Outgoing::Frame(f) => Some(format!("{conn}\n{}", f.as_str())),
+        // Another node cannot reach this node's agent connection: the notice stays behind.
+        Outgoing::Frame(f) | Outgoing::Signal(f, _) => Some(format!("{conn}\n{}", f.as_str())),
         Outgoing::UniqueDeadline(ms) => Some(format!("{conn}\n{EXTEND}{ms}")),
         Outgoing::Phase(_) => None,
     }

@@ -25,7 +25,7 @@ use super::{
     ConnId, QueryPage, SignalOutcome, Stamped, Store, StoreError, VisitorKey, VisitorUpdate,
 };
 use crate::metrics::Metrics;
-use crate::outbox::{Outbox, Outgoing};
+use crate::outbox::{DropNotice, Outbox, Outgoing};
 use async_trait::async_trait;
 use axum::extract::ws::Utf8Bytes;
 use fred::clients::SubscriberClient;
@@ -274,6 +274,7 @@ impl Store for RedisStore {
         &self,
         key: &VisitorKey,
         frame: Utf8Bytes,
+        notice: Option<DropNotice>,
     ) -> Result<SignalOutcome, StoreError> {
         let k = VisitorKeys::of(key);
         let args = vec![
@@ -286,8 +287,8 @@ impl Store for RedisStore {
             .await?;
         let outcome = match status(&reply) {
             1 => {
-                self.to_sock(&text(reply.get(1)), Outgoing::Frame(frame))
-                    .await;
+                let payload = Outgoing::signal(frame, notice);
+                self.to_sock(&text(reply.get(1)), payload).await;
                 SignalOutcome::Delivered
             }
             2 => SignalOutcome::Held,
