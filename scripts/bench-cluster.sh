@@ -75,6 +75,10 @@ hold = $GRACE
 [limits]
 rate = 1000.0
 burst = 2000.0
+# The tool is one client: every socket comes from 127.0.0.1 with one agent token.
+connections_per_address = 1000000
+agent_sockets_per_token = 1000000
+requests_per_token = 1000000
 
 [[groups]]
 id = $group
