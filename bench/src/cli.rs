@@ -27,6 +27,8 @@ pub enum Command {
     Signal(SignalArgs),
     /// Visitors navigate (close and reopen their socket): CPU per navigation, no visitorconn flaps.
     Churn(ChurnArgs),
+    /// Visitors come, navigate, are signalled and leave for a long time: server RSS and open files over time.
+    Soak(SoakArgs),
     /// Internal: one worker process of a run (reads its plan on stdin).
     #[command(hide = true)]
     Worker,
@@ -163,6 +165,34 @@ pub struct ChurnArgs {
     /// Seconds of navigating.
     #[arg(long, default_value_t = 30.0)]
     pub duration: f64,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// `soak`.
+#[derive(Debug, Clone, Args)]
+pub struct SoakArgs {
+    /// Visitors at any time: each slot runs one session after another.
+    #[arg(long, default_value_t = 100)]
+    pub visitors: usize,
+    /// Mean seconds of a session (connect, navigate, be signalled, leave); 0.5 to 1.5 of it.
+    #[arg(long, default_value_t = 20.0)]
+    pub session: f64,
+    /// Seconds between two navigations of a visitor (close, reopen within the grace).
+    #[arg(long, default_value_t = 5.0)]
+    pub navigate_every: f64,
+    /// Seconds between two signals of a visitor's agent.
+    #[arg(long, default_value_t = 2.0)]
+    pub signal_every: f64,
+    /// Milliseconds between closing the old socket and opening the new one (page load).
+    #[arg(long, default_value_t = 50)]
+    pub gap_ms: u64,
+    /// Seconds of sessions.
+    #[arg(long, default_value_t = 1800.0)]
+    pub duration: f64,
+    /// Seconds between two readings of the server's RSS and open files.
+    #[arg(long, default_value_t = 10.0)]
+    pub sample_every: f64,
     #[command(flatten)]
     pub target: TargetArgs,
 }

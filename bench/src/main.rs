@@ -1,7 +1,7 @@
 //! `presence-bench`: a load tool for the presence server that speaks the real wire protocol
 //! (the `glance-protocol` crate) over real sockets.
 //!
-//! Four scenarios (`idle`, `relay`, `signal`, `churn`) run against a server the tool starts (or
+//! Five scenarios (`idle`, `relay`, `signal`, `churn`, `soak`) run against a server the tool starts (or
 //! `--url`). The tool's sockets live in worker processes (`presence-bench worker`, re-executed
 //! from this binary) because each process is capped at 20,000 open files. Prints a table and
 //! JSON; exits 1 when a correctness check fails (lost or duplicated deliveries, flaps, missing
@@ -21,6 +21,7 @@ mod run;
 mod scenario;
 mod spawn;
 mod target;
+mod timeline;
 mod verdict;
 mod worker;
 
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
         Command::Relay(a) => (a.target.json.clone(), coordinate(scenario::relay::run(a))),
         Command::Signal(a) => (a.target.json.clone(), coordinate(scenario::signal::run(a))),
         Command::Churn(a) => (a.target.json.clone(), coordinate(scenario::churn::run(a))),
+        Command::Soak(a) => (a.target.json.clone(), coordinate(scenario::soak::run(a))),
     };
     let report = match outcome {
         Ok(r) => r,

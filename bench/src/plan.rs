@@ -78,6 +78,23 @@ pub enum ScenarioPlan {
         /// Seconds to wait after the last navigation before counting flaps (> grace).
         settle: f64,
     },
+    /// Visitor sessions one after another: connect, navigate, be signalled, leave.
+    Soak(SoakPlan),
+}
+
+/// One worker's soak: `count` slots, each running sessions until `duration` is over.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct SoakPlan {
+    /// Mean seconds of a session.
+    pub session: f64,
+    /// Seconds between navigations.
+    pub navigate_every: f64,
+    /// Seconds between signals.
+    pub signal_every: f64,
+    /// Milliseconds between close and reopen.
+    pub gap_ms: u64,
+    /// Seconds of sessions.
+    pub duration: f64,
 }
 
 /// A line from a worker.
@@ -141,6 +158,12 @@ pub struct WorkerResult {
     pub visitorsock_true: u64,
     /// Churn: close → `connected` again, µs.
     pub reconnect_latency: WireLatency,
+    /// Soak: sessions run to their end (visitor left).
+    #[serde(default)]
+    pub sessions: u64,
+    /// Soak: sockets that could not be opened.
+    #[serde(default)]
+    pub failed_opens: u64,
     /// Seconds the sending part actually took.
     pub active_secs: f64,
     /// The worker's own CPU over its timed part, µs.

@@ -108,3 +108,8 @@ pub fn raise_open_file_limit() -> u64 {
     }
     lim.rlim_cur
 }
+
+/// Open files of a process: the entries of `/proc/<pid>/fd`.
+pub fn open_files(pid: u32) -> Option<u64> {
+    Some(std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?.count() as u64)
+}

@@ -3,6 +3,7 @@
 use crate::latency::LatencySummary;
 use crate::redisstat::RedisFigures;
 use crate::run::{Coordinator, NodeFigures, Outcome, ServerFigures};
+use crate::timeline::Reading;
 pub use crate::verdict::{Check, Target};
 use serde::Serialize;
 use serde_json::Value;
@@ -12,7 +13,7 @@ use std::fmt::Write;
 /// One run's report.
 #[derive(Debug, Serialize)]
 pub struct Report {
-    /// `idle`, `relay`, `signal` or `churn`.
+    /// `idle`, `relay`, `signal`, `churn` or `soak`.
     pub scenario: &'static str,
     /// The scenario's parameters.
     pub params: BTreeMap<&'static str, Value>,
@@ -38,6 +39,12 @@ pub struct Report {
     /// Redis readings (`--redis`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redis: Option<RedisFigures>,
+    /// Soak: the server's readings over the timed part.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub timeline: Vec<Reading>,
+    /// Soak: the server before anyone came and after everyone left.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_state: Option<[Reading; 2]>,
 }
 
 /// The machine.
@@ -142,6 +149,8 @@ impl Report {
             server: out.server.clone(),
             nodes: out.nodes.clone(),
             redis: out.redis.clone(),
+            timeline: Vec::new(),
+            end_state: None,
         }
     }
 

@@ -10,6 +10,7 @@ use crate::procstat::{self, ProcSample};
 use crate::redisstat::{RedisDelta, RedisFigures};
 use crate::spawn::{spawn_worker, WorkerProc};
 use crate::target::Target;
+use crate::timeline::Reading;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
@@ -43,6 +44,9 @@ pub struct Coordinator {
     pub agent_node: Option<Node>,
     /// The cluster's Redis (`--redis`).
     pub redis: Option<SocketAddr>,
+    /// Read the server's RSS and open files this often over the timed part (`soak`); the
+    /// readings land in [`Outcome::timeline`].
+    pub sample_every: Option<Duration>,
     connect_concurrency: usize,
 }
 
@@ -84,6 +88,8 @@ pub struct Outcome {
     pub nodes: Vec<NodeFigures>,
     /// Redis over the run (`--redis`).
     pub redis: Option<RedisFigures>,
+    /// The server's readings over the timed part, with [`Coordinator::sample_every`].
+    pub timeline: Vec<Reading>,
     workers: Vec<WorkerProc>,
 }
 
@@ -203,6 +209,7 @@ impl Coordinator {
             visitor_nodes,
             agent_node,
             redis,
+            sample_every: None,
             connect_concurrency: args.connect_concurrency,
         })
     }
@@ -294,7 +301,7 @@ impl Coordinator {
         let start = sample();
         let all_start = sample_all();
         let redis_start = redis_sample().await;
-        tokio::time::sleep(Duration::from_secs_f64(duration)).await;
+        let timeline = timeline(pid, self.sample_every, Duration::from_secs_f64(duration)).await;
         let end = sample();
         let all_end = sample_all();
         let redis_end = redis_sample().await;
@@ -352,6 +359,7 @@ impl Coordinator {
             connect_wall_secs,
             nodes,
             redis,
+            timeline,
             workers,
         })
     }
@@ -371,4 +379,23 @@ impl Coordinator {
         }
         self.target.stop().await;
     }
+}
+
+/// Waits `duration`, reading `pid` every `every` (from the start, and once at the end).
+async fn timeline(pid: Option<u32>, every: Option<Duration>, duration: Duration) -> Vec<Reading> {
+    let (Some(pid), Some(every)) = (pid, every) else {
+        tokio::time::sleep(duration).await;
+        return Vec::new();
+    };
+    let t0 = Instant::now();
+    let mut readings: Vec<Reading> = Reading::take(pid, 0.0).into_iter().collect();
+    let mut next = t0 + every;
+    while next < t0 + duration {
+        tokio::time::sleep_until(next.into()).await;
+        readings.extend(Reading::take(pid, t0.elapsed().as_secs_f64()));
+        next += every;
+    }
+    tokio::time::sleep_until((t0 + duration).into()).await;
+    readings.extend(Reading::take(pid, t0.elapsed().as_secs_f64()));
+    readings
 }

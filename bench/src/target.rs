@@ -154,12 +154,13 @@ pub fn parse_url(url: &str) -> Result<SocketAddr, String> {
 
 fn config_toml(args: &TargetArgs, api_key: &str, nonce: &str) -> String {
     // Generous per-connection rate limits: the load must not be rate-limited (§6 defaults are for
-    // browsers, 20/s). The tool's agents are a program, not a page: they send no `Origin`, which
-    // the group must allow. Everything else is the server's default.
+    // browsers, 20/s). All the tool's agents share one token, so the per-token socket cap (32 by
+    // default, for one person's tabs) is lifted. The tool's agents are a program, not a page: they
+    // send no `Origin`, which the group must allow. Everything else is the server's default.
     format!(
         "jwt_secret = \"bench-secret-{nonce}\"\n\
          \n[timings]\nkeepalive = {keepalive:?}\ngrace = {grace:?}\nhold = {grace:?}\n\
-         \n[limits]\nrate = 1000.0\nburst = 2000.0\n\
+         \n[limits]\nrate = 1000.0\nburst = 2000.0\nagent_sockets_per_token = 1000000\n\
          \n[[groups]]\nid = {group}\napi_key = \"{api_key}\"\nallow_no_origin = true\n",
         keepalive = args.keepalive,
         grace = args.grace,

@@ -253,6 +253,7 @@ pub fn main() -> ExitCode {
                 scenario::churn::work(ctx, agents_per_visitor, period, gap_ms, duration, settle)
                     .await
             }
+            ScenarioPlan::Soak(plan) => scenario::soak::work(ctx, plan).await,
         }
         ExitCode::SUCCESS
     })

@@ -1,4 +1,4 @@
-//! The four scenarios. Each file has the coordinator side (`run`: plans, figures, checks) and the
+//! The five scenarios. Each file has the coordinator side (`run`: plans, figures, checks) and the
 //! worker side (`work`: the connection tasks).
 
 pub mod churn;
@@ -6,6 +6,7 @@ pub mod idle;
 mod keep;
 pub mod relay;
 pub mod signal;
+pub mod soak;
 mod track;
 
 pub use keep::{keep_alive, Counters};

@@ -130,4 +130,104 @@ mod tests {
         let v: glance_protocol::VisitorQuery = q.read().unwrap();
         assert_eq!(v.visitorid.as_str(), "V");
     }
+
+    mod properties {
+        //! Issue 13 §7: arbitrary query strings never panic, duplicates of the single names are
+        //! refused in any spelling, decoding never grows the input, and encoded pairs round-trip.
+        use super::*;
+        use proptest::prelude::*;
+
+        /// A name, value or piece of one: plain, percent-encoded (valid or broken), `+`, `=`, `&`.
+        fn piece() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "[a-z0-9]{0,8}",
+                "(%[0-9A-Fa-f]{2}){1,4}",
+                "%[0-9A-Za-z]?",
+                "[+=&;#?]",
+                ".{0,6}",
+            ]
+        }
+
+        fn raw_query() -> impl Strategy<Value = String> {
+            prop::collection::vec(piece(), 0..12).prop_map(|p| p.concat())
+        }
+
+        /// Any spelling of `name`: each character either plain or percent-encoded.
+        fn spelling(name: &'static str) -> impl Strategy<Value = String> {
+            prop::collection::vec(any::<bool>(), name.len()).prop_map(move |enc| {
+                name.bytes()
+                    .zip(enc)
+                    .map(|(b, e)| {
+                        if e {
+                            format!("%{b:02X}")
+                        } else {
+                            char::from(b).into()
+                        }
+                    })
+                    .collect()
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn arbitrary_queries_never_panic(raw in raw_query()) {
+                match RequestQuery::parse(&raw) {
+                    Ok(q) => {
+                        // Decoding only shrinks: `%XX` is one byte (or a 3-byte U+FFFD when
+                        // not UTF-8), `+` is a space.
+                        let decoded: usize = q.pairs().map(|(k, v)| k.len() + v.len()).sum();
+                        prop_assert!(decoded <= raw.len(), "{raw:?} grew to {decoded} bytes");
+                        for name in SINGLE {
+                            prop_assert!(q.pairs().filter(|(k, _)| *k == name).count() <= 1);
+                        }
+                        let _ = q.group();
+                        let _ = q.read::<glance_protocol::VisitorQuery>();
+                    }
+                    Err(e) => prop_assert!(matches!(e, ApiError::InvalidParameter(_))),
+                }
+            }
+
+            #[test]
+            fn duplicated_single_names_are_refused(
+                name in prop::sample::select(SINGLE.to_vec()),
+                spell_a in any::<prop::sample::Index>(),
+                spell_b in any::<prop::sample::Index>(),
+                around in raw_query(),
+                (a, b) in ("[a-z0-9]{0,6}", "[a-z0-9]{0,6}"),
+            ) {
+                // Two independent spellings of the same name, one before and one after noise.
+                let spell = |i: prop::sample::Index| -> String {
+                    let bits = i.index(1 << name.len().min(16));
+                    name.bytes()
+                        .enumerate()
+                        .map(|(j, c)| if bits >> j & 1 == 1 { format!("%{c:02X}") } else { char::from(c).into() })
+                        .collect()
+                };
+                let raw = format!("{}={a}&{}&{}={b}", spell(spell_a), around.replace(name, "x"), spell(spell_b));
+                prop_assert!(RequestQuery::parse(&raw).is_err(), "{raw}");
+            }
+
+            #[test]
+            fn encoded_pairs_round_trip(
+                pairs in prop::collection::vec(("[a-z]{1,8}", ".{0,12}"), 0..8),
+                group in spelling("groupid"),
+            ) {
+                let pairs: Vec<(String, String)> = pairs
+                    .into_iter()
+                    .filter(|(k, _)| !SINGLE.contains(&k.as_str()))
+                    .collect();
+                let mut raw = serde_urlencoded::to_string(&pairs).expect("strings encode");
+                raw.push_str(&format!("&{group}=12345"));
+                let q = RequestQuery::parse(&raw).expect("an encoded query parses");
+                let back: Vec<(&str, &str)> = q.pairs().collect();
+                let mut want: Vec<(&str, &str)> =
+                    pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                want.push(("groupid", "12345"));
+                prop_assert_eq!(back, want);
+                prop_assert_eq!(q.group().map(GroupId::get), Some(12345));
+            }
+        }
+    }
 }
