@@ -154,13 +154,16 @@ pub fn parse_url(url: &str) -> Result<SocketAddr, String> {
 
 fn config_toml(args: &TargetArgs, api_key: &str, nonce: &str) -> String {
     // Generous per-connection rate limits: the load must not be rate-limited (§6 defaults are for
-    // browsers, 20/s). All the tool's agents share one token, so the per-token socket cap (32 by
-    // default, for one person's tabs) is lifted. The tool's agents are a program, not a page: they
-    // send no `Origin`, which the group must allow. Everything else is the server's default.
+    // browsers, 20/s). The tool is one client: every socket comes from 127.0.0.1 and all its
+    // agents share one token, so the per-address connection cap (1,000 by default, an office
+    // behind one NAT) and the per-token caps (for one person's tabs) are lifted. The tool's agents
+    // are a program, not a page: they send no `Origin`, which the group must allow. Everything
+    // else is the server's default.
     format!(
         "jwt_secret = \"bench-secret-{nonce}\"\n\
          \n[timings]\nkeepalive = {keepalive:?}\ngrace = {grace:?}\nhold = {grace:?}\n\
-         \n[limits]\nrate = 1000.0\nburst = 2000.0\nagent_sockets_per_token = 1000000\n\
+         \n[limits]\nrate = 1000.0\nburst = 2000.0\nconnections_per_address = 1000000\n\
+         agent_sockets_per_token = 1000000\nrequests_per_token = 1000000\n\
          \n[[groups]]\nid = {group}\napi_key = \"{api_key}\"\nallow_no_origin = true\n",
         keepalive = args.keepalive,
         grace = args.grace,
