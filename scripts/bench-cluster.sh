@@ -75,6 +75,8 @@ hold = $GRACE
 [limits]
 rate = 1000.0
 burst = 2000.0
+# All the tool's agents share one token: lift the per-token socket cap (32 by default).
+agent_sockets_per_token = 1000000
 
 [[groups]]
 id = $group
