@@ -161,6 +161,9 @@ pub struct WorkerResult {
     /// Soak: sessions run to their end (visitor left).
     #[serde(default)]
     pub sessions: u64,
+    /// Soak: signals acked `ok` but never delivered, in flight when the visitor navigated.
+    #[serde(default)]
+    pub lost_at_navigation: u64,
     /// Soak: sockets that could not be opened.
     #[serde(default)]
     pub failed_opens: u64,
