@@ -2,6 +2,7 @@
 //! variables. With nothing at all the server runs on the embedded default.
 
 use crate::origin::OriginPattern;
+use crate::webhooks::settings::{EndpointConfig, WebhookSettings};
 use glance_protocol::{GroupId, PresenceLimits};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -65,6 +66,8 @@ pub struct Config {
     pub groups: Vec<GroupConfig>,
     /// Cluster backend, optional.
     pub cluster: Option<ClusterConfig>,
+    /// Webhook delivery (`[webhooks]`; endpoints are per group).
+    pub webhooks: WebhookSettings,
     /// Log as JSON lines instead of text.
     pub log_json: bool,
 }
@@ -82,6 +85,7 @@ impl Default for Config {
             limits: Limits::default(),
             groups: Vec::new(),
             cluster: None,
+            webhooks: WebhookSettings::default(),
             log_json: false,
         }
     }
@@ -306,6 +310,9 @@ pub struct GroupConfig {
     /// Presence on for this group.
     #[serde(default = "yes")]
     pub presence: bool,
+    /// Webhook endpoints (`[[groups.webhooks]]`).
+    #[serde(default)]
+    pub webhooks: Vec<EndpointConfig>,
 }
 
 fn yes() -> bool {
@@ -470,6 +477,7 @@ impl Config {
             ));
         }
         self.groups()?;
+        crate::webhooks::endpoints(self).map_err(|e| ConfigError::Invalid(e.to_string()))?;
         Ok(())
     }
 }

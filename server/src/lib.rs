@@ -23,6 +23,7 @@ pub mod signal;
 pub mod state;
 pub mod store;
 pub mod tls;
+pub mod webhooks;
 mod ws;
 
 pub use config::Config;

@@ -9,6 +9,8 @@ use prometheus_client::registry::Registry;
 use std::time::Duration;
 
 type Label = [(&'static str, &'static str); 1];
+/// Labels with a value known only at run time (webhook endpoints).
+type Labels = Vec<(&'static str, String)>;
 
 /// All metrics of one server.
 pub struct Metrics {
@@ -21,6 +23,18 @@ pub struct Metrics {
     auth_failures: Family<Label, Counter>,
     disconnects: Family<Label, Counter>,
     relay_latency: Histogram,
+    webhooks: WebhookMetrics,
+}
+
+/// The webhook families (see `register_webhooks`).
+#[derive(Default)]
+struct WebhookMetrics {
+    attempts: Family<Labels, Counter>,
+    results: Family<Labels, Counter>,
+    dropped: Family<Labels, Counter>,
+    outbox_events: Family<Labels, Gauge>,
+    outbox_bytes: Family<Labels, Gauge>,
+    oldest: Family<Labels, Gauge<f64, std::sync::atomic::AtomicU64>>,
 }
 
 impl Default for Metrics {
@@ -76,7 +90,10 @@ impl Metrics {
             "Time from receiving a visitor frame to queueing it for every watching agent",
             relay_latency.clone(),
         );
+        let webhooks = WebhookMetrics::default();
+        register_webhooks(&mut registry, &webhooks);
         Self {
+            webhooks,
             registry,
             connections,
             tcp_connections,
@@ -126,6 +143,46 @@ impl Metrics {
         self.relay_latency.observe(d.as_secs_f64());
     }
 
+    /// A webhook attempt to `endpoint` ended with `status` (HTTP code, `timeout`, `connect`).
+    pub fn webhook_attempt(&self, endpoint: &str, status: &str) {
+        self.webhooks
+            .attempts
+            .get_or_create(&vec![
+                ("endpoint", endpoint.to_owned()),
+                ("status", status.to_owned()),
+            ])
+            .inc();
+    }
+    /// A webhook message to `endpoint` is done: `succeeded`, `failed` (refused) or `expired`.
+    pub fn webhook_result(&self, endpoint: &str, result: &'static str) {
+        self.webhooks
+            .results
+            .get_or_create(&vec![
+                ("endpoint", endpoint.to_owned()),
+                ("result", result.to_owned()),
+            ])
+            .inc();
+    }
+    /// `n` webhook messages for `endpoint` were dropped: `bounds` (outbox full, the oldest go)
+    /// or `queue` (the queue to the outbox was full).
+    pub fn webhook_dropped(&self, endpoint: &str, reason: &'static str, n: u64) {
+        self.webhooks
+            .dropped
+            .get_or_create(&vec![
+                ("endpoint", endpoint.to_owned()),
+                ("reason", reason.to_owned()),
+            ])
+            .inc_by(n);
+    }
+    /// What `endpoint`'s outbox holds, and the age of its oldest message.
+    pub fn webhook_outbox(&self, endpoint: &str, events: u64, bytes: u64, oldest: Duration) {
+        let l = vec![("endpoint", endpoint.to_owned())];
+        let w = &self.webhooks;
+        w.outbox_events.get_or_create(&l).set(events as i64);
+        w.outbox_bytes.get_or_create(&l).set(bytes as i64);
+        w.oldest.get_or_create(&l).set(oldest.as_secs_f64());
+    }
+
     /// The text exposition.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -133,4 +190,37 @@ impl Metrics {
         let _ = encode(&mut out, &self.registry);
         out
     }
+}
+
+fn register_webhooks(registry: &mut Registry, w: &WebhookMetrics) {
+    registry.register(
+        "webhook_attempts",
+        "Webhook delivery attempts by endpoint and status (HTTP code, timeout, connect)",
+        w.attempts.clone(),
+    );
+    registry.register(
+        "webhook_results",
+        "Webhook messages done by endpoint and result (succeeded, failed, expired)",
+        w.results.clone(),
+    );
+    registry.register(
+        "webhook_dropped",
+        "Webhook messages dropped by endpoint and reason (bounds, queue)",
+        w.dropped.clone(),
+    );
+    registry.register(
+        "webhook_outbox_events",
+        "Webhook messages waiting in the outbox, by endpoint",
+        w.outbox_events.clone(),
+    );
+    registry.register(
+        "webhook_outbox_bytes",
+        "Bytes of webhook messages waiting in the outbox, by endpoint",
+        w.outbox_bytes.clone(),
+    );
+    registry.register(
+        "webhook_oldest_pending_seconds",
+        "Age of the oldest webhook message waiting, by endpoint",
+        w.oldest.clone(),
+    );
 }

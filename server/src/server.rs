@@ -10,6 +10,7 @@ use crate::state::{AppState, Phase};
 use crate::store::StoreRules;
 use crate::store::{MemoryStore, RedisStore, Store};
 use crate::tls::{server_config, TlsError};
+use crate::webhooks::{WebhookError, Webhooks};
 use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use axum_server::Handle;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
@@ -43,6 +44,9 @@ pub enum StartError {
     /// The Redis store could not start.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// Webhooks could not start (a bad endpoint, or the outbox).
+    #[error(transparent)]
+    Webhooks(#[from] WebhookError),
 }
 
 /// A running server.
@@ -145,6 +149,18 @@ async fn open_store(
     ))
 }
 
+/// This process's name among the nodes (the webhook lease holder): the node name, or the process
+/// id, plus a random part, since a restarted node must not think it still holds a lease.
+fn run_name(config: &Config) -> String {
+    let name = config
+        .cluster
+        .as_ref()
+        .and_then(|c| c.node_name.clone())
+        .unwrap_or_else(|| format!("node-{}", std::process::id()));
+    let run: u32 = rand::random();
+    format!("{name}.{run:08x}")
+}
+
 /// HTTP/1.1 only (WebSockets ride on its upgrades; ALPN offers nothing else), with a timer so
 /// that hyper's header-read timeout runs: without one hyper silently skips it.
 fn configure_http(builder: &mut Builder<TokioExecutor>, header_timeout: Duration) {
@@ -168,6 +184,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         }
     };
     let metrics = Arc::new(Metrics::new());
+    let webhooks = Webhooks::start(&config, &run_name(&config), metrics.clone()).await?;
     let rules = StoreRules {
         grace: config.timings.grace(),
         hold: config.timings.hold(),
@@ -175,6 +192,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         held_signals: config.limits.held_signals,
         agents_per_visitor: config.limits.agents_per_visitor,
         sockets_per_visitor: config.limits.sockets_per_visitor,
+        webhooks: webhooks.clone(),
     };
     let store = open_store(&config, rules, metrics.clone()).await?;
     let (phase_tx, phase_rx) = watch::channel(Phase::Running);
@@ -205,6 +223,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         Tokens::new(&secret),
         metrics,
         phase_rx,
+        webhooks,
     ));
     let router = app(state.clone());
     let handle = Handle::new();

@@ -7,6 +7,7 @@ use crate::metrics::Metrics;
 use crate::origin::{own_origins, OriginPattern};
 use crate::quota::TokenQuotas;
 use crate::store::Store;
+use crate::webhooks::Webhooks;
 use glance_protocol::GroupId;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -45,11 +46,14 @@ pub struct AppState {
     pub admission: Arc<Admission>,
     /// Per-token quotas of agent sockets and REST calls.
     pub quotas: Arc<TokenQuotas>,
+    /// Webhook events out.
+    pub webhooks: Webhooks,
     next_conn: AtomicU64,
 }
 
 impl AppState {
     /// Assembles the state; `bound` is the address the listener got.
+    #[allow(clippy::too_many_arguments)] // one per shared part; a builder would add nothing
     pub fn new(
         bound: SocketAddr,
         config: Config,
@@ -58,6 +62,7 @@ impl AppState {
         tokens: Tokens,
         metrics: Arc<Metrics>,
         phase: watch::Receiver<Phase>,
+        webhooks: Webhooks,
     ) -> Self {
         // The connection caps stay below the process's file limit (see `admission.rs`).
         let admission = Admission::new(&config.limits, file_limit(), metrics.clone());
@@ -75,6 +80,7 @@ impl AppState {
             phase,
             own_origins,
             admission,
+            webhooks,
             next_conn: AtomicU64::new(1),
         }
     }

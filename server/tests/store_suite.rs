@@ -25,6 +25,7 @@ fn rules() -> StoreRules {
         held_signals: 4,
         agents_per_visitor: 3,
         sockets_per_visitor: 3,
+        webhooks: Default::default(),
     }
 }
 

@@ -6,6 +6,7 @@ use super::ApiError;
 use crate::signal::visitor_frame;
 use crate::state::SharedState;
 use crate::store::{QueryPage, SignalOutcome, VisitorKey};
+use crate::webhooks::hooks::{agent_action, Via};
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::Json;
@@ -15,8 +16,12 @@ use glance_protocol::{
 };
 use serde_json::Value;
 
-/// Checks the Bearer token against `group`.
-fn authorize(state: &SharedState, headers: &HeaderMap, group: GroupId) -> Result<(), ApiError> {
+/// Checks the Bearer token against `group`; the user it names.
+pub(super) fn authorize(
+    state: &SharedState,
+    headers: &HeaderMap,
+    group: GroupId,
+) -> Result<String, ApiError> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -29,11 +34,11 @@ fn authorize(state: &SharedState, headers: &HeaderMap, group: GroupId) -> Result
         Some(t) => state
             .tokens
             .verify_agent(t, group)
-            .map(|_| ())
+            .map(|claims| claims.sub)
             .map_err(|_| "token"),
         None => Err("notoken"),
     };
-    result.map_err(|reason| {
+    let user = result.map_err(|reason| {
         state.metrics.auth_failure(reason);
         ApiError::Unauthorized
     })?;
@@ -43,7 +48,7 @@ fn authorize(state: &SharedState, headers: &HeaderMap, group: GroupId) -> Result
     if !state.groups.contains_key(&group) {
         return Err(ApiError::Unauthorized);
     }
-    Ok(())
+    Ok(user)
 }
 
 /// `GET /lookupvisitor`.
@@ -94,19 +99,15 @@ pub async fn signal(
     Q(q): Q<VisitorQuery>,
     Body(body): Body<SignalRequest<Value>>,
 ) -> Result<Json<serde_json::Map<String, Value>>, ApiError> {
-    authorize(&state, &headers, q.groupid)?;
+    let agent = authorize(&state, &headers, q.groupid)?;
     let frame = visitor_frame(body.mtype, body.data)
         .map_err(|e| ApiError::InvalidParameter(e.to_string()))?;
-    match state
-        .store
-        .signal(
-            &VisitorKey::new(q.groupid, q.visitorid),
-            frame.to_json().into(),
-            // A REST caller has no connection to tell later: its 200 means queued.
-            None,
-        )
-        .await?
-    {
+    let key = VisitorKey::new(q.groupid, q.visitorid);
+    // A REST caller has no connection to tell later: its 200 means queued.
+    let outcome = state.store.signal(&key, frame.to_json().into(), None).await;
+    let result = outcome.clone().map_err(|_| ());
+    agent_action(&state.webhooks, &key, &agent, &frame, result, Via::Rest);
+    match outcome? {
         SignalOutcome::Delivered | SignalOutcome::Held => Ok(Json(serde_json::Map::new())),
         SignalOutcome::NotPresent => Err(ApiError::NotPresent),
     }

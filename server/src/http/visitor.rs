@@ -7,6 +7,7 @@ use crate::auth::GUEST_TOKEN_SECS;
 use crate::state::SharedState;
 use crate::store::unique::random_claim;
 use crate::store::{now_ms, VisitorKey};
+use crate::webhooks::hooks::{unique_created, unique_renewed};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
@@ -82,7 +83,9 @@ pub async fn unique(
         (None, _) => {
             let claim = random_claim();
             let number = state.store.claim_unique(claim, until_ms).await?;
-            (VisitorId::unique(number), claim)
+            let visitor = VisitorId::unique(number);
+            unique_created(&state.webhooks, group, &visitor, until_ms);
+            (visitor, claim)
         }
         (Some(visitor), Some(token)) => {
             let refused = || {
@@ -97,6 +100,7 @@ pub async fn unique(
             if !state.store.renew_unique(&key, claims.nce, until_ms).await? {
                 return Err(refused());
             }
+            unique_renewed(&state.webhooks, group, &visitor, until_ms);
             (visitor, claims.nce)
         }
         (Some(_), None) => {

@@ -1,5 +1,6 @@
 //! The rules both stores apply: timings of absence and held signals, and per-visitor limits.
 
+use crate::webhooks::Webhooks;
 use glance_protocol::PresenceLimits;
 use std::time::Duration;
 
@@ -18,4 +19,6 @@ pub struct StoreRules {
     pub agents_per_visitor: usize,
     /// Sockets per visitor.
     pub sockets_per_visitor: usize,
+    /// Where `visitor.present` / `visitor.absent` go (the store decides them).
+    pub webhooks: Webhooks,
 }

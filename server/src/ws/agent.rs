@@ -4,6 +4,7 @@ use super::session::{Flow, Session};
 use crate::outbox::{DropNotice, Outgoing};
 use crate::signal::check_invoke;
 use crate::store::SignalOutcome;
+use crate::webhooks::hooks::{agent_action, Via};
 use glance_protocol::{
     AckData, AckId, ClientFrame, ErrorCode, JsonClientFrame, JsonServerFrame, ServerFrame,
 };
@@ -31,12 +32,22 @@ impl Session {
             agent: self.outbox.clone(),
             id,
         });
-        let error = match self
+        let outcome = self
             .state
             .store
             .signal(&self.key, to_visitor.to_json().into(), notice)
-            .await
-        {
+            .await;
+        let agent = self.agent.as_deref().unwrap_or_default();
+        let hooks = &self.state.webhooks;
+        agent_action(
+            hooks,
+            &self.key,
+            agent,
+            &to_visitor,
+            outcome.clone().map_err(|_| ()),
+            Via::Socket,
+        );
+        let error = match outcome {
             Ok(SignalOutcome::Delivered | SignalOutcome::Held) => None,
             Ok(SignalOutcome::NotPresent) => Some(ErrorCode::VisitorNotPresent),
             Err(_) => Some(ErrorCode::ServiceUnavailable),

@@ -6,6 +6,7 @@ use super::Role;
 use crate::quota::{QuotaSlot, Use};
 use crate::state::SharedState;
 use crate::store::{now_ms, VisitorKey};
+use crate::webhooks::hooks::unique_renewed;
 use glance_protocol::{ClientFrame, CloseCode, ConnectFrame, ErrorCode, JsonClientFrame};
 
 /// What the HTTP upgrade request told us.
@@ -22,6 +23,8 @@ pub struct Accepted {
     pub unique_until: Option<u64>,
     /// For an agent: its place in the token's socket quota, held while the socket is open.
     pub quota: Option<QuotaSlot>,
+    /// For an agent: the user its token names (for the `agent.*` webhook audit trail).
+    pub agent: Option<String>,
 }
 
 /// A refused connection: the `connfail` detail and the close code.
@@ -155,11 +158,12 @@ pub async fn connect(
                 .as_deref()
                 .map(|t| t.strip_prefix("Bearer ").unwrap_or(t).trim());
             match token.map(|t| (t, state.tokens.verify_agent(t, group.id))) {
-                Some((token, Ok(_))) => match state.quotas.take(token, Use::Socket) {
+                Some((token, Ok(claims))) => match state.quotas.take(token, Use::Socket) {
                     Some(slot) => Ok(Accepted {
                         key,
                         unique_until: None,
                         quota: Some(slot),
+                        agent: Some(claims.sub),
                     }),
                     None => Err(Refusal::new(
                         ErrorCode::RateLimited,
@@ -190,6 +194,7 @@ async fn visitor(
             key,
             unique_until: None,
             quota: None,
+            agent: None,
         });
     }
     let refused = || {
@@ -206,11 +211,15 @@ async fn visitor(
         .ok_or_else(refused)?;
     let until_ms = now_ms() + state.config.timings.unique_timeout().as_millis() as u64;
     match state.store.renew_unique(&key, claims.nce, until_ms).await {
-        Ok(true) => Ok(Accepted {
-            key,
-            unique_until: Some(until_ms),
-            quota: None,
-        }),
+        Ok(true) => {
+            unique_renewed(&state.webhooks, key.group, &key.visitor, until_ms);
+            Ok(Accepted {
+                key,
+                unique_until: Some(until_ms),
+                quota: None,
+                agent: None,
+            })
+        }
         Ok(false) => Err(refused()),
         Err(_) => Err(Refusal::new(
             ErrorCode::ServiceUnavailable,

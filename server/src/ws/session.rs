@@ -57,6 +57,8 @@ pub struct Session {
     pub unique_until: Option<u64>,
     /// Draining: when to close regardless.
     pub close_at: Option<Instant>,
+    /// Agent: the user its token names.
+    pub agent: Option<String>,
     limit: RateLimit,
 }
 
@@ -113,6 +115,7 @@ async fn serve(
         hidden_since: None,
         unique_until: accepted.unique_until,
         close_at: None,
+        agent: accepted.agent,
         limit,
         state: state.clone(),
     };

@@ -2,6 +2,7 @@
 
 use super::session::{Flow, Session};
 use crate::store::{StoreError, VisitorUpdate};
+use crate::webhooks::hooks::visitor_update;
 use glance_protocol::{ClientFrame, ErrorCode, JsonClientFrame, Visibility};
 use serde_json::Value;
 use std::time::Instant;
@@ -38,13 +39,19 @@ impl Session {
                 );
             }
         };
+        let hook = visitor_update(&self.state.webhooks, &self.key, &update);
         match self
             .state
             .store
             .visitor_update(&self.key, self.conn, update)
             .await
         {
-            Ok(()) => Flow::Continue,
+            Ok(()) => {
+                if let Some(event) = hook {
+                    self.state.webhooks.emit(event);
+                }
+                Flow::Continue
+            }
             Err(StoreError::Invalid(e)) => self.reject(ErrorCode::InvalidParameter, e.to_string()),
             Err(e) => self.reject(ErrorCode::Error, e.to_string()),
         }

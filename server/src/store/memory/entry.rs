@@ -24,6 +24,8 @@ pub(super) struct VisitorEntry {
     pub(super) visibility: Option<Visibility>,
     /// `visitorconn true` was sent and no `false` since.
     pub(super) present: bool,
+    /// `visitor.present` went out for this presence (at its first presence data).
+    pub(super) announced: bool,
     /// When the last socket closed (while there is none).
     pub(super) absent_since: Option<Instant>,
     /// Bumped at every last-socket close, so a stale grace timer does nothing.

@@ -10,6 +10,7 @@ use super::{
 };
 use crate::metrics::Metrics;
 use crate::outbox::{DropNotice, Outbox, Outgoing};
+use crate::webhooks::hooks::{visitor_absent, visitor_present};
 use async_trait::async_trait;
 use axum::extract::ws::Utf8Bytes;
 pub(crate) use entry::frame;
@@ -94,6 +95,9 @@ impl MemoryStore {
         let mut gone = false;
         if e.present && since >= self.0.rules.grace {
             gone = true;
+            if std::mem::take(&mut e.announced) {
+                visitor_absent(&self.0.rules.webhooks, key, || e.stamped().to_map(), since);
+            }
             e.present = false;
             e.presence.clear();
             e.visibility = None;
@@ -248,6 +252,10 @@ impl Store for MemoryStore {
                 limits.check_json(&merged)?;
                 e.presence = merged;
                 e.updated_ms = now_ms();
+                if !e.announced {
+                    e.announced = true;
+                    visitor_present(&self.0.rules.webhooks, key, || e.stamped().to_map());
+                }
                 presence_frame(e)
             }
             VisitorUpdate::Visibility(v) => {
