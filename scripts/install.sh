@@ -12,7 +12,8 @@
 #   apt:    nodejs and npm, when node or npm is missing: scripts/build-module.sh runs node, and
 #           installs tools/npm (binaryen's wasm-opt, terser) with npm on first use
 #   npm:    tests/e2e's packages, if that folder has a package.json (browsers come from apt, so
-#           Playwright's own browser download is skipped)
+#           Playwright's own browser download is skipped), and server/tests/webhooks' (the
+#           webhook tests' receiver: standardwebhooks)
 #
 # wasm-pack runs with `--mode no-install` (scripts/build-module.sh): it uses the wasm-bindgen-cli
 # installed here and never downloads a tool of its own.
@@ -28,6 +29,8 @@ fi
 APT_PACKAGES=(chromium chromium-driver binaryen redis-server nginx zopfli)
 WASM_TARGET=wasm32-unknown-unknown
 E2E_DIR=tests/e2e
+# The webhook tests' receiver (verifies deliveries with the standardwebhooks package).
+WEBHOOK_RECEIVER_DIR=server/tests/webhooks
 
 log() {
     echo "install.sh: $*"
@@ -122,37 +125,39 @@ install_wasm_bindgen_cli() {
 
 # node_modules is (re)installed when missing, or when package.json / package-lock.json changed
 # since npm last wrote it.
-e2e_modules_current() {
-    local stamp="$E2E_DIR/node_modules/.package-lock.json" file
+node_modules_current() {
+    local dir=$1 stamp="$1/node_modules/.package-lock.json" file
     [[ -f $stamp ]] || return 1
-    for file in "$E2E_DIR/package.json" "$E2E_DIR/package-lock.json"; do
+    for file in "$dir/package.json" "$dir/package-lock.json"; do
         if [[ -f $file && $file -nt $stamp ]]; then
             return 1
         fi
     done
 }
 
-install_e2e_packages() {
-    if [[ ! -f $E2E_DIR/package.json ]]; then
-        log "no $E2E_DIR/package.json: skipping node packages"
+# The node packages of folder $1 (`npm ci` when it has a lock file).
+install_node_packages() {
+    local dir=$1
+    if [[ ! -f $dir/package.json ]]; then
+        log "no $dir/package.json: skipping node packages"
         return
     fi
-    if e2e_modules_current; then
-        log "node packages present in $E2E_DIR"
+    if node_modules_current "$dir"; then
+        log "node packages present in $dir"
         return
     fi
     if ! command -v npm >/dev/null; then
         log "installing nodejs and npm"
         apt_install nodejs npm
     fi
-    log "installing node packages in $E2E_DIR"
+    log "installing node packages in $dir"
     local npm_cmd=(npm install)
-    [[ -f $E2E_DIR/package-lock.json ]] && npm_cmd=(npm ci)
-    (cd "$E2E_DIR" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 "${npm_cmd[@]}" --no-audit --no-fund)
+    [[ -f $dir/package-lock.json ]] && npm_cmd=(npm ci)
+    (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 "${npm_cmd[@]}" --no-audit --no-fund)
     # npm may write package-lock.json after its stamp (and writes no node_modules at all for a
     # package without dependencies): mark the install as current.
-    mkdir -p "$E2E_DIR/node_modules"
-    touch "$E2E_DIR/node_modules/.package-lock.json"
+    mkdir -p "$dir/node_modules"
+    touch "$dir/node_modules/.package-lock.json"
 }
 
 install_node() {
@@ -169,5 +174,6 @@ install_node
 install_wasm_target
 install_wasm_pack
 install_wasm_bindgen_cli
-install_e2e_packages
+install_node_packages "$E2E_DIR"
+install_node_packages "$WEBHOOK_RECEIVER_DIR"
 log "done"
