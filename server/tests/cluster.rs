@@ -150,31 +150,8 @@ impl Cluster {
         let addr_path = self.dir.join(format!("node{i}.addr"));
         let _ = std::fs::remove_file(&addr_path);
         std::fs::write(&config_path, config).expect("node config");
-        let log = std::fs::File::create(self.dir.join(format!("node{i}.log"))).expect("log file");
-        let child = Command::new(env!("CARGO_BIN_EXE_presence-server"))
-            .arg("--config")
-            .arg(&config_path)
-            .arg("--addr-file")
-            .arg(&addr_path)
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("presence-server binary");
-        let until = Instant::now() + Duration::from_secs(10);
-        let addr = loop {
-            if let Ok(a) = std::fs::read_to_string(&addr_path) {
-                if !a.is_empty() {
-                    break a;
-                }
-            }
-            assert!(
-                Instant::now() < until,
-                "node {i} did not start: see {}",
-                self.dir.join(format!("node{i}.log")).display()
-            );
-            tokio::time::sleep(Duration::from_millis(30)).await;
-        };
+        let log = self.dir.join(format!("node{i}.log"));
+        let (child, addr) = common::spawn_server(&config_path, &addr_path, &log).await;
         (Proc(child), addr)
     }
 

@@ -250,7 +250,7 @@ impl Webhooks {
             return Vec::new();
         };
         let mut all: Vec<DeliveryRecord> = routes.iter().flat_map(|r| r.recent.list()).collect();
-        all.sort_by(|a, b| b.at_ms.cmp(&a.at_ms));
+        all.sort_by_key(|r| std::cmp::Reverse(r.at_ms));
         all
     }
 

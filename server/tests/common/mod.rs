@@ -492,3 +492,44 @@ pub async fn eventually<F: FnMut() -> bool>(within: Duration, what: &str, mut ch
 pub fn secs(s: f64) -> Duration {
     Duration::from_secs_f64(s)
 }
+
+/// Starts the `presence-server` binary with `config`, logging to `log` (appended), and waits
+/// until it wrote its bound address to `addr_file`: the child and that address.
+#[allow(clippy::zombie_processes)] // the caller owns the child and kills and waits for it
+pub async fn spawn_server(
+    config: &std::path::Path,
+    addr_file: &std::path::Path,
+    log: &std::path::Path,
+) -> (std::process::Child, String) {
+    use std::process::{Command, Stdio};
+    let _ = std::fs::remove_file(addr_file);
+    let log_file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .expect("log file");
+    let child = Command::new(env!("CARGO_BIN_EXE_presence-server"))
+        .arg("--config")
+        .arg(config)
+        .arg("--addr-file")
+        .arg(addr_file)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(log_file)
+        .spawn()
+        .expect("presence-server binary");
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(a) = std::fs::read_to_string(addr_file) {
+            if !a.is_empty() {
+                return (child, a);
+            }
+        }
+        assert!(
+            Instant::now() < until,
+            "the server did not start: see {}",
+            log.display()
+        );
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+}

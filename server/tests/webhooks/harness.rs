@@ -211,3 +211,61 @@ pub fn with_webhook(mut config: Config, dir: &Path, endpoint: EndpointConfig) ->
     w.outbox = dir.join("outbox.redb");
     config
 }
+
+/// A server process (the real binary), killed on drop.
+pub struct ServerProc {
+    child: Option<Child>,
+    /// `127.0.0.1:port`.
+    pub addr: String,
+}
+
+impl ServerProc {
+    /// Starts the binary with the TOML `config`, writing its files into `dir` as `name.*`.
+    pub async fn start(dir: &Path, name: &str, config: &str) -> Self {
+        let config_path = dir.join(format!("{name}.toml"));
+        std::fs::write(&config_path, config).expect("server config");
+        let addr_path = dir.join(format!("{name}.addr"));
+        let log = dir.join(format!("{name}.log"));
+        let (child, addr) = crate::common::spawn_server(&config_path, &addr_path, &log).await;
+        Self {
+            child: Some(child),
+            addr,
+        }
+    }
+
+    /// SIGKILL: no drain, no flush.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for ServerProc {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// The sum of the samples of metric `name` whose labels contain every one of `labels`
+/// (`endpoint="…"`), from a `/metrics` text.
+pub fn metric(text: &str, name: &str, labels: &[&str]) -> f64 {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter(|l| l.starts_with(&format!("{name}{{")) || l.starts_with(&format!("{name} ")))
+        .filter(|l| labels.iter().all(|want| l.contains(want)))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+/// `GET http://addr/metrics`.
+pub async fn metrics(http: &reqwest::Client, addr: &str) -> String {
+    http.get(format!("http://{addr}/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("metrics body")
+}
