@@ -195,6 +195,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         webhooks: webhooks.clone(),
     };
     let store = open_store(&config, rules, metrics.clone()).await?;
+    webhooks.attach_store(store.clone());
     let (phase_tx, phase_rx) = watch::channel(Phase::Running);
     let tls = match &config.tls {
         Some(t) => Some(server_config(t)?),

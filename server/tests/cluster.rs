@@ -5,7 +5,10 @@
 
 mod common;
 
-use common::{agent_token, connect_frame, Ws, AGENT_ORIGIN, API_KEY, GROUP, SECRET, WAIT};
+use common::{
+    agent_token, connect_frame, free_port, wait_port, Ws, AGENT_ORIGIN, API_KEY, GROUP, SECRET,
+    WAIT,
+};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -40,24 +43,6 @@ impl Drop for Proc {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
-async fn wait_port(port: u16) {
-    let until = Instant::now() + Duration::from_secs(10);
-    while tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .is_err()
-    {
-        assert!(Instant::now() < until, "nothing listens on {port}");
-        tokio::time::sleep(Duration::from_millis(30)).await;
-    }
-}
-
 /// Where to send a request: one node, or nginx.
 #[derive(Clone, Copy, Debug)]
 enum At {
@@ -77,21 +62,7 @@ struct Cluster {
 }
 
 fn start_redis(port: u16) -> Proc {
-    let child = Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("redis-server must be installed (scripts/install.sh)");
-    Proc(child)
+    Proc(common::start_redis(port))
 }
 
 impl Cluster {

@@ -7,7 +7,7 @@ use crate::auth::GUEST_TOKEN_SECS;
 use crate::state::SharedState;
 use crate::store::unique::random_claim;
 use crate::store::{now_ms, VisitorKey};
-use crate::webhooks::hooks::{unique_created, unique_renewed};
+use crate::webhooks::hooks::unique_created;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
@@ -100,7 +100,6 @@ pub async fn unique(
             if !state.store.renew_unique(&key, claims.nce, until_ms).await? {
                 return Err(refused());
             }
-            unique_renewed(&state.webhooks, group, &visitor, until_ms);
             (visitor, claims.nce)
         }
         (Some(_), None) => {

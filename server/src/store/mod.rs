@@ -145,6 +145,9 @@ pub trait Store: Send + Sync + 'static {
         until_ms: u64,
     ) -> Result<bool, StoreError>;
 
+    /// When unique visitor `number` lapses (ms since the epoch), or `None` when it is not live.
+    async fn unique_until(&self, number: u64) -> Result<Option<u64>, StoreError>;
+
     /// Pushes `item` to every connection registered on this node (drain).
     fn broadcast_local(&self, item: Outgoing);
 

@@ -144,10 +144,3 @@ pub fn unique_created(hooks: &Webhooks, group: GroupId, visitor: &VisitorId, unt
     }
     hooks.unique_deadline(group, number, until_ms);
 }
-
-/// A guest code was renewed to `until_ms` (an extend, or a connect with its guest token).
-pub fn unique_renewed(hooks: &Webhooks, group: GroupId, visitor: &VisitorId, until_ms: u64) {
-    if let Some(number) = visitor.unique_digits().and_then(|d| d.parse::<u64>().ok()) {
-        hooks.unique_deadline(group, number, until_ms);
-    }
-}

@@ -22,6 +22,7 @@ pub mod unique;
 
 use crate::config::Config;
 use crate::metrics::Metrics;
+use crate::store::Store;
 use endpoint::Endpoint;
 use event::{Event, Message};
 use glance_protocol::GroupId;
@@ -179,18 +180,12 @@ impl Webhooks {
             routes.entry(route.endpoint.group).or_default().push(route);
         }
         tokio::spawn(write(rx, outbox, wakes, metrics.clone()));
-        let hooks = Self(Some(Arc::new(Engine {
+        Ok(Self(Some(Arc::new(Engine {
             routes,
             queue,
             metrics,
             uniques: OnceLock::new(),
-        })));
-        if let Some(engine) = &hooks.0 {
-            let _ = engine
-                .uniques
-                .set(unique::UniqueDeadlines::start(hooks.clone()));
-        }
-        Ok(hooks)
+        }))))
     }
 
     /// Whether any endpoint of `group` takes events named `name` (to skip building the rest).
@@ -234,13 +229,23 @@ impl Webhooks {
         }
     }
 
-    /// A guest code's deadline (created or renewed), for `unique.expired`.
+    /// Gives the engine the store it asks whether guest codes are still live (`unique.expired`);
+    /// once, after the store is open (the store itself holds this handle).
+    pub fn attach_store(&self, store: Arc<dyn Store>) {
+        if let Some(engine) = &self.0 {
+            let _ = engine
+                .uniques
+                .set(unique::UniqueDeadlines::start(self.clone(), store));
+        }
+    }
+
+    /// A guest code this node handed out, live until `until_ms`: followed for `unique.expired`.
     pub fn unique_deadline(&self, group: GroupId, number: u64, until_ms: u64) {
         if !self.wants(group, "unique.expired") {
             return;
         }
         if let Some(u) = self.0.as_ref().and_then(|e| e.uniques.get()) {
-            u.set(group, number, until_ms);
+            u.follow(group, number, until_ms);
         }
     }
 

@@ -6,7 +6,6 @@ use super::Role;
 use crate::quota::{QuotaSlot, Use};
 use crate::state::SharedState;
 use crate::store::{now_ms, VisitorKey};
-use crate::webhooks::hooks::unique_renewed;
 use glance_protocol::{ClientFrame, CloseCode, ConnectFrame, ErrorCode, JsonClientFrame};
 
 /// What the HTTP upgrade request told us.
@@ -211,15 +210,12 @@ async fn visitor(
         .ok_or_else(refused)?;
     let until_ms = now_ms() + state.config.timings.unique_timeout().as_millis() as u64;
     match state.store.renew_unique(&key, claims.nce, until_ms).await {
-        Ok(true) => {
-            unique_renewed(&state.webhooks, key.group, &key.visitor, until_ms);
-            Ok(Accepted {
-                key,
-                unique_until: Some(until_ms),
-                quota: None,
-                agent: None,
-            })
-        }
+        Ok(true) => Ok(Accepted {
+            key,
+            unique_until: Some(until_ms),
+            quota: None,
+            agent: None,
+        }),
         Ok(false) => Err(refused()),
         Err(_) => Err(Refusal::new(
             ErrorCode::ServiceUnavailable,

@@ -533,3 +533,39 @@ pub async fn spawn_server(
         tokio::time::sleep(Duration::from_millis(30)).await;
     }
 }
+
+/// A free TCP port on 127.0.0.1 (free when asked: bind it soon).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// Waits until something listens on `port`.
+pub async fn wait_port(port: u16) {
+    let until = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+        assert!(Instant::now() < until, "nothing listens on {port}");
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+}
+
+/// A `redis-server` on `port`, without persistence (the caller stops it).
+#[allow(clippy::zombie_processes)] // the caller owns the child and kills and waits for it
+pub fn start_redis(port: u16) -> std::process::Child {
+    std::process::Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("redis-server must be installed (scripts/install.sh)")
+}

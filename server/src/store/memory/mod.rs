@@ -429,6 +429,16 @@ impl Store for MemoryStore {
         Ok(true)
     }
 
+    async fn unique_until(&self, number: u64) -> Result<Option<u64>, StoreError> {
+        let now = now_ms();
+        let st = self.lock();
+        Ok(st
+            .uniques
+            .get(&number)
+            .map(|u| u.until_ms)
+            .filter(|until| *until > now))
+    }
+
     fn broadcast_local(&self, item: Outgoing) {
         let st = self.lock();
         for e in st.visitors.values() {

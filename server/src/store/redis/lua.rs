@@ -82,6 +82,8 @@ return {0, 0}
 }
 
 /// KEYS s k h pg absent; ARGV absent_ms grace_ms hold_ms connfalse chan vid member.
+/// Returns {2, presence json, ts} when this run ended an announced presence (the one run that
+/// must emit `visitor.absent`), else 0 or 1.
 /// After the grace period: `visitorconn false` if the visitor did not come back; after the hold
 /// window: drop held signals; forget the visitor when nothing is left. The entry in `absent` is
 /// moved to the next check's time, or removed once nothing is left to check (the visitor came
@@ -96,9 +98,12 @@ if redis.call('ZCARD', k) > 0 or redis.call('HGET', s, 'absent') ~= ARGV[1] then
   return 0
 end
 local since = now() - absent
+local gone = nil
 if redis.call('HGET', s, 'present') == '1' and since >= grace then
+  local last = redis.call('HMGET', s, 'announced', 'presence', 'ts')
+  if last[1] == '1' then gone = {2, last[2] or '{}', last[3] or '0'} end
   redis.call('HSET', s, 'present', '0')
-  redis.call('HDEL', s, 'presence', 'pver', 'vis')
+  redis.call('HDEL', s, 'presence', 'pver', 'vis', 'announced')
   redis.call('ZREM', pg, ARGV[6])
   redis.call('SPUBLISH', ARGV[5], ARGV[4])
 end
@@ -109,12 +114,14 @@ if since >= math.max(grace, hold) then
 else
   redis.call('ZADD', KEYS[5], 'XX', absent + math.max(grace, hold), ARGV[7])
 end
+if gone then return gone end
 return 1
 "#,
     )
 }
 
-/// Shared tail of the update scripts: activity, focus, relay. Returns {0, previous focus or ''}.
+/// Shared tail of the update scripts: activity, focus, relay. Returns {0, previous focus or '',
+/// first} where `first` is 1 when this update announced the visitor (its first presence data).
 const TOUCH: &str = r#"
 local seq = redis.call('HINCRBY', s, 'seq', 1)
 redis.call('ZADD', k, seq, ref)
@@ -122,7 +129,7 @@ local prev = redis.call('HGET', s, 'focus')
 redis.call('HSET', s, 'focus', ref)
 redis.call('SPUBLISH', chan, frame)
 if prev == ref then prev = '' end
-return {0, prev or ''}
+return {0, prev or '', first}
 "#;
 
 /// KEYS s k; ARGV ref frame chan vis ('' to leave it).
@@ -134,6 +141,7 @@ local s, k = KEYS[1], KEYS[2]
 local ref, frame, chan = ARGV[1], ARGV[2], ARGV[3]
 if not redis.call('ZSCORE', k, ref) then return {{-2}} end
 if ARGV[4] ~= '' then redis.call('HSET', s, 'vis', ARGV[4]) end
+local first = 0
 {TOUCH}"#
     )
 }
@@ -148,6 +156,7 @@ local ref, frame, chan = ARGV[1], ARGV[2], ARGV[3]
 if not redis.call('ZSCORE', k, ref) then return {{-2}} end
 if (redis.call('HGET', s, 'pver') or '0') ~= ARGV[4] then return {{-1}} end
 redis.call('HSET', s, 'presence', ARGV[5], 'pver', tonumber(ARGV[4]) + 1, 'ts', ARGV[6])
+local first = redis.call('HSETNX', s, 'announced', '1')
 {TOUCH}"#
     )
 }

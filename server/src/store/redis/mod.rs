@@ -367,6 +367,10 @@ impl Store for RedisStore {
         self.renew_unique_id(key, claim, until_ms).await
     }
 
+    async fn unique_until(&self, number: u64) -> Result<Option<u64>, StoreError> {
+        self.unique_id_until(number).await
+    }
+
     fn broadcast_local(&self, item: Outgoing) {
         self.local().broadcast(item);
     }

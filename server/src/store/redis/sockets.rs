@@ -2,10 +2,12 @@
 //! grace / hold checks its visitor's last socket leaves behind.
 
 use super::keys::{self, node_socks, sock_member, sock_ref, VisitorKeys};
-use super::reply::{sock_frame, status};
+use super::reply::{sock_frame, status, text};
 use super::RedisStore;
-use crate::store::{ConnId, StoreError, VisitorKey};
+use crate::store::{now_ms, ConnId, Stamped, StoreError, VisitorKey};
+use crate::webhooks::hooks::visitor_absent;
 use fred::prelude::*;
+use glance_protocol::PresenceMap;
 use glance_protocol::ServerFrame;
 use std::time::Duration;
 
@@ -49,7 +51,10 @@ impl RedisStore {
                 )
                 .await
             {
-                Ok(_) => return,
+                Ok(reply) => {
+                    self.absent(key, &reply, absent_ms);
+                    return;
+                }
                 Err(e) if attempt == 0 => {
                     tracing::warn!(error = %e, "absence check failed; retrying")
                 }
@@ -57,6 +62,25 @@ impl RedisStore {
             }
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
+    }
+
+    /// `visitor.absent`, when this absence check is the one that ended an announced presence.
+    fn absent(&self, key: &VisitorKey, reply: &[Value], absent_ms: i64) {
+        if status(reply) != 2 {
+            return;
+        }
+        let presence = text(reply.get(1));
+        let ts: u64 = text(reply.get(2)).parse().unwrap_or(0);
+        let away = Duration::from_millis(now_ms().saturating_sub(absent_ms.max(0) as u64));
+        let stamped = || {
+            let map: PresenceMap = serde_json::from_str(&presence).unwrap_or_default();
+            Stamped {
+                map: &map,
+                timestamp: ts,
+            }
+            .to_map()
+        };
+        visitor_absent(&self.0.rules.webhooks, key, stamped, away);
     }
 
     /// Closes socket `r` of `key` in Redis (own or a dead node's), scheduling the grace checks.

@@ -4,6 +4,7 @@ use super::keys::VisitorKeys;
 use super::reply::{status, text, unavailable};
 use super::{RedisStore, PRESENCE_ATTEMPTS};
 use crate::store::{now_ms, Stamped, StoreError, VisitorKey};
+use crate::webhooks::hooks::visitor_present;
 use fred::prelude::*;
 use glance_protocol::{PresenceMap, ServerFrame, Visibility};
 
@@ -103,7 +104,16 @@ impl RedisStore {
                 .await?;
             match status(&reply) {
                 -1 => continue,
-                0 => return Ok(text(reply.get(1))),
+                0 => {
+                    if reply.get(2).and_then(|v| v.as_i64()) == Some(1) {
+                        let stamped = Stamped {
+                            map: &merged,
+                            timestamp: ts,
+                        };
+                        visitor_present(&self.0.rules.webhooks, key, || stamped.to_map());
+                    }
+                    return Ok(text(reply.get(1)));
+                }
                 _ => return Ok(String::new()),
             }
         }

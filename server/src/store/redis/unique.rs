@@ -91,4 +91,13 @@ impl RedisStore {
         }
         Ok(true)
     }
+
+    pub(super) async fn unique_id_until(&self, number: u64) -> Result<Option<u64>, StoreError> {
+        let left: i64 = self
+            .client()
+            .pttl(unique_key(number))
+            .await
+            .map_err(unavailable)?;
+        Ok((left > 0).then(|| now_ms() + left as u64))
+    }
 }
