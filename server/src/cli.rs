@@ -1,7 +1,7 @@
 //! Command-line flags and `PRESENCE_*` environment variables; they override the TOML file.
 
 use crate::config::{Config, ConfigError, TlsConfig};
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -52,6 +52,42 @@ pub struct Cli {
     /// Log JSON lines.
     #[arg(long, env = "PRESENCE_LOG_JSON")]
     pub log_json: bool,
+    /// A tool instead of the server.
+    #[command(subcommand)]
+    pub tool: Option<Tool>,
+}
+
+/// `presence-server <tool>`: helpers for webhook endpoints (docs/WEBHOOKS.md).
+#[derive(Debug, Subcommand)]
+pub enum Tool {
+    /// Check a captured webhook request (raw HTTP on standard input) against a secret.
+    WebhookVerify {
+        /// The endpoint's secret, `whsec_...`.
+        #[arg(long, env = "PRESENCE_WEBHOOK_SECRET", hide_env_values = true)]
+        secret: String,
+        /// Skip the 5-minute timestamp check (for a request saved earlier).
+        #[arg(long)]
+        any_time: bool,
+    },
+    /// Print a fresh endpoint secret (`whsec_` + 32 random bytes in base64).
+    WebhookSecret,
+}
+
+impl Tool {
+    /// Runs the tool: what to print, and whether it succeeded.
+    pub fn run(&self, stdin: &str) -> (String, bool) {
+        use crate::webhooks::{sign::Secret, verify::verify_request};
+        match self {
+            Tool::WebhookSecret => (Secret::generate(), true),
+            Tool::WebhookVerify { secret, any_time } => {
+                let now = (!any_time).then(crate::http::unix_now);
+                match verify_request(stdin, secret, now) {
+                    Ok(v) => (format!("valid: {}\n{}", v.id, v.body), true),
+                    Err(e) => (format!("invalid: {e}"), false),
+                }
+            }
+        }
+    }
 }
 
 impl Cli {

@@ -3,11 +3,26 @@
 use clap::Parser;
 use presence_server::cli::Cli;
 use presence_server::config::{DEMO_API_KEY, DEMO_GROUP};
+use std::io::Read;
 use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(tool) = &cli.tool {
+        let mut stdin = String::new();
+        if matches!(tool, presence_server::cli::Tool::WebhookVerify { .. }) {
+            // A captured request is small; a read error leaves it empty (then it does not verify).
+            let _ = std::io::stdin().take(1 << 20).read_to_string(&mut stdin);
+        }
+        let (text, ok) = tool.run(&stdin);
+        println!("{text}");
+        return if ok {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        };
+    }
     let config = match cli.config() {
         Ok(c) => c,
         Err(e) => {

@@ -2,6 +2,8 @@
 //! started here on a free port). Each scenario drives the `Store` trait with real outboxes and
 //! reads the frames the connections would send.
 
+mod common;
+
 use glance_protocol::{GroupId, JsonServerFrame, ServerFrame, VisitorId};
 use presence_server::metrics::Metrics;
 use presence_server::outbox::{Outbox, Outgoing};
@@ -10,7 +12,7 @@ use presence_server::store::{
     MemoryStore, RedisStore, SignalOutcome, Store, StoreError, VisitorKey, VisitorUpdate,
 };
 use serde_json::{json, Value};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -130,20 +132,7 @@ async fn redis_store(node: &str) -> (Arc<dyn Store>, Redis) {
         .local_addr()
         .unwrap()
         .port();
-    let child = Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("redis-server must be installed (scripts/install.sh)");
+    let child = common::start_redis(port);
     let url = format!("redis://127.0.0.1:{port}");
     let redis = Redis(child, url.clone());
     for _ in 0..100 {

@@ -11,9 +11,9 @@ use common::{
     agent_token, connect_frame, free_port, start_redis, wait_port, Ws, API_KEY, GROUP, SECRET, WAIT,
 };
 use harness::{
-    delivered, metric, metrics, types, Answers, Receiver, ServerProc, TempDir, SECRET_A,
+    delivered, guests, metric, metrics, types, Answers, Receiver, ServerProc, TempDir, SECRET_A,
 };
-use serde_json::{json, Value};
+use serde_json::json;
 use std::time::{Duration, Instant};
 
 /// Generous: a dead node's lease lapses after 3 s, then retries.
@@ -147,25 +147,6 @@ async fn each_event_reaches_the_endpoint_once_not_once_per_node() {
     drop((agent, n0, n1));
 }
 
-/// Guest codes from `addr`: one `unique.created` each.
-async fn guests(http: &reqwest::Client, addr: &str, n: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    for _ in 0..n {
-        let reply: Value = http
-            .get(format!(
-                "http://{addr}/uniquevisitor?groupid={GROUP}&visitorid=undefined"
-            ))
-            .send()
-            .await
-            .expect("uniquevisitor")
-            .json()
-            .await
-            .expect("body");
-        out.push(reply["visitorid"].as_str().expect("visitorid").to_owned());
-    }
-    out
-}
-
 #[tokio::test]
 async fn a_killed_node_leaves_its_pending_events_to_another() {
     let dir = TempDir::new("cluster-kill");
@@ -189,8 +170,8 @@ async fn a_killed_node_leaves_its_pending_events_to_another() {
     )
     .await;
     // Events from both nodes, into the one stream.
-    let mut codes = guests(&http, &n0.addr, 5).await;
-    codes.extend(guests(&http, &n1.addr, 5).await);
+    let mut codes = guests(&http, &format!("http://{}", n0.addr), GROUP, 5).await;
+    codes.extend(guests(&http, &format!("http://{}", n1.addr), GROUP, 5).await);
     // Node 0 is the one trying (and failing: the receiver is down); node 1 waits.
     let until = Instant::now() + ARRIVAL;
     loop {

@@ -8,33 +8,14 @@ mod harness;
 
 use common::{Server, API_KEY, GROUP, SECRET, WAIT};
 use harness::{
-    delivered, endpoint, metric, metrics, types, with_webhook, Answers, Receiver, ServerProc,
-    TempDir, SECRET_A,
+    delivered, endpoint, guests, metric, metrics, types, with_webhook, Answers, Receiver,
+    ServerProc, TempDir, SECRET_A,
 };
 use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::time::Duration;
 
 const ARRIVAL: Duration = Duration::from_secs(15);
-
-/// Asks for `n` guest codes: `n` `unique.created` events.
-async fn guests(http: &reqwest::Client, base: &str, n: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    for _ in 0..n {
-        let reply: Value = http
-            .get(format!(
-                "{base}/uniquevisitor?groupid={GROUP}&visitorid=undefined"
-            ))
-            .send()
-            .await
-            .expect("uniquevisitor")
-            .json()
-            .await
-            .expect("uniquevisitor body");
-        out.push(reply["visitorid"].as_str().expect("visitorid").to_owned());
-    }
-    out
-}
 
 /// The test configuration sending `unique.created` to `receiver`.
 fn guest_codes_to(dir: &TempDir, receiver: &Receiver) -> presence_server::Config {
@@ -61,7 +42,7 @@ async fn backoff_honours_500_then_429_retry_after_then_200() {
     // Above the Retry-After: a longer one would be capped to it.
     config.webhooks.retry_max_delay = 5.0;
     let server = Server::with(config).await;
-    guests(&server.http, &server.url(""), 1).await;
+    guests(&server.http, &server.url(""), GROUP, 1).await;
     let records = receiver
         .wait_until(ARRIVAL, "the 200", |r| !delivered(r).is_empty())
         .await;
@@ -120,7 +101,7 @@ async fn a_4xx_is_final() {
     let receiver = Receiver::start(&dir.0, &[SECRET_A], answers);
     let config = guest_codes_to(&dir, &receiver);
     let server = Server::with(config).await;
-    guests(&server.http, &server.url(""), 2).await;
+    guests(&server.http, &server.url(""), GROUP, 2).await;
     let records = receiver.wait_until(ARRIVAL, "both", |r| r.len() >= 2).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(
@@ -207,7 +188,7 @@ async fn events_pending_at_a_sigkill_are_delivered_after_the_restart() {
     );
     let http = reqwest::Client::new();
     let mut node = ServerProc::start(&dir.0, "node", &config).await;
-    let codes = guests(&http, &format!("http://{}", node.addr), 10).await;
+    let codes = guests(&http, &format!("http://{}", node.addr), GROUP, 10).await;
     // Pending: written, attempted, failed.
     let until = std::time::Instant::now() + ARRIVAL;
     loop {
@@ -247,7 +228,7 @@ async fn a_receiver_that_never_answers_holds_at_most_the_cap() {
     config.webhooks.max_events = CAP;
     config.webhooks.timeout = 0.3;
     let server = Server::with(config).await;
-    guests(&server.http, &server.url(""), 10 * CAP).await;
+    guests(&server.http, &server.url(""), GROUP, 10 * CAP).await;
     let until = std::time::Instant::now() + ARRIVAL;
     let (dropped, depth) = loop {
         let text = metrics(&server.http, &server.host()).await;
@@ -301,7 +282,7 @@ async fn private_endpoints_are_refused_at_start_and_nothing_is_sent() {
     // The same loopback endpoint with the operator's permission works.
     let config = guest_codes_to(&dir, &receiver);
     let server = Server::with(config).await;
-    guests(&server.http, &server.url(""), 1).await;
+    guests(&server.http, &server.url(""), GROUP, 1).await;
     receiver
         .wait_until(WAIT, "the allowed delivery", |r| delivered(r).len() == 1)
         .await;

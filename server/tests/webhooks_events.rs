@@ -180,6 +180,42 @@ async fn every_event_type_arrives_once_signed_and_in_order() {
     assert_eq!(types(&g), ["unique.created", "unique.expired"]);
     assert_eq!(g[0]["data"]["uniqueid"], guest.trim_start_matches("UNQ-"));
     drop(agent);
+
+    // `presence-server webhook-verify` agrees with the library on a real delivery.
+    let raw = all[0]["raw"].as_str().unwrap();
+    let (out, ok) = verify_cli(raw, SECRET_B);
+    assert!(
+        ok && out.starts_with(&format!("valid: {}", all[0]["id"].as_str().unwrap())),
+        "{out}"
+    );
+    let (out, ok) = verify_cli(&raw.replace("visitor.present", "visitor.absent"), SECRET_A);
+    assert!(
+        !ok && out.starts_with("invalid: no signature matches"),
+        "{out}"
+    );
+}
+
+/// Runs `presence-server webhook-verify --secret S --any-time` on `request`.
+fn verify_cli(request: &str, secret: &str) -> (String, bool) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_presence-server"))
+        .args(["webhook-verify", "--any-time", "--secret", secret])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("presence-server binary");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(request.as_bytes())
+        .expect("write the request");
+    let out = child.wait_with_output().expect("webhook-verify runs");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        out.status.success(),
+    )
 }
 
 #[tokio::test]

@@ -19,6 +19,7 @@ pub mod settings;
 pub mod sign;
 pub mod ssrf;
 pub mod unique;
+pub mod verify;
 
 use crate::config::Config;
 use crate::metrics::Metrics;

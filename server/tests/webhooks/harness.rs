@@ -269,3 +269,22 @@ pub async fn metrics(http: &reqwest::Client, addr: &str) -> String {
         .await
         .expect("metrics body")
 }
+
+/// Asks `base` (`http://host:port`) for `n` guest codes of `group`: `n` `unique.created` events.
+pub async fn guests(http: &reqwest::Client, base: &str, group: u32, n: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let reply: Value = http
+            .get(format!(
+                "{base}/uniquevisitor?groupid={group}&visitorid=undefined"
+            ))
+            .send()
+            .await
+            .expect("uniquevisitor")
+            .json()
+            .await
+            .expect("uniquevisitor body");
+        out.push(reply["visitorid"].as_str().expect("visitorid").to_owned());
+    }
+    out
+}

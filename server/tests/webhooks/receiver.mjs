@@ -44,6 +44,11 @@ const server = createServer((req, res) => {
       signatures: (req.headers["webhook-signature"] ?? "").split(" ").filter(Boolean).length,
       contentType: req.headers["content-type"] ?? null,
       verified: false,
+      // The request as it came, for `presence-server webhook-verify`.
+      raw:
+        `${req.method} ${req.url} HTTP/1.1\r\n` +
+        Object.entries(req.headers).map(([k, v]) => `${k}: ${v}\r\n`).join("") +
+        `\r\n${body}`,
     };
     try {
       for (const hook of hooks) {
