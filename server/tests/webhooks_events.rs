@@ -262,3 +262,71 @@ async fn a_group_gets_only_the_events_it_asked_for() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(receiver.records().len(), 2);
 }
+
+#[tokio::test]
+async fn the_console_sends_a_test_event_and_lists_deliveries() {
+    let dir = TempDir::new("console");
+    let receiver = Receiver::start(&dir.0, &[SECRET_A], Answers::default());
+    let config = with_webhook(
+        common::config(),
+        &dir.0,
+        // The filter does not stop the test event.
+        endpoint(&receiver.url(), &[SECRET_A], Some(&["visitor.absent"])),
+    );
+    let server = Server::with(config).await;
+    let token = agent_token(GROUP);
+    let sent = server
+        .post_auth(
+            &format!("/webhooks/test?groupid={GROUP}"),
+            &token,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(sent.status, 200, "{:?}", sent.body);
+    assert_eq!(sent.body["queued"], 1);
+    let records = receiver
+        .wait_until(WAIT, "the test event", |r| delivered(r).len() == 1)
+        .await;
+    assert_eq!(records[0]["type"], "webhook.test");
+    assert_eq!(records[0]["data"]["agent"], "agent-1");
+    assert_eq!(records[0]["data"]["groupid"], GROUP);
+
+    // The worker records the delivery once the receiver answered.
+    let mut listed = Value::Null;
+    for _ in 0..50 {
+        listed = server
+            .get_auth(&format!("/webhooks/deliveries?groupid={GROUP}"), &token)
+            .await
+            .body;
+        if listed["deliveries"]
+            .as_array()
+            .is_some_and(|d| !d.is_empty())
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(listed["endpoints"], 1);
+    let d = &listed["deliveries"][0];
+    assert_eq!(d["event"], "webhook.test");
+    assert_eq!(d["state"], "delivered");
+    assert_eq!(d["status"], "200");
+    assert_eq!(d["attempts"], 1);
+    assert_eq!(d["id"], records[0]["id"]);
+
+    // Another group's token, and a group without endpoints.
+    let other = agent_token(common::OTHER_GROUP);
+    let refused = server
+        .get_auth(&format!("/webhooks/deliveries?groupid={GROUP}"), &other)
+        .await;
+    assert_eq!(refused.status, 401);
+    let none = server
+        .post_auth(
+            &format!("/webhooks/test?groupid={}", common::OTHER_GROUP),
+            &other,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(none.status, 400);
+    assert_eq!(none.body["err"], "invalidparameter");
+}

@@ -10,6 +10,7 @@ mod ops;
 mod query;
 mod quota;
 mod visitor;
+mod webhooks;
 
 pub use authorize::unix_now;
 pub use error::ApiError;
@@ -53,6 +54,11 @@ pub fn app(state: SharedState) -> Router {
         .route("/findvisitor", get(agent::find).layer(no_body))
         .route("/signalvisitor", post(agent::signal).layer(body))
         .route("/query", get(agent::query).layer(no_body))
+        .route(
+            "/webhooks/deliveries",
+            get(webhooks::deliveries).layer(no_body),
+        )
+        .route("/webhooks/test", post(webhooks::test).layer(no_body))
         .layer(from_fn_with_state(state.clone(), quota::per_token))
         .layer(from_fn_with_state(state.clone(), cors::agent));
     let sockets = Router::new()

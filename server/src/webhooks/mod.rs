@@ -260,11 +260,12 @@ impl Webhooks {
         all
     }
 
-    /// Whether `group` has any endpoint.
-    pub fn configured(&self, group: GroupId) -> bool {
+    /// How many endpoints `group` has.
+    pub fn endpoint_count(&self, group: GroupId) -> usize {
         self.0
             .as_ref()
-            .is_some_and(|e| e.routes.contains_key(&group))
+            .and_then(|e| e.routes.get(&group))
+            .map_or(0, Vec::len)
     }
 }
 
