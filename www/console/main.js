@@ -14,6 +14,7 @@ import { makeLoginKey, InsecureContextError } from "./login-key.js";
 import { authorize, describeFailure, GlanceFailure, groupIdValue, moduleLoaded, request } from "./glance-api.js";
 import { Roster } from "./roster.js";
 import { VisitorDetail, VisitorList } from "./view.js";
+import { WebhookPanel } from "./webhooks.js";
 
 const POLL_MS = 500;
 const POLL_HIDDEN_MS = 5000;
@@ -112,6 +113,7 @@ function signOut(message) {
     clearTimeout(session.pollTimer);
     clearInterval(session.tickTimer);
     session.roster.stop();
+    session.webhooks.stop();
     session = null;
   }
   try { window.GLANCE?.Authorization?.clearToken(); } catch (err) { console.warn(err); }
@@ -141,7 +143,9 @@ function enterWorkspace(groupId, userId) {
     tickTimer: setInterval(tick, 1000),
     renderQueued: false,
     polling: false,
+    webhooks: new WebhookPanel($("[data-webhooks]"), groupId),
   };
+  session.webhooks.start();
   ui.signin.hidden = true;
   ui.workspace.hidden = false;
   ui.signOut.hidden = false;
