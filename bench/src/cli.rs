@@ -29,6 +29,8 @@ pub enum Command {
     Churn(ChurnArgs),
     /// Visitors come, navigate, are signalled and leave for a long time: server RSS and open files over time.
     Soak(SoakArgs),
+    /// Visitors fire custom events, each a webhook to a local receiver: events/s delivered and CPU per event.
+    Webhooks(WebhooksArgs),
     /// Internal: one worker process of a run (reads its plan on stdin).
     #[command(hide = true)]
     Worker,
@@ -67,6 +69,10 @@ pub struct TargetArgs {
     /// The group.
     #[arg(long, default_value_t = 12345)]
     pub group: u32,
+    /// TOML appended to the configuration of a server the tool starts, after its group (a
+    /// scenario's own settings, e.g. the group's webhook endpoint).
+    #[arg(skip)]
+    pub extra_toml: String,
     /// The server binary to start (default: presence-server beside this binary).
     #[arg(long)]
     pub server_bin: Option<PathBuf>,
@@ -121,6 +127,31 @@ pub struct RelayArgs {
     /// Seconds at the start left out of the latency histogram.
     #[arg(long, default_value_t = 2.0)]
     pub warmup: f64,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// `webhooks`.
+#[derive(Debug, Clone, Args)]
+pub struct WebhooksArgs {
+    /// Visitors firing events.
+    #[arg(long, default_value_t = 50)]
+    pub visitors: usize,
+    /// Events per second, all visitors together.
+    #[arg(long, default_value_t = 2_000.0)]
+    pub rate: f64,
+    /// Seconds of sending.
+    #[arg(long, default_value_t = 10.0)]
+    pub duration: f64,
+    /// Seconds at the start left out of the latency histogram.
+    #[arg(long, default_value_t = 1.0)]
+    pub warmup: f64,
+    /// No webhook endpoint: the same load, for the baseline CPU per event.
+    #[arg(long)]
+    pub off: bool,
+    /// Seconds to wait, after the load, for the last deliveries.
+    #[arg(long, default_value_t = 60.0)]
+    pub drain_timeout: f64,
     #[command(flatten)]
     pub target: TargetArgs,
 }

@@ -1,7 +1,7 @@
 //! `presence-bench`: a load tool for the presence server that speaks the real wire protocol
 //! (the `glance-protocol` crate) over real sockets.
 //!
-//! Five scenarios (`idle`, `relay`, `signal`, `churn`, `soak`) run against a server the tool starts (or
+//! Six scenarios (`idle`, `relay`, `signal`, `churn`, `soak`, `webhooks`) run against a server the tool starts (or
 //! `--url`). The tool's sockets live in worker processes (`presence-bench worker`, re-executed
 //! from this binary) because each process is capped at 20,000 open files. Prints a table and
 //! JSON; exits 1 when a correctness check fails (lost or duplicated deliveries, flaps, missing
@@ -38,6 +38,10 @@ fn main() -> ExitCode {
         Command::Signal(a) => (a.target.json.clone(), coordinate(scenario::signal::run(a))),
         Command::Churn(a) => (a.target.json.clone(), coordinate(scenario::churn::run(a))),
         Command::Soak(a) => (a.target.json.clone(), coordinate(scenario::soak::run(a))),
+        Command::Webhooks(a) => (
+            a.target.json.clone(),
+            coordinate(scenario::webhooks::run(a)),
+        ),
     };
     let report = match outcome {
         Ok(r) => r,

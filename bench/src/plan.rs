@@ -53,6 +53,10 @@ pub enum ScenarioPlan {
         duration: f64,
         /// Seconds not recorded in the histogram.
         warmup: f64,
+        /// Send a custom `c_bench` event instead of `presence` (the `webhooks` scenario: each
+        /// one is a webhook event, where a presence update is not).
+        #[serde(default)]
+        custom: bool,
     },
     /// Agents signal visitors.
     Signal {

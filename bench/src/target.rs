@@ -164,10 +164,11 @@ fn config_toml(args: &TargetArgs, api_key: &str, nonce: &str) -> String {
          \n[timings]\nkeepalive = {keepalive:?}\ngrace = {grace:?}\nhold = {grace:?}\n\
          \n[limits]\nrate = 1000.0\nburst = 2000.0\nconnections_per_address = 1000000\n\
          agent_sockets_per_token = 1000000\nrequests_per_token = 1000000\n\
-         \n[[groups]]\nid = {group}\napi_key = \"{api_key}\"\nallow_no_origin = true\n",
+         \n[[groups]]\nid = {group}\napi_key = \"{api_key}\"\nallow_no_origin = true\n{extra}",
         keepalive = args.keepalive,
         grace = args.grace,
         group = args.group,
+        extra = args.extra_toml,
     )
 }
 

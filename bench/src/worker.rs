@@ -233,9 +233,14 @@ pub fn main() -> ExitCode {
                 per_visitor_rate,
                 duration,
                 warmup,
+                custom,
             } => {
-                scenario::relay::work(ctx, agents_per_visitor, per_visitor_rate, duration, warmup)
-                    .await
+                let send = scenario::relay::Send {
+                    rate: per_visitor_rate,
+                    duration,
+                    custom,
+                };
+                scenario::relay::work(ctx, agents_per_visitor, send, warmup).await
             }
             ScenarioPlan::Signal {
                 targets,

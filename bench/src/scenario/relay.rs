@@ -10,7 +10,7 @@ use crate::plan::{ScenarioPlan, WorkerResult};
 use crate::report::{Check, Report, Target as Goal};
 use crate::run::{Coordinator, Shares};
 use crate::worker::{own_cpu_us, spread, turn, Ctx, Phase, Turn};
-use glance_protocol::{ClientFrame, ServerFrame};
+use glance_protocol::{ClientFrame, ServerFrame, VisitorEvent};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,6 +28,7 @@ pub async fn run(args: &RelayArgs) -> Result<Report, String> {
             per_visitor_rate,
             duration: args.duration,
             warmup: args.warmup,
+            custom: false,
         }
     });
     let out = coord.execute(plans, args.duration).await?;
@@ -130,8 +131,23 @@ pub async fn run(args: &RelayArgs) -> Result<Report, String> {
     Ok(report)
 }
 
+/// What each visitor sends.
+pub struct Send {
+    /// Frames per second.
+    pub rate: f64,
+    /// Seconds of sending.
+    pub duration: f64,
+    /// `c_bench` events instead of `presence`.
+    pub custom: bool,
+}
+
 /// Worker side.
-pub async fn work(mut ctx: Ctx, agents_per_visitor: usize, rate: f64, duration: f64, warmup: f64) {
+pub async fn work(mut ctx: Ctx, agents_per_visitor: usize, send: Send, warmup: f64) {
+    let Send {
+        rate,
+        duration,
+        custom,
+    } = send;
     let counters = Arc::new(Counters::default());
     let recorder = Arc::new(Recorder::new(warmup, ctx.phase.subscribe()));
     let (first, count) = (ctx.plan.first, ctx.plan.count);
@@ -154,11 +170,16 @@ pub async fn work(mut ctx: Ctx, agents_per_visitor: usize, rate: f64, duration: 
                 };
                 let first_keepalive = spread(i - first, count, keepalive);
                 keep_alive(ws, keepalive, first_keepalive, phase, &counters, |frame| {
-                    if let ServerFrame::Presence(data) = frame {
-                        if let Some((seq, t)) = read_probe(&data) {
-                            track.observe(seq);
-                            recorder.arrived(t);
-                        }
+                    let data = match frame {
+                        ServerFrame::Presence(data) => data,
+                        ServerFrame::Custom {
+                            data: Some(data), ..
+                        } => data,
+                        _ => return,
+                    };
+                    if let Some((seq, t)) = read_probe(&data) {
+                        track.observe(seq);
+                        recorder.arrived(t);
                     }
                 })
                 .await;
@@ -184,6 +205,7 @@ pub async fn work(mut ctx: Ctx, agents_per_visitor: usize, rate: f64, duration: 
                 offset,
                 duration: Duration::from_secs_f64(duration),
                 keepalive,
+                custom,
             };
             send_presence(ws, plan, phase, &counters, &sent[i - first]).await;
         });
@@ -239,6 +261,7 @@ struct Sending {
     offset: Duration,
     duration: Duration,
     keepalive: Duration,
+    custom: bool,
 }
 
 /// Sends `{seq, t}` presence every `period` during the run (never bursting to catch up: a late
@@ -258,7 +281,12 @@ async fn send_presence(
         tokio::select! {
             () = sleep_until(next_send) => {
                 seq += 1;
-                if client::send(&mut ws, &ClientFrame::Presence(probe(seq))).await.is_err() {
+                let frame = if plan.custom {
+                    ClientFrame::Event(VisitorEvent::Custom { name: "c_bench".into(), data: Some(probe(seq)) })
+                } else {
+                    ClientFrame::Presence(probe(seq))
+                };
+                if client::send(&mut ws, &frame).await.is_err() {
                     Counters::bump(&counters.unexpected_closes);
                     return;
                 }
