@@ -29,6 +29,9 @@ run idle   idle   --connections 300 --hold 3
 run relay  relay  --visitors 50 --agents-per-visitor 4 --rate 500 --duration 3 --warmup 0
 run signal signal --visitors 300 --agents 30 --rate 300 --duration 3 --warmup 0
 run churn  churn  --visitors 60 --agents-per-visitor 1 --period 1 --gap-ms 50 --duration 4 --grace 1
+# Webhooks: every custom event becomes a signed POST to the tool's own receiver (loopback, so the
+# endpoint is allowed explicitly); each must arrive once with a valid signature.
+run webhooks webhooks --visitors 20 --rate 500 --duration 3 --warmup 0
 # Soak (§7) is not run here yet: a few signals in ten thousand, acked `ok`, are lost when the
 # page they were written to navigates away (docs/BENCHMARKS.md, "Soak"). The scenario counts them
 # apart; whether the server should move a closing socket's undelivered frames to the held signals
@@ -47,4 +50,4 @@ if [[ $failed -ne 0 ]]; then
     echo "bench smoke: $failed scenario(s) failed" >&2
     exit 1
 fi
-echo "bench-smoke: 5 passed (idle, relay, signal, churn, cross-node), 0 failed"
+echo "bench-smoke: 6 passed (idle, relay, signal, churn, webhooks, cross-node), 0 failed"
