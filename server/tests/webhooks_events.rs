@@ -330,3 +330,50 @@ async fn the_console_sends_a_test_event_and_lists_deliveries() {
     assert_eq!(none.status, 400);
     assert_eq!(none.body["err"], "invalidparameter");
 }
+
+#[tokio::test]
+async fn a_renewed_guest_code_expires_at_its_new_deadline() {
+    let dir = TempDir::new("renew");
+    let receiver = Receiver::start(&dir.0, &[SECRET_A], Answers::default());
+    let config = with_webhook(
+        common::config(),
+        &dir.0,
+        endpoint(&receiver.url(), &[SECRET_A], Some(&["unique.*"])),
+    );
+    let server = Server::with(config).await;
+    let code = server
+        .get(&format!(
+            "/uniquevisitor?groupid={GROUP}&visitorid=undefined"
+        ))
+        .await;
+    let (visitor, token) = (
+        code.body["visitorid"].as_str().unwrap().to_owned(),
+        code.body["guesttoken"].as_str().unwrap().to_owned(),
+    );
+    let created = receiver
+        .wait_until(WAIT, "unique.created", |r| delivered(r).len() == 1)
+        .await;
+    let first_deadline = created[0]["data"]["expires"].as_i64().unwrap();
+    // Renewed halfway through its 1 s: it now lapses a second after the renewal.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let renewed = server
+        .get(&format!(
+            "/uniquevisitor?groupid={GROUP}&visitorid={visitor}&guesttoken={token}"
+        ))
+        .await;
+    assert_eq!(renewed.status, 200);
+    let records = receiver
+        .wait_until(ARRIVAL, "unique.expired", |r| delivered(r).len() == 2)
+        .await;
+    assert_eq!(
+        types(&delivered(&records)),
+        ["unique.created", "unique.expired"]
+    );
+    // Not at the first deadline: at least 400 ms after it (the renewal moved it by ~500 ms).
+    let expired_at = records[1]["at"].as_i64().unwrap();
+    assert!(
+        expired_at >= first_deadline + 400,
+        "{expired_at} vs {first_deadline}"
+    );
+    assert_eq!(records[1]["data"]["visitorid"], visitor.as_str());
+}
