@@ -16,9 +16,10 @@ use tokio::sync::Notify;
 pub enum Outgoing {
     /// Send this JSON text frame.
     Frame(Utf8Bytes),
-    /// Send this `signal` / `invoke` frame to a visitor; if it is dropped unsent (the
-    /// connection ends first: slow consumer, peer gone, node closing), tell its sender.
-    Signal(Utf8Bytes, DropNotice),
+    /// Send this `signal` / `invoke` frame to a visitor. Never written because the connection
+    /// ended first: placed again through the store (a navigation, §3.4), or, for a connection cut
+    /// as a slow consumer, its sender (if it can be told) is told.
+    Signal(Utf8Bytes, Option<DropNotice>),
     /// A unique visitor was extended: its id now lives until this Unix time (ms).
     UniqueDeadline(u64),
     /// The node entered this phase (draining: send `scaledown`; closing: close).
@@ -58,10 +59,7 @@ impl std::fmt::Debug for DropNotice {
 impl Outgoing {
     /// A signal frame for a visitor, with the sender to tell if it is dropped (if any).
     pub fn signal(frame: Utf8Bytes, notice: Option<DropNotice>) -> Self {
-        match notice {
-            Some(n) => Self::Signal(frame, n),
-            None => Self::Frame(frame),
-        }
+        Self::Signal(frame, notice)
     }
 }
 
@@ -105,7 +103,7 @@ impl Outbox {
                     self.0.overflow.notify_one();
                 }
                 // Never queued: its sender is told now (the agent's queue is another lock).
-                if let Outgoing::Signal(_, notice) = item {
+                if let Outgoing::Signal(_, Some(notice)) = item {
                     drop(q);
                     notice.send();
                 }
@@ -175,11 +173,18 @@ impl Outbox {
     /// Empties the queue of a connection that has ended: every signal still in it is dropped
     /// unsent, so its sender is told; returns how many were.
     pub fn drop_unsent(&self) -> usize {
-        let notices = self.take().into_iter().filter_map(|item| match item {
-            Outgoing::Signal(_, notice) => Some(notice),
+        let notices = self.take_signals().into_iter().filter_map(|(_, n)| n);
+        notices.map(DropNotice::send).count()
+    }
+
+    /// Empties the queue of a connection that has ended and returns the signals still in it,
+    /// in order, with their senders' notices.
+    pub fn take_signals(&self) -> Vec<(Utf8Bytes, Option<DropNotice>)> {
+        let signals = self.take().into_iter().filter_map(|item| match item {
+            Outgoing::Signal(frame, notice) => Some((frame, notice)),
             _ => None,
         });
-        notices.map(DropNotice::send).count()
+        signals.collect()
     }
 
     /// Whether two handles are the same outbox.
