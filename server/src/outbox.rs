@@ -5,6 +5,7 @@
 //! disconnects it as a slow consumer (§6). An idle outbox holds no heap buffer.
 
 use axum::extract::ws::Utf8Bytes;
+use crate::store::ConnId;
 use glance_protocol::{AckData, AckId, ErrorCode, ServerFrame};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -28,25 +29,54 @@ pub enum Outgoing {
 
 /// The agent connection that sent a signal over its socket, and the ack id it gave: told with a
 /// late `ack {id, error: "visitornotpresent"}` when the signal is dropped before it was written
-/// to the visitor's socket. Holds the agent's outbox, never its task: an agent gone by then is
-/// told nothing, and the outbox is freed with the visitor's queue.
+/// to the visitor's socket.
 #[derive(Clone)]
 pub struct DropNotice {
-    pub agent: Outbox,
+    /// The signal's ack id.
     pub id: AckId,
+    /// Where its sender is.
+    pub to: NoticeTo,
+}
+
+/// Where the agent that sent a signal is.
+#[derive(Clone)]
+pub enum NoticeTo {
+    /// On this node. Holds the agent's outbox, never its task: an agent gone by then is told
+    /// nothing, and the outbox is freed with the visitor's queue.
+    Local { agent: Outbox, conn: ConnId },
+    /// On another node of a cluster, told through that node (the Redis store's route).
+    Remote(Arc<dyn RemoteAgent>),
+}
+
+/// A route back to an agent connection on another node.
+pub trait RemoteAgent: Send + Sync {
+    /// Tells the agent that its signal `id` was dropped unsent; never waits.
+    fn tell(&self, id: &AckId);
 }
 
 impl DropNotice {
+    /// A notice for agent connection `conn` of this node, whose queue is `agent`.
+    pub fn local(id: AckId, agent: Outbox, conn: ConnId) -> Self {
+        Self {
+            id,
+            to: NoticeTo::Local { agent, conn },
+        }
+    }
+
     /// Queues the late refusal on the agent's connection; never waits. It is queued past the
     /// agent's capacity: a cut visitor's notices come in one burst (up to that visitor's queue
     /// and one write batch, each for a signal this agent sent), which must not cut the agent too.
     pub fn send(self) {
-        let ack = ServerFrame::<serde_json::Value>::Ack(AckData::refused(
-            self.id,
-            ErrorCode::VisitorNotPresent,
-        ));
-        self.agent
-            .push_past_capacity(Outgoing::Frame(ack.to_json().into()));
+        match self.to {
+            NoticeTo::Local { agent, .. } => {
+                let ack = ServerFrame::<serde_json::Value>::Ack(AckData::refused(
+                    self.id,
+                    ErrorCode::VisitorNotPresent,
+                ));
+                agent.push_past_capacity(Outgoing::Frame(ack.to_json().into()));
+            }
+            NoticeTo::Remote(route) => route.tell(&self.id),
+        }
     }
 }
 

@@ -492,3 +492,53 @@ pub async fn eventually<F: FnMut() -> bool>(within: Duration, what: &str, mut ch
 pub fn secs(s: f64) -> Duration {
     Duration::from_secs_f64(s)
 }
+
+/// A real `redis-server` on a free loopback port, without persistence; killed on drop.
+pub struct RedisServer {
+    child: std::process::Child,
+    /// `redis://127.0.0.1:port`.
+    pub url: String,
+}
+
+impl RedisServer {
+    /// Starts one and waits until it listens.
+    pub async fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server must be installed (scripts/install.sh)");
+        let redis = Self {
+            child,
+            url: format!("redis://127.0.0.1:{port}"),
+        };
+        let until = Instant::now() + Duration::from_secs(5);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < until, "redis-server did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        redis
+    }
+
+    /// [`config`] as node `node` of a cluster on this Redis.
+    pub fn node_config(&self, node: &str) -> Config {
+        let mut config = config();
+        config.cluster = Some(presence_server::config::ClusterConfig {
+            redis_url: Some(self.url.clone()),
+            node_name: Some(node.to_owned()),
+        });
+        config
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
