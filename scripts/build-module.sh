@@ -15,9 +15,9 @@
 #
 # Size budget: the full module at most 35 KB gzipped (js + wasm as served); above it a WARNING.
 # SIZE_STRICT=1 (CI) fails above the hard cap, for either build: a regression guard. Issue 11 asks
-# for 60 KB; the module on its stack measures 70,951 B (full) and 65,933 B (visitor-only) today
-# (docs/BENCHMARKS.md, "Browser module size", has the breakdown), so the guard stands at 72 KB
-# until the size work brings it down to 60 KB.
+# for 60 KB; the module on its stack measures 70,805 B (full) and 65,788 B (visitor-only), about
+# 14 KB of each serde-wasm-bindgen's type-error message (docs/BENCHMARKS.md, "Browser module size",
+# has the breakdown), so the guard stands at what the full module measures plus a small margin.
 #
 # Tools: wasm-pack and wasm-bindgen-cli (pinned with the crate, installed by scripts/install.sh;
 # `--mode no-install` keeps wasm-pack from downloading anything); node + npm for tools/npm
@@ -26,7 +26,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 budget=$((35 * 1024))
-cap=$((72 * 1024))
+cap=$((71 * 1024))
 
 log() { printf '%s\n' "build-module: $*" >&2; }
 if [ -d "$HOME/.cargo/bin" ]; then export PATH="$HOME/.cargo/bin:$PATH"; fi

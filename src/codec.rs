@@ -21,7 +21,9 @@ pub fn to_text<T: Serialize + ?Sized>(value: &T) -> Option<String> {
 }
 
 /// The text of a number that is not whole, as JavaScript's `String(n)` writes it. In the browser
-/// that is the page's own conversion, which keeps float formatting out of the wasm.
+/// that is the page's own conversion: the module never formats a float itself (core's float
+/// formatting is in the wasm only through serde-wasm-bindgen's type-error message, see
+/// docs/BENCHMARKS.md, "Browser module size").
 pub fn number_text(n: f64) -> String {
     imp::number_text(n)
 }

@@ -250,7 +250,11 @@ impl<'de> Visitor<'de> for Depth {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let inner = self.inner()?;
         let mut fields = Vec::new();
-        while let Some(key) = map.next_key_seed(Key)? {
+        // Keys are read as values too (one visitor for all of it), and must be strings.
+        while let Some(key) = map.next_key_seed(inner)? {
+            let Value::String(key) = key else {
+                return Err(serde::de::Error::custom("an object key must be a string"));
+            };
             let value = map.next_value_seed(inner)?;
             // A repeated key keeps the last value at the first position, as `JSON.parse` does.
             put(&mut fields, key, value);
@@ -262,9 +266,8 @@ impl<'de> Visitor<'de> for Depth {
         Err(not_json())
     }
 
-    // What JSON never has. serde's defaults would refuse these too, but through an error that
-    // formats the offending value with its whole `Unexpected` machinery (float formatting
-    // included), which would then be part of the wasm.
+    // What JSON never has, refused with one plain message (serde's defaults would refuse these
+    // too, each with a message of its own).
     fn visit_i128<E: serde::de::Error>(self, _: i128) -> Result<Value, E> {
         Err(not_json())
     }
@@ -285,82 +288,6 @@ impl<'de> Visitor<'de> for Depth {
 /// The error for what is not a JSON value.
 fn not_json<E: serde::de::Error>() -> E {
     E::custom("not a JSON value")
-}
-
-/// Reads an object's key: a string. Every other kind is refused with a plain message, not with
-/// the default visitor's error, which formats the offending value with serde's whole
-/// `Unexpected` machinery (float formatting included) and would bring it into the wasm.
-struct Key;
-
-impl<'de> DeserializeSeed<'de> for Key {
-    type Value = String;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-/// Refuses a key that is not a string.
-macro_rules! not_a_key {
-    ($($visit:ident($ty:ty)),*) => {$(
-        fn $visit<E: serde::de::Error>(self, _: $ty) -> Result<String, E> {
-            Err(E::custom("an object key must be a string"))
-        }
-    )*};
-}
-
-impl<'de> Visitor<'de> for Key {
-    type Value = String;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a string key")
-    }
-
-    fn visit_str<E>(self, text: &str) -> Result<String, E> {
-        Ok(text.to_owned())
-    }
-
-    fn visit_string<E>(self, text: String) -> Result<String, E> {
-        Ok(text)
-    }
-
-    not_a_key!(
-        visit_bool(bool),
-        visit_i64(i64),
-        visit_u64(u64),
-        visit_i128(i128),
-        visit_u128(u128),
-        visit_f64(f64),
-        visit_bytes(&[u8])
-    );
-
-    fn visit_unit<E: serde::de::Error>(self) -> Result<String, E> {
-        Err(E::custom("an object key must be a string"))
-    }
-
-    fn visit_none<E: serde::de::Error>(self) -> Result<String, E> {
-        Err(E::custom("an object key must be a string"))
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, _: D) -> Result<String, D::Error> {
-        Err(serde::de::Error::custom("an object key must be a string"))
-    }
-
-    fn visit_newtype_struct<D: Deserializer<'de>>(self, _: D) -> Result<String, D::Error> {
-        Err(serde::de::Error::custom("an object key must be a string"))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<String, A::Error> {
-        Err(serde::de::Error::custom("an object key must be a string"))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<String, A::Error> {
-        Err(serde::de::Error::custom("an object key must be a string"))
-    }
-
-    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, _: A) -> Result<String, A::Error> {
-        Err(serde::de::Error::custom("an object key must be a string"))
-    }
 }
 
 impl From<&str> for Value {

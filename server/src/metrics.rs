@@ -72,7 +72,7 @@ impl Metrics {
         registry.register("frames_out", "Frames sent", frames_out.clone());
         registry.register(
             "signals",
-            "Signals and invokes by outcome (delivered, held, expired, notpresent)",
+            "Signals and invokes by outcome (delivered, held, expired, notpresent, requeued, dropped)",
             signals.clone(),
         );
         registry.register(

@@ -4,6 +4,7 @@
 //! queues or, when the queue is full, marks the connection as overflowed and wakes it so its task
 //! disconnects it as a slow consumer (§6). An idle outbox holds no heap buffer.
 
+use crate::store::ConnId;
 use axum::extract::ws::Utf8Bytes;
 use glance_protocol::{AckData, AckId, ErrorCode, ServerFrame};
 use std::collections::VecDeque;
@@ -16,9 +17,10 @@ use tokio::sync::Notify;
 pub enum Outgoing {
     /// Send this JSON text frame.
     Frame(Utf8Bytes),
-    /// Send this `signal` / `invoke` frame to a visitor; if it is dropped unsent (the
-    /// connection ends first: slow consumer, peer gone, node closing), tell its sender.
-    Signal(Utf8Bytes, DropNotice),
+    /// Send this `signal` / `invoke` frame to a visitor. Never written because the connection
+    /// ended first: placed again through the store (a navigation, §3.4), or, for a connection cut
+    /// as a slow consumer, its sender (if it can be told) is told.
+    Signal(Utf8Bytes, Option<DropNotice>),
     /// A unique visitor was extended: its id now lives until this Unix time (ms).
     UniqueDeadline(u64),
     /// The node entered this phase (draining: send `scaledown`; closing: close).
@@ -27,25 +29,54 @@ pub enum Outgoing {
 
 /// The agent connection that sent a signal over its socket, and the ack id it gave: told with a
 /// late `ack {id, error: "visitornotpresent"}` when the signal is dropped before it was written
-/// to the visitor's socket. Holds the agent's outbox, never its task: an agent gone by then is
-/// told nothing, and the outbox is freed with the visitor's queue.
+/// to the visitor's socket.
 #[derive(Clone)]
 pub struct DropNotice {
-    pub agent: Outbox,
+    /// The signal's ack id.
     pub id: AckId,
+    /// Where its sender is.
+    pub to: NoticeTo,
+}
+
+/// Where the agent that sent a signal is.
+#[derive(Clone)]
+pub enum NoticeTo {
+    /// On this node. Holds the agent's outbox, never its task: an agent gone by then is told
+    /// nothing, and the outbox is freed with the visitor's queue.
+    Local { agent: Outbox, conn: ConnId },
+    /// On another node of a cluster, told through that node (the Redis store's route).
+    Remote(Arc<dyn RemoteAgent>),
+}
+
+/// A route back to an agent connection on another node.
+pub trait RemoteAgent: Send + Sync {
+    /// Tells the agent that its signal `id` was dropped unsent; never waits.
+    fn tell(&self, id: &AckId);
 }
 
 impl DropNotice {
+    /// A notice for agent connection `conn` of this node, whose queue is `agent`.
+    pub fn local(id: AckId, agent: Outbox, conn: ConnId) -> Self {
+        Self {
+            id,
+            to: NoticeTo::Local { agent, conn },
+        }
+    }
+
     /// Queues the late refusal on the agent's connection; never waits. It is queued past the
     /// agent's capacity: a cut visitor's notices come in one burst (up to that visitor's queue
     /// and one write batch, each for a signal this agent sent), which must not cut the agent too.
     pub fn send(self) {
-        let ack = ServerFrame::<serde_json::Value>::Ack(AckData::refused(
-            self.id,
-            ErrorCode::VisitorNotPresent,
-        ));
-        self.agent
-            .push_past_capacity(Outgoing::Frame(ack.to_json().into()));
+        match self.to {
+            NoticeTo::Local { agent, .. } => {
+                let ack = ServerFrame::<serde_json::Value>::Ack(AckData::refused(
+                    self.id,
+                    ErrorCode::VisitorNotPresent,
+                ));
+                agent.push_past_capacity(Outgoing::Frame(ack.to_json().into()));
+            }
+            NoticeTo::Remote(route) => route.tell(&self.id),
+        }
     }
 }
 
@@ -58,10 +89,7 @@ impl std::fmt::Debug for DropNotice {
 impl Outgoing {
     /// A signal frame for a visitor, with the sender to tell if it is dropped (if any).
     pub fn signal(frame: Utf8Bytes, notice: Option<DropNotice>) -> Self {
-        match notice {
-            Some(n) => Self::Signal(frame, n),
-            None => Self::Frame(frame),
-        }
+        Self::Signal(frame, notice)
     }
 }
 
@@ -105,7 +133,7 @@ impl Outbox {
                     self.0.overflow.notify_one();
                 }
                 // Never queued: its sender is told now (the agent's queue is another lock).
-                if let Outgoing::Signal(_, notice) = item {
+                if let Outgoing::Signal(_, Some(notice)) = item {
                     drop(q);
                     notice.send();
                 }
@@ -175,11 +203,18 @@ impl Outbox {
     /// Empties the queue of a connection that has ended: every signal still in it is dropped
     /// unsent, so its sender is told; returns how many were.
     pub fn drop_unsent(&self) -> usize {
-        let notices = self.take().into_iter().filter_map(|item| match item {
-            Outgoing::Signal(_, notice) => Some(notice),
+        let notices = self.take_signals().into_iter().filter_map(|(_, n)| n);
+        notices.map(DropNotice::send).count()
+    }
+
+    /// Empties the queue of a connection that has ended and returns the signals still in it,
+    /// in order, with their senders' notices.
+    pub fn take_signals(&self) -> Vec<(Utf8Bytes, Option<DropNotice>)> {
+        let signals = self.take().into_iter().filter_map(|item| match item {
+            Outgoing::Signal(frame, notice) => Some((frame, notice)),
             _ => None,
         });
-        notices.map(DropNotice::send).count()
+        signals.collect()
     }
 
     /// Whether two handles are the same outbox.

@@ -53,15 +53,34 @@ fn record_notice(ack: &Value, notices: &mut Vec<u64>) {
     notices.push(ack["data"]["id"].as_u64().expect("numeric id"));
 }
 
-#[tokio::test]
-async fn the_agent_is_told_which_signals_a_cut_visitor_never_got() {
-    let mut config = config();
+/// Small queues, no rate limit: the visitor is cut after a few unread signals.
+fn cut_config(mut config: presence_server::Config) -> presence_server::Config {
     config.limits.outbound_queue = 8;
     config.limits.rate = 100_000.0;
     config.limits.burst = 100_000.0;
-    let server = Server::with(config).await;
-    let mut visitor = stuck_visitor(&server, "v1").await;
-    let mut agent = server.agent("v1").await;
+    config
+}
+
+#[tokio::test]
+async fn the_agent_is_told_which_signals_a_cut_visitor_never_got() {
+    let server = Server::with(cut_config(config())).await;
+    agent_told_of_a_cut(&server, &server).await;
+}
+
+/// The visitor on one node, its agent on another: the notices go back through Redis to the
+/// agent's node.
+#[tokio::test]
+async fn an_agent_on_another_node_is_told_too() {
+    let redis = RedisServer::start().await;
+    let visitor_node = Server::with(cut_config(redis.node_config("n1"))).await;
+    let agent_node = Server::with(cut_config(redis.node_config("n2"))).await;
+    agent_told_of_a_cut(&visitor_node, &agent_node).await;
+}
+
+async fn agent_told_of_a_cut(visitor_node: &Server, agent_node: &Server) {
+    let server = visitor_node;
+    let mut visitor = stuck_visitor(server, "v1").await;
+    let mut agent = agent_node.agent("v1").await;
     agent.expect("visitorconn", WAIT).await;
 
     // Signal, one ack at a time, until the visitor is cut: every signal acked `ok` before the

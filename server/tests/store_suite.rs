@@ -62,7 +62,7 @@ impl Conn {
 
     fn drain(&mut self) {
         for item in self.outbox.take() {
-            if let Outgoing::Frame(t) = item {
+            if let Outgoing::Frame(t) | Outgoing::Signal(t, _) = item {
                 self.seen
                     .push(JsonServerFrame::parse(t.as_bytes()).expect("server frames parse"));
             }

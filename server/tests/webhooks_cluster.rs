@@ -7,9 +7,7 @@ mod common;
 #[path = "webhooks/harness.rs"]
 mod harness;
 
-use common::{
-    agent_token, connect_frame, free_port, start_redis, wait_port, Ws, API_KEY, GROUP, SECRET, WAIT,
-};
+use common::{agent_token, connect_frame, RedisServer, Ws, API_KEY, GROUP, SECRET, WAIT};
 use harness::{
     delivered, guests, metric, metrics, types, Answers, Receiver, ServerProc, TempDir, SECRET_A,
 };
@@ -19,25 +17,7 @@ use std::time::{Duration, Instant};
 /// Generous: a dead node's lease lapses after 3 s, then retries.
 const ARRIVAL: Duration = Duration::from_secs(20);
 
-struct Redis(std::process::Child, u16);
-
-impl Redis {
-    async fn start() -> Self {
-        let port = free_port();
-        let child = start_redis(port);
-        wait_port(port).await;
-        Self(child, port)
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn node_config(i: usize, redis: &Redis, url: &str, events: &str) -> String {
+fn node_config(i: usize, redis: &RedisServer, url: &str, events: &str) -> String {
     format!(
         r#"
         listen = "127.0.0.1:0"
@@ -58,10 +38,10 @@ fn node_config(i: usize, redis: &Redis, url: &str, events: &str) -> String {
         secret = "{SECRET_A}"
         events = {events}
         [cluster]
-        redis_url = "redis://127.0.0.1:{port}"
+        redis_url = "{redis}"
         node_name = "n{i}"
         "#,
-        port = redis.1,
+        redis = redis.url,
     )
 }
 
@@ -83,7 +63,7 @@ async fn socket(addr: &str, path: &str, visitor: &str, token: Option<&str>) -> W
 #[tokio::test]
 async fn each_event_reaches_the_endpoint_once_not_once_per_node() {
     let dir = TempDir::new("cluster-once");
-    let redis = Redis::start().await;
+    let redis = RedisServer::start().await;
     let receiver = Receiver::start(&dir.0, &[SECRET_A], Answers::default());
     let events = r#"["visitor.*", "c_*", "agent.signal"]"#;
     let n0 = ServerProc::start(
@@ -150,7 +130,7 @@ async fn each_event_reaches_the_endpoint_once_not_once_per_node() {
 #[tokio::test]
 async fn a_killed_node_leaves_its_pending_events_to_another() {
     let dir = TempDir::new("cluster-kill");
-    let redis = Redis::start().await;
+    let redis = RedisServer::start().await;
     let mut receiver = Receiver::start(&dir.0, &[SECRET_A], Answers::default());
     receiver.stop();
     let events = r#"["unique.created"]"#;

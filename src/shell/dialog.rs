@@ -23,8 +23,8 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use web_sys::{
-    Element, Event, EventTarget, HtmlAnchorElement, HtmlDialogElement, KeyboardEvent, ShadowRoot,
-    ShadowRootInit, ShadowRootMode,
+    Element, Event, EventTarget, HtmlDialogElement, KeyboardEvent, ShadowRoot, ShadowRootInit,
+    ShadowRootMode,
 };
 
 /// The `id` of the host element, which pages and tests look the dialog up by.
@@ -88,7 +88,7 @@ impl TermsDialog {
         let document = web_sys::window()?.document()?;
         let body = document.body()?;
         let host = document.create_element("div").ok()?;
-        host.set_id(HOST_ID);
+        host.set_attribute("id", HOST_ID).ok()?;
         let dialog = render(&host, terms_url)?;
         let on_close: OnClose = Rc::new(Cell::new(Some(Box::new(on_close))));
         // Built before the element goes on the page, so that any failure from here on is undone
@@ -137,17 +137,13 @@ fn render(host: &Element, terms_url: &str) -> Option<HtmlDialogElement> {
 /// Points the terms link at `terms_url` and unhides its paragraph. Optional: if a step fails the
 /// dialog is shown without the link rather than not at all.
 fn show_terms_link(root: &ShadowRoot, terms_url: &str) {
-    let Some(link) = root
-        .query_selector("a")
-        .ok()
-        .flatten()
-        .and_then(|link| link.dyn_into::<HtmlAnchorElement>().ok())
-    else {
+    let element = |selector| root.query_selector(selector).ok().flatten();
+    let (Some(link), Some(paragraph)) = (element("a"), element("p[hidden]")) else {
         return;
     };
-    link.set_href(terms_url);
-    if let Some(paragraph) = link.parent_element() {
-        // Removing an attribute by a valid name does not fail; if it did, the link stays hidden.
+    // Setting and removing attributes by valid names does not fail; if it did, the link stays
+    // hidden.
+    if link.set_attribute("href", terms_url).is_ok() {
         let _ = paragraph.remove_attribute("hidden");
     }
 }

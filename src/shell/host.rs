@@ -126,10 +126,14 @@ pub fn read_value(what: Read, key: &str) -> Option<Value> {
     match what {
         Read::Attributes => {
             let element = window.document()?.get_element_by_id(key)?;
-            let attributes = element.attributes();
-            let fields = (0..attributes.length())
-                .filter_map(|i| attributes.item(i))
-                .map(|a| (a.name(), Value::String(a.value())))
+            let fields = element
+                .get_attribute_names()
+                .iter()
+                .filter_map(|name| {
+                    let name = name.as_string()?;
+                    let value = element.get_attribute(&name)?;
+                    Some((name, Value::String(value)))
+                })
                 .collect();
             Some(Value::Object(fields))
         }

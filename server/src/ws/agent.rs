@@ -28,10 +28,9 @@ impl Session {
             Err(e) => return self.ack_or_reject(id, ErrorCode::InvalidParameter, e.to_string()),
         };
         // Only a signal with an ack id can be told about later: the notice names that id.
-        let notice = id.clone().map(|id| DropNotice {
-            agent: self.outbox.clone(),
-            id,
-        });
+        let notice = id
+            .clone()
+            .map(|id| DropNotice::local(id, self.outbox.clone(), self.conn));
         let outcome = self
             .state
             .store

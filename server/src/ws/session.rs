@@ -7,7 +7,7 @@ use super::ratelimit::{RateLimit, Verdict};
 use super::Role;
 use crate::outbox::{DropNotice, Outbox, Outgoing};
 use crate::state::{Phase, SharedState};
-use crate::store::{now_ms, ConnId, StoreError, VisitorKey};
+use crate::store::{now_ms, ConnId, SignalOutcome, StoreError, VisitorKey};
 use glance_protocol::{
     CloseCode, ConnectedData, ErrorCode, JsonClientFrame, JsonServerFrame, ServerFrame,
 };
@@ -163,8 +163,19 @@ async fn serve(
         Role::Visitor => state.store.visitor_close(&session.key, session.conn).await,
         Role::Agent => state.store.agent_close(&session.key, session.conn).await,
     }
-    // After the close, so no signal can be queued behind the drain: what is still queued was
-    // acked to its agents and will never be written; tell them.
+    // After the close, so no signal can be queued behind the drain. A visitor that left (a
+    // navigation, most often) gets what was never written placed again; a slow consumer's
+    // signals are dropped and their agents told (§5).
+    let cut = matches!(
+        end,
+        Flow::Close {
+            reason: "slowconsumer",
+            ..
+        }
+    );
+    if role == Role::Visitor && !cut {
+        Box::pin(session.requeue_unsent()).await;
+    }
     session.drop_unsent(session.outbox.drop_unsent());
     state.metrics.connection(role.label(), -1);
     if let Flow::Close { last, code, reason } = end {
@@ -190,6 +201,27 @@ impl Session {
                 return flow;
             }
             deadline.as_mut().reset(self.next_deadline().into());
+        }
+    }
+
+    /// The signals queued for this visitor connection and never written go through the store
+    /// again, in order: to another open connection of the visitor, or held for its next one
+    /// within `timings.hold` (§3.4), as if they had been sent a moment later. Those the store
+    /// cannot place (the visitor is gone, or the store failed) are dropped and their senders told.
+    async fn requeue_unsent(&self) {
+        for (frame, notice) in self.outbox.take_signals() {
+            self.state.metrics.signal("requeued");
+            let placed = self
+                .state
+                .store
+                .signal(&self.key, frame, notice.clone())
+                .await;
+            if !matches!(placed, Ok(SignalOutcome::Delivered | SignalOutcome::Held)) {
+                self.state.metrics.signal("dropped");
+                if let Some(notice) = notice {
+                    notice.send();
+                }
+            }
         }
     }
 
@@ -228,7 +260,7 @@ impl Session {
                 Outgoing::Frame(t) => texts.push(t),
                 Outgoing::Signal(t, notice) => {
                     texts.push(t);
-                    notices.push(notice);
+                    notices.extend(notice);
                 }
                 Outgoing::UniqueDeadline(ms) => self.unique_until = Some(ms),
                 Outgoing::Phase(phase) => {

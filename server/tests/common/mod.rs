@@ -569,3 +569,40 @@ pub fn start_redis(port: u16) -> std::process::Child {
         .spawn()
         .expect("redis-server must be installed (scripts/install.sh)")
 }
+
+/// A real `redis-server` on a free loopback port, without persistence; killed on drop.
+pub struct RedisServer {
+    child: std::process::Child,
+    /// `redis://127.0.0.1:port`.
+    pub url: String,
+}
+
+impl RedisServer {
+    /// Starts one and waits until it listens.
+    pub async fn start() -> Self {
+        let port = free_port();
+        let redis = Self {
+            child: start_redis(port),
+            url: format!("redis://127.0.0.1:{port}"),
+        };
+        wait_port(port).await;
+        redis
+    }
+
+    /// [`config`] as node `node` of a cluster on this Redis.
+    pub fn node_config(&self, node: &str) -> Config {
+        let mut config = config();
+        config.cluster = Some(presence_server::config::ClusterConfig {
+            redis_url: Some(self.url.clone()),
+            node_name: Some(node.to_owned()),
+        });
+        config
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,13 +1,11 @@
 //! What a node holds itself: its visitor sockets and agents, and the dispatch of messages that
 //! arrive on its channels.
 
-use crate::outbox::{Outbox, Outgoing};
+use crate::outbox::{DropNotice, Outbox, Outgoing};
 use crate::store::{ConnId, VisitorKey};
 use axum::extract::ws::Utf8Bytes;
+use glance_protocol::AckId;
 use std::collections::HashMap;
-
-/// Prefix of a node message that extends a unique visitor instead of carrying a frame.
-const EXTEND: &str = "extend:";
 
 /// A node's own connections.
 #[derive(Default)]
@@ -103,31 +101,15 @@ impl Local {
         }
     }
 
-    /// A message on this node's channel: `conn\n<frame>` or `conn\nextend:<ms>`.
-    pub fn deliver_node_message(&self, message: &str) {
-        let Some((conn, payload)) = message.split_once('\n') else {
-            return;
-        };
-        let Ok(conn) = conn.parse::<ConnId>() else {
-            return;
-        };
-        let payload = match payload.strip_prefix(EXTEND) {
-            Some(ms) => match ms.parse() {
-                Ok(ms) => Outgoing::UniqueDeadline(ms),
-                Err(_) => return,
-            },
-            None => Outgoing::Frame(Utf8Bytes::from(payload.to_owned())),
-        };
-        self.deliver_to_conn(conn, payload);
-    }
-}
-
-/// The text of a node message for `conn` (phases are node-local: `None`).
-pub fn encode_node_message(conn: ConnId, payload: &Outgoing) -> Option<String> {
-    match payload {
-        // Another node cannot reach this node's agent connection: the notice stays behind.
-        Outgoing::Frame(f) | Outgoing::Signal(f, _) => Some(format!("{conn}\n{}", f.as_str())),
-        Outgoing::UniqueDeadline(ms) => Some(format!("{conn}\n{EXTEND}{ms}")),
-        Outgoing::Phase(_) => None,
+    /// Tells local agent connection `conn`, watching `channel`, that its signal `id` was dropped
+    /// on another node (an agent gone meanwhile is told nothing).
+    pub fn tell_agent(&self, channel: &str, conn: ConnId, id: AckId) {
+        let agent = self
+            .agents
+            .get(channel)
+            .and_then(|list| list.iter().find(|(c, _)| *c == conn));
+        if let Some((_, outbox)) = agent {
+            DropNotice::local(id, outbox.clone(), conn).send();
+        }
     }
 }

@@ -11,6 +11,7 @@ mod agents;
 mod keys;
 mod local;
 mod lua;
+mod message;
 mod nodes;
 mod reply;
 mod route;
@@ -288,7 +289,8 @@ impl Store for RedisStore {
         let outcome = match status(&reply) {
             1 => {
                 let payload = Outgoing::signal(frame, notice);
-                self.to_sock(&text(reply.get(1)), payload).await;
+                self.to_sock(&text(reply.get(1)), payload, Some(&k.channel))
+                    .await;
                 SignalOutcome::Delivered
             }
             2 => SignalOutcome::Held,

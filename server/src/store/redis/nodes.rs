@@ -42,7 +42,7 @@ impl RedisStore {
                         };
                         let text: String = text;
                         if *m.channel == *own {
-                            store.local().deliver_node_message(&text);
+                            store.on_node_message(&text);
                         } else {
                             store
                                 .local()

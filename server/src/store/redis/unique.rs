@@ -87,7 +87,8 @@ impl RedisStore {
             .await
             .map_err(unavailable)?;
         for r in socks {
-            self.to_sock(&r, Outgoing::UniqueDeadline(until_ms)).await;
+            self.to_sock(&r, Outgoing::UniqueDeadline(until_ms), None)
+                .await;
         }
         Ok(true)
     }
