@@ -9,7 +9,8 @@ mod harness;
 
 use common::{agent_token, connect_frame, RedisServer, Ws, API_KEY, GROUP, SECRET, WAIT};
 use harness::{
-    delivered, guests, metric, metrics, types, Answers, Receiver, ServerProc, TempDir, SECRET_A,
+    delivered, guests, metric, metrics, types, wait_metric, Answers, Receiver, ServerProc, TempDir,
+    SECRET_A,
 };
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -179,13 +180,19 @@ async fn a_killed_node_leaves_its_pending_events_to_another() {
         .map(|r| r["data"]["visitorid"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(got, codes, "all, in order, once");
+    // Node 1 delivered them (it counts each once the receiver answered).
+    let succeeded = ["result=\"succeeded\""];
+    wait_metric(
+        &http,
+        &n1.addr,
+        "presence_webhook_results_total",
+        &succeeded,
+        10.0,
+    )
+    .await;
     let text = metrics(&http, &n1.addr).await;
     assert_eq!(
-        metric(
-            &text,
-            "presence_webhook_results_total",
-            &["result=\"succeeded\""]
-        ),
+        metric(&text, "presence_webhook_results_total", &succeeded),
         10.0
     );
 }

@@ -8,8 +8,8 @@ mod harness;
 
 use common::{Server, API_KEY, GROUP, SECRET, WAIT};
 use harness::{
-    delivered, endpoint, guests, metric, metrics, types, with_webhook, Answers, Receiver,
-    ServerProc, TempDir, SECRET_A,
+    delivered, endpoint, guests, metric, metrics, types, wait_metric, with_webhook, Answers,
+    Receiver, ServerProc, TempDir, SECRET_A,
 };
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -64,31 +64,22 @@ async fn backoff_honours_500_then_429_retry_after_then_200() {
         .map(|r| r["timestamp"].as_str().unwrap().parse().unwrap())
         .collect();
     assert!(ts[2] > ts[1], "{ts:?}");
-    let text = metrics(&server.http, &server.host()).await;
-    assert_eq!(
-        metric(
-            &text,
-            "presence_webhook_attempts_total",
-            &["status=\"500\""]
-        ),
-        1.0
-    );
-    assert_eq!(
-        metric(
-            &text,
-            "presence_webhook_attempts_total",
-            &["status=\"429\""]
-        ),
-        1.0
-    );
-    assert_eq!(
-        metric(
-            &text,
-            "presence_webhook_results_total",
-            &["result=\"succeeded\""]
-        ),
-        1.0
-    );
+    // The receiver records before it answers: the server counts the 200 a moment later.
+    let addr = server.host();
+    wait_metric(
+        &server.http,
+        &addr,
+        "presence_webhook_results_total",
+        &["result=\"succeeded\""],
+        1.0,
+    )
+    .await;
+    let text = metrics(&server.http, &addr).await;
+    for status in ["500", "429", "200"] {
+        let label = format!("status=\"{status}\"");
+        let n = metric(&text, "presence_webhook_attempts_total", &[&label]);
+        assert_eq!(n, 1.0, "attempts answered {status}");
+    }
 }
 
 #[tokio::test]

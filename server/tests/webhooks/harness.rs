@@ -288,3 +288,25 @@ pub async fn guests(http: &reqwest::Client, base: &str, group: u32, n: usize) ->
     }
     out
 }
+
+/// Waits until metric `name` (with `labels`) at `addr` reaches `want`.
+pub async fn wait_metric(
+    http: &reqwest::Client,
+    addr: &str,
+    name: &str,
+    labels: &[&str],
+    want: f64,
+) {
+    let until = Instant::now() + Duration::from_secs(5);
+    loop {
+        let got = metric(&metrics(http, addr).await, name, labels);
+        if got >= want {
+            return;
+        }
+        assert!(
+            Instant::now() < until,
+            "{name} {labels:?} = {got}, not {want}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

@@ -248,9 +248,13 @@ impl Outbox for FileOutbox {
 
     async fn depth(&self, endpoint: &str) -> Result<Depth, OutboxError> {
         let queues = self.queues();
-        Ok(queues.get(endpoint).map_or(Depth::default(), |q| Depth {
-            events: q.pending.len() as u64,
-            bytes: q.bytes,
+        // What is on disk: the committed prefix of the queue.
+        Ok(queues.get(endpoint).map_or(Depth::default(), |q| {
+            let on_disk = q.pending.partition_point(|(seq, ..)| *seq < q.committed);
+            Depth {
+                events: on_disk as u64,
+                bytes: q.pending.iter().take(on_disk).map(|(.., len)| len).sum(),
+            }
         }))
     }
 }
