@@ -36,10 +36,6 @@ use tokio::sync::{mpsc, Notify};
 
 /// Messages the writer appends in one outbox transaction at most.
 const WRITE_BATCH: usize = 512;
-/// How long the writer gathers events after the first before it commits them together: a
-/// durable commit costs far more than the events in it, so this trades a few milliseconds of
-/// latency for much less CPU at moderate rates (docs/BENCHMARKS.md, "Webhooks").
-const WRITE_WINDOW: Duration = Duration::from_millis(5);
 
 /// Webhooks could not start.
 #[derive(Debug, thiserror::Error)]
@@ -286,8 +282,9 @@ async fn write(
         if rx.recv_many(&mut events, WRITE_BATCH).await == 0 {
             return;
         }
-        if events.len() < WRITE_BATCH {
-            tokio::time::sleep(WRITE_WINDOW).await;
+        let window = outbox.write_window();
+        if events.len() < WRITE_BATCH && !window.is_zero() {
+            tokio::time::sleep(window).await;
             while events.len() < WRITE_BATCH {
                 match rx.try_recv() {
                     Ok(e) => events.push(e),

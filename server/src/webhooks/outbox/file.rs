@@ -20,6 +20,11 @@ use std::time::Duration;
 
 const MESSAGES: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("messages");
 
+/// How long the writer gathers events after the first before it commits them together: a
+/// durable commit costs far more than the events in it, so this trades a few milliseconds of
+/// latency for much less CPU at moderate rates (docs/BENCHMARKS.md, "Webhooks").
+pub const WRITE_WINDOW: Duration = Duration::from_millis(5);
+
 /// How often delivered messages are deleted from the file.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(100);
 
@@ -244,6 +249,10 @@ impl Outbox for FileOutbox {
             }
         }
         Ok(())
+    }
+
+    fn write_window(&self) -> Duration {
+        WRITE_WINDOW
     }
 
     async fn depth(&self, endpoint: &str) -> Result<Depth, OutboxError> {

@@ -11,6 +11,7 @@ pub mod redis;
 
 use super::event::Message;
 use async_trait::async_trait;
+use std::time::Duration;
 
 /// Where a message sits in its endpoint's queue (a sequence number, or a stream entry id).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +69,12 @@ pub trait Outbox: Send + Sync + 'static {
 
     /// What `endpoint`'s queue holds.
     async fn depth(&self, endpoint: &str) -> Result<Depth, OutboxError>;
+
+    /// How long the writer may gather events before an append: worth it where an append costs a
+    /// disk flush whatever its size (the file), not where each message is its own command.
+    fn write_window(&self) -> Duration {
+        Duration::ZERO
+    }
 }
 
 /// Per-endpoint bounds.
