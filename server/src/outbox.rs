@@ -236,4 +236,20 @@ mod tests {
             .await
             .expect("at once");
     }
+
+    #[tokio::test]
+    async fn ready_sees_a_queued_frame_whose_wake_up_another_wait_took() {
+        let o = Outbox::new(4);
+        let t: Utf8Bytes = "x".into();
+        assert!(o.frame(&t).is_ok());
+        // The write path's wait takes the push's wake-up, and keeps waiting: not overflowed.
+        let waited =
+            tokio::time::timeout(std::time::Duration::from_millis(50), o.overflowed_wait()).await;
+        assert!(waited.is_err());
+        // The loop's wait still sees the queued frame, at once.
+        tokio::time::timeout(std::time::Duration::from_secs(1), o.ready())
+            .await
+            .expect("at once");
+        assert_eq!(o.take().len(), 1);
+    }
 }
