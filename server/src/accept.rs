@@ -57,8 +57,7 @@ impl<S: Send + 'static> Accept<TcpStream, S> for Admit {
             inner: stream,
             ticket: ticket.clone(),
             idle: Some(Box::pin(tokio::time::sleep(self.idle))),
-            opened: Instant::now(),
-            header: self.header,
+            header_deadline: Instant::now() + self.header,
             ended: false,
         };
         std::future::ready(Ok((guarded, AddExtension::new(service, ticket))))
@@ -72,8 +71,9 @@ pub struct Guarded<S> {
     ticket: Arc<Ticket>,
     /// Until the first byte: when to give up on a connection that sends nothing.
     idle: Option<Pin<Box<Sleep>>>,
-    opened: Instant,
-    header: Duration,
+    /// When hyper's header-read timeout fires (one instant, not two fields: every WebSocket
+    /// keeps this struct for its whole life).
+    header_deadline: Instant,
     /// The peer closed or the socket failed: nothing to count at drop.
     ended: bool,
 }
@@ -158,7 +158,7 @@ impl<S> Drop for Guarded<S> {
         if !self.ended
             && !t.upgraded.load(Ordering::Relaxed)
             && t.partial.load(Ordering::Relaxed)
-            && self.opened.elapsed() >= self.header
+            && Instant::now() >= self.header_deadline
         {
             t.cut("headertimeout");
         }

@@ -100,9 +100,10 @@ pub struct Overflow;
 
 struct Inner {
     queue: Mutex<VecDeque<Outgoing>>,
+    /// Woken at every push and at the overflow. The one task that waits checks the condition it
+    /// waits for (something queued, or overflowed) before sleeping, so a wake-up taken by the
+    /// other wait loses nothing (one `Notify` per connection, not two: idle connections are many).
     notify: Notify,
-    /// Woken once, when the queue first overflows.
-    overflow: Notify,
     overflowed: AtomicBool,
     capacity: usize,
 }
@@ -117,7 +118,6 @@ impl Outbox {
         Self(Arc::new(Inner {
             queue: Mutex::new(VecDeque::new()),
             notify: Notify::new(),
-            overflow: Notify::new(),
             overflowed: AtomicBool::new(false),
             capacity: capacity.max(1),
         }))
@@ -126,12 +126,9 @@ impl Outbox {
     /// Queues an item; never waits. On a full queue the connection is marked overflowed.
     pub fn push(&self, item: Outgoing) -> Result<(), Overflow> {
         let result = {
-            // A poisoned lock means a panic elsewhere while pushing; the queue itself is intact.
-            let mut q = self.0.queue.lock().unwrap_or_else(|e| e.into_inner());
+            let mut q = self.lock();
             if q.len() >= self.0.capacity {
-                if !self.0.overflowed.swap(true, Ordering::AcqRel) {
-                    self.0.overflow.notify_one();
-                }
+                self.0.overflowed.store(true, Ordering::Release);
                 // Never queued: its sender is told now (the agent's queue is another lock).
                 if let Outgoing::Signal(_, Some(notice)) = item {
                     drop(q);
@@ -153,11 +150,7 @@ impl Outbox {
         if self.overflowed() {
             return;
         }
-        self.0
-            .queue
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push_back(item);
+        self.lock().push_back(item);
         self.0.notify.notify_one();
     }
 
@@ -168,16 +161,13 @@ impl Outbox {
 
     /// Takes everything queued, in order; frees the queue's buffer when it was large.
     pub fn take(&self) -> VecDeque<Outgoing> {
-        let mut q = self.0.queue.lock().unwrap_or_else(|e| e.into_inner());
-        std::mem::take(&mut *q)
+        std::mem::take(&mut *self.lock())
     }
 
     /// Marks the connection as one that missed frames, as a full queue does: its task
     /// disconnects it as a slow consumer, and the client reconnects to a fresh state.
     pub fn cut(&self) {
-        if !self.0.overflowed.swap(true, Ordering::AcqRel) {
-            self.0.overflow.notify_one();
-        }
+        self.0.overflowed.store(true, Ordering::Release);
         self.0.notify.notify_one();
     }
 
@@ -186,18 +176,42 @@ impl Outbox {
         self.0.overflowed.load(Ordering::Acquire)
     }
 
-    /// Waits until something was pushed (or an overflow happened).
+    /// Waits until something is queued or an overflow happened (at once if so already). May
+    /// return with nothing queued (a wake-up left by an item already taken): callers loop.
+    /// Not written with [`Self::wait_until`]: every idle connection waits here, in the smallest
+    /// future that will do.
     pub async fn ready(&self) {
-        self.0.notify.notified().await
+        let notified = self.0.notify.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        if !self.overflowed() && self.lock().is_empty() {
+            notified.await;
+        }
     }
 
     /// Waits until a producer found the queue full (at once if one already has). Lets a task
     /// that is blocked writing to a peer notice that the peer cannot keep up.
     pub async fn overflowed_wait(&self) {
-        if !self.overflowed() {
-            // `notify_one` stores a permit when nobody waits yet, so no overflow is missed.
-            self.0.overflow.notified().await;
+        self.wait_until(|| self.overflowed()).await
+    }
+
+    /// Sleeps until `done()` holds. Registers for the next wake-up before each check, so a push
+    /// between the check and the sleep still wakes it.
+    async fn wait_until(&self, done: impl Fn() -> bool) {
+        loop {
+            let notified = self.0.notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if done() {
+                return;
+            }
+            notified.await;
         }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<Outgoing>> {
+        // A poisoned lock means a panic elsewhere while pushing; the queue itself is intact.
+        self.0.queue.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Empties the queue of a connection that has ended: every signal still in it is dropped
@@ -256,5 +270,21 @@ mod tests {
         tokio::time::timeout(std::time::Duration::from_secs(1), o.overflowed_wait())
             .await
             .expect("at once");
+    }
+
+    #[tokio::test]
+    async fn ready_sees_a_queued_frame_whose_wake_up_another_wait_took() {
+        let o = Outbox::new(4);
+        let t: Utf8Bytes = "x".into();
+        assert!(o.frame(&t).is_ok());
+        // The write path's wait takes the push's wake-up, and keeps waiting: not overflowed.
+        let waited =
+            tokio::time::timeout(std::time::Duration::from_millis(50), o.overflowed_wait()).await;
+        assert!(waited.is_err());
+        // The loop's wait still sees the queued frame, at once.
+        tokio::time::timeout(std::time::Duration::from_secs(1), o.ready())
+            .await
+            .expect("at once");
+        assert_eq!(o.take().len(), 1);
     }
 }

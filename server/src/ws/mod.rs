@@ -75,6 +75,9 @@ fn accept(
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    // Boxed: both the upgrade callback and the connection's future hold it for the connection's
+    // whole life, and it is needed only for the handshake.
+    let peer = Box::new(handshake::Peer { origin });
     let max = state.config.limits.max_frame;
     upgrade
         .read_buffer_size(READ_BUFFER)
@@ -85,12 +88,5 @@ fn accept(
         // unread input when it closes and the `frametoolarge` error reaches the peer (see
         // `Link::close`); a frame far over it is refused from its header.
         .max_frame_size(max.saturating_mul(2))
-        .on_upgrade(move |socket| {
-            session::run(
-                link::Link::new(socket),
-                state,
-                role,
-                handshake::Peer { origin },
-            )
-        })
+        .on_upgrade(move |socket| session::run(link::Link::new(socket), state, role, peer))
 }

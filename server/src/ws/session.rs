@@ -6,11 +6,13 @@ use super::link::{Inbound, Link};
 use super::ratelimit::{RateLimit, Verdict};
 use super::Role;
 use crate::outbox::{DropNotice, Outbox, Outgoing};
+use crate::quota::QuotaSlot;
 use crate::state::{Phase, SharedState};
 use crate::store::{now_ms, ConnId, SignalOutcome, StoreError, VisitorKey};
 use glance_protocol::{
     CloseCode, ConnectedData, ErrorCode, JsonClientFrame, JsonServerFrame, ServerFrame,
 };
+use std::future::Future;
 use std::time::{Duration, Instant};
 use tokio::time::sleep_until;
 
@@ -60,25 +62,45 @@ pub struct Session {
     /// Agent: the user its token names.
     pub agent: Option<String>,
     limit: RateLimit,
+    /// An agent's place in its token's socket quota: given back when the session is dropped.
+    /// Boxed: visitors, the many idle sessions, hold none.
+    _quota: Option<Box<QuotaSlot>>,
 }
 
 /// Runs one connection to its end.
 ///
-/// Built for idle connections to be cheap: this future is what every idle connection carries.
-/// The socket is held once (`link`, never moved), and the handshake, the frame handlers and the
-/// close paths (large, and short-lived) are boxed so their state lives on the heap only while
+/// Built for idle connections to be cheap: the returned future is what every idle connection
+/// carries, so it holds only what the loop needs. Not an `async fn`: an async fn keeps each
+/// argument twice (as argument and as local), and the socket is large; this block captures the
+/// socket once and borrows it from there. The handshake, the registration with the store and
+/// the close paths (large, and short-lived) are boxed, so their state is on the heap only while
 /// they run.
-pub async fn run(mut link: Link, state: SharedState, role: Role, peer: Peer) {
-    let limits = &state.config.limits;
-    // One bucket from the upgrade on: frames before `connect` (pings too) count.
-    let mut limit = RateLimit::new(limits.rate, limits.burst, Instant::now());
-    match Box::pin(handshake::connect(
-        &mut link, &state, role, &peer, &mut limit,
-    ))
-    .await
-    {
-        Ok(accepted) => serve(&mut link, &state, role, accepted, limit).await,
-        Err(refusal) => Box::pin(refuse(&mut link, &state, refusal)).await,
+#[allow(clippy::manual_async_fn)] // On purpose: see above.
+pub fn run(
+    mut link: Link,
+    state: SharedState,
+    role: Role,
+    peer: Box<Peer>,
+) -> impl Future<Output = ()> + Send {
+    async move {
+        let limits = &state.config.limits;
+        // One bucket from the upgrade on: frames before `connect` (pings too) count.
+        let mut limit = RateLimit::new(limits.rate, limits.burst, Instant::now());
+        let handshake = Box::pin(handshake::connect(
+            &mut link, &state, role, &peer, &mut limit,
+        ))
+        .await;
+        drop(peer);
+        let accepted = match handshake {
+            Ok(accepted) => accepted,
+            Err(refusal) => return Box::pin(refuse(&mut link, &state, refusal)).await,
+        };
+        let Some(mut session) = Box::pin(open(&mut link, &state, role, accepted, limit)).await
+        else {
+            return;
+        };
+        let end = session.run(&mut link).await;
+        Box::pin(session.finish(&mut link, end)).await;
     }
 }
 
@@ -95,18 +117,18 @@ async fn refuse(link: &mut Link, state: &SharedState, refusal: Refusal) {
     .await;
 }
 
-async fn serve(
+/// Registers an accepted connection with the store, `connected` queued first. `None` when the
+/// store refused it (the connection is closed then).
+async fn open(
     link: &mut Link,
     state: &SharedState,
     role: Role,
     accepted: Accepted,
     limit: RateLimit,
-) {
+) -> Option<Session> {
     let now = Instant::now();
     let limits = &state.config.limits;
-    // Given back to the token's quota when this connection ends.
-    let _quota = accepted.quota;
-    let mut session = Session {
+    let session = Session {
         conn: state.next_conn_id(),
         role,
         key: accepted.key,
@@ -117,6 +139,7 @@ async fn serve(
         close_at: None,
         agent: accepted.agent,
         limit,
+        _quota: accepted.quota.map(Box::new),
         state: state.clone(),
     };
     let connected = ServerFrame::Connected {
@@ -150,41 +173,48 @@ async fn serve(
             _ => (ErrorCode::ServiceUnavailable, CloseCode::Draining),
         };
         state.metrics.disconnect("storeopen");
-        Box::pin(link.close_with(Some(&ServerFrame::connfail(detail)), code, "refused")).await;
-        return;
+        link.close_with(Some(&ServerFrame::connfail(detail)), code, "refused")
+            .await;
+        return None;
     }
     state.metrics.connection(role.label(), 1);
     // The node may have started draining while this connection registered.
     if state.draining() {
         let _ = session.outbox.push(Outgoing::Phase(*state.phase.borrow()));
     }
-    let end = session.run(link).await;
-    match role {
-        Role::Visitor => state.store.visitor_close(&session.key, session.conn).await,
-        Role::Agent => state.store.agent_close(&session.key, session.conn).await,
-    }
-    // After the close, so no signal can be queued behind the drain. A visitor that left (a
-    // navigation, most often) gets what was never written placed again; a slow consumer's
-    // signals are dropped and their agents told (§5).
-    let cut = matches!(
-        end,
-        Flow::Close {
-            reason: "slowconsumer",
-            ..
-        }
-    );
-    if role == Role::Visitor && !cut {
-        Box::pin(session.requeue_unsent()).await;
-    }
-    session.drop_unsent(session.outbox.drop_unsent());
-    state.metrics.connection(role.label(), -1);
-    if let Flow::Close { last, code, reason } = end {
-        state.metrics.disconnect(reason);
-        Box::pin(link.close(last.as_ref(), code, reason)).await;
-    }
+    Some(session)
 }
 
 impl Session {
+    /// After the loop: unregisters from the store, tells the senders of the signals still
+    /// queued, and closes as `end` says.
+    async fn finish(self, link: &mut Link, end: Flow) {
+        let state = &self.state;
+        match self.role {
+            Role::Visitor => state.store.visitor_close(&self.key, self.conn).await,
+            Role::Agent => state.store.agent_close(&self.key, self.conn).await,
+        }
+        // After the close, so no signal can be queued behind the drain. A visitor that left (a
+        // navigation, most often) gets what was never written placed again; a slow consumer's
+        // signals are dropped and their agents told (§5).
+        let cut = matches!(
+            end,
+            Flow::Close {
+                reason: "slowconsumer",
+                ..
+            }
+        );
+        if self.role == Role::Visitor && !cut {
+            Box::pin(self.requeue_unsent()).await;
+        }
+        self.drop_unsent(self.outbox.drop_unsent());
+        state.metrics.connection(self.role.label(), -1);
+        if let Flow::Close { last, code, reason } = end {
+            state.metrics.disconnect(reason);
+            link.close(last.as_ref(), code, reason).await;
+        }
+    }
+
     async fn run(&mut self, link: &mut Link) -> Flow {
         let deadline = sleep_until(self.next_deadline().into());
         tokio::pin!(deadline);
