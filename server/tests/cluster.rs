@@ -71,9 +71,8 @@ impl Cluster {
             std::env::temp_dir().join(format!("presence-cluster-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let redis_port = free_port();
-        let redis = start_redis(redis_port);
-        wait_port(redis_port).await;
+        let (redis, redis_port) = common::start_redis_anywhere().await;
+        let redis = Proc(redis);
         let mut cluster = Self {
             dir,
             redis_port,

@@ -127,20 +127,9 @@ impl Drop for Redis {
 }
 
 async fn redis_store(node: &str) -> (Arc<dyn Store>, Redis) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = common::start_redis(port);
+    let (child, port) = common::start_redis_anywhere().await;
     let url = format!("redis://127.0.0.1:{port}");
     let redis = Redis(child, url.clone());
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
     let store = RedisStore::connect(&url, node.into(), rules(), Arc::new(Metrics::new()))
         .await
         .expect("redis store");

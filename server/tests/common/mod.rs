@@ -570,6 +570,58 @@ pub fn start_redis(port: u16) -> std::process::Child {
         .expect("redis-server must be installed (scripts/install.sh)")
 }
 
+/// A `redis-server` on a free port, once it answers as itself. A port found free may be taken by
+/// another test's process (a node on an ephemeral port) before Redis binds it: that Redis exits,
+/// and a plain "something listens" check would pass on the other process. So this checks that
+/// the process answering `INFO server` is this child, and tries another port if not.
+pub async fn start_redis_anywhere() -> (std::process::Child, u16) {
+    for _ in 0..10 {
+        let port = free_port();
+        let mut child = start_redis(port);
+        if redis_is_up(&mut child, port).await {
+            return (child, port);
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    panic!("redis-server did not start on any of 10 free ports");
+}
+
+/// Waits until the Redis `child` answers on `port`; false if it exits or takes over 5 s.
+pub async fn redis_is_up(child: &mut std::process::Child, port: u16) -> bool {
+    let until = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < until {
+        if !matches!(child.try_wait(), Ok(None)) {
+            return false;
+        }
+        if redis_pid(port) == Some(child.id()) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    false
+}
+
+/// The `process_id` of the Redis answering on `port`, if one does.
+fn redis_pid(port: u16) -> Option<u32> {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    conn.set_read_timeout(Some(Duration::from_millis(500))).ok()?;
+    conn.write_all(b"INFO server\r\n").ok()?;
+    let mut reply = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&reply).contains("process_id:") || !reply.ends_with(b"\r\n") {
+        let n = conn.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        reply.extend_from_slice(&buf[..n]);
+    }
+    let text = String::from_utf8_lossy(&reply);
+    let line = text.lines().find_map(|l| l.strip_prefix("process_id:"))?;
+    line.trim().parse().ok()
+}
+
 /// A real `redis-server` on a free loopback port, without persistence; killed on drop.
 pub struct RedisServer {
     child: std::process::Child,
@@ -580,13 +632,11 @@ pub struct RedisServer {
 impl RedisServer {
     /// Starts one and waits until it listens.
     pub async fn start() -> Self {
-        let port = free_port();
-        let redis = Self {
-            child: start_redis(port),
+        let (child, port) = start_redis_anywhere().await;
+        Self {
+            child,
             url: format!("redis://127.0.0.1:{port}"),
-        };
-        wait_port(port).await;
-        redis
+        }
     }
 
     /// [`config`] as node `node` of a cluster on this Redis.
