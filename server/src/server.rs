@@ -122,6 +122,7 @@ impl RunningServer {
 /// The in-memory store, or the Redis store when `[cluster] redis_url` is set.
 async fn open_store(
     config: &Config,
+    node: String,
     rules: StoreRules,
     metrics: Arc<Metrics>,
 ) -> Result<Arc<dyn Store>, StartError> {
@@ -133,24 +134,17 @@ async fn open_store(
             "[cluster] needs jwt_secret: every node must verify the others' tokens".into(),
         ));
     }
-    let name = config
-        .cluster
-        .as_ref()
-        .and_then(|c| c.node_name.clone())
-        .unwrap_or_else(|| format!("node-{}", std::process::id()));
-    // One identity per process: connection ids start again at 1 on every start, so a node
-    // restarted under the same name must not inherit the socket references its previous run left
-    // in Redis (the other nodes reap those once the old run's liveness key expires).
-    let run: u32 = rand::random();
-    let node = format!("{name}.{run:08x}");
     tracing::info!(node, "cluster mode: state in Redis");
     Ok(Arc::new(
         RedisStore::connect(url, node, rules, metrics).await?,
     ))
 }
 
-/// This process's name among the nodes (the webhook lease holder): the node name, or the process
-/// id, plus a random part, since a restarted node must not think it still holds a lease.
+/// This process's name among the nodes (in Redis, and as the webhook lease holder): the node
+/// name, or the process id, plus a random part. One identity per process: connection ids start
+/// again at 1 on every start, so a node restarted under the same name must not inherit the socket
+/// references its previous run left in Redis (the other nodes reap those once the old run's
+/// liveness key expires), nor think it still holds a lease.
 fn run_name(config: &Config) -> String {
     let name = config
         .cluster
@@ -184,7 +178,8 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         }
     };
     let metrics = Arc::new(Metrics::new());
-    let webhooks = Webhooks::start(&config, &run_name(&config), metrics.clone()).await?;
+    let node = run_name(&config);
+    let webhooks = Webhooks::start(&config, &node, metrics.clone()).await?;
     let rules = StoreRules {
         grace: config.timings.grace(),
         hold: config.timings.hold(),
@@ -194,7 +189,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         sockets_per_visitor: config.limits.sockets_per_visitor,
         webhooks: webhooks.clone(),
     };
-    let store = open_store(&config, rules, metrics.clone()).await?;
+    let store = open_store(&config, node, rules, metrics.clone()).await?;
     webhooks.attach_store(store.clone());
     let (phase_tx, phase_rx) = watch::channel(Phase::Running);
     let tls = match &config.tls {

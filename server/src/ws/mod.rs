@@ -9,6 +9,7 @@ mod handshake;
 mod link;
 mod ratelimit;
 mod session;
+mod unsent;
 mod visitor;
 
 use crate::state::SharedState;

@@ -8,7 +8,7 @@ use super::Role;
 use crate::outbox::{DropNotice, Outbox, Outgoing};
 use crate::quota::QuotaSlot;
 use crate::state::{Phase, SharedState};
-use crate::store::{now_ms, ConnId, SignalOutcome, StoreError, VisitorKey};
+use crate::store::{now_ms, ConnId, StoreError, VisitorKey};
 use glance_protocol::{
     CloseCode, ConnectedData, ErrorCode, JsonClientFrame, JsonServerFrame, ServerFrame,
 };
@@ -231,34 +231,6 @@ impl Session {
                 return flow;
             }
             deadline.as_mut().reset(self.next_deadline().into());
-        }
-    }
-
-    /// The signals queued for this visitor connection and never written go through the store
-    /// again, in order: to another open connection of the visitor, or held for its next one
-    /// within `timings.hold` (§3.4), as if they had been sent a moment later. Those the store
-    /// cannot place (the visitor is gone, or the store failed) are dropped and their senders told.
-    async fn requeue_unsent(&self) {
-        for (frame, notice) in self.outbox.take_signals() {
-            self.state.metrics.signal("requeued");
-            let placed = self
-                .state
-                .store
-                .signal(&self.key, frame, notice.clone())
-                .await;
-            if !matches!(placed, Ok(SignalOutcome::Delivered | SignalOutcome::Held)) {
-                self.state.metrics.signal("dropped");
-                if let Some(notice) = notice {
-                    notice.send();
-                }
-            }
-        }
-    }
-
-    /// Counts `n` signals dropped unsent whose agents were told (§6: an ack means queued).
-    fn drop_unsent(&self, n: usize) {
-        for _ in 0..n {
-            self.state.metrics.signal("dropped");
         }
     }
 
